@@ -1,0 +1,102 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Dependencies point one way: executables → services → engine / wire → models.
+let package = Package(
+    name: "Tidende",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tidende-ingest", targets: ["TidendeIngestMain"]),
+        .library(name: "TidendeEngine", targets: ["TidendeEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // MARK: Shared — what both services and clients agree on
+        .target(name: "TidendeModels", path: "Shared/Models"),
+        .target(
+            name: "CTidendeZlib", path: "Shared/CZlib",
+            linkerSettings: [.linkedLibrary("z")]
+        ),
+        .target(
+            name: "TidendeWire",
+            dependencies: [
+                "TidendeModels", "CTidendeZlib",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Shared/Wire"
+        ),
+        .target(
+            name: "TidendeServer",
+            dependencies: [
+                "TidendeModels", "TidendeWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/Server"
+        ),
+
+        // MARK: The search engine — no sockets
+        .target(name: "TidendeAnalysis", path: "Services/Engine/Analysis"),
+        .target(name: "TidendeQuerySyntax", path: "Services/Engine/QuerySyntax"),
+        .target(
+            name: "TidendeEngine",
+            dependencies: ["TidendeAnalysis", "TidendeQuerySyntax", "TidendeModels"],
+            path: "Services/Engine/Core"
+        ),
+
+        // MARK: Services
+        .target(
+            name: "TidendeIngest",
+            dependencies: [
+                "TidendeModels", "TidendeWire", "TidendeServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Services/Ingest/Library"
+        ),
+        .executableTarget(
+            name: "TidendeIngestMain",
+            dependencies: [
+                "TidendeIngest", "TidendeServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Ingest/Main"
+        ),
+
+        // MARK: Tests mirror the targets
+        .testTarget(name: "ModelsTests", dependencies: ["TidendeModels"]),
+        .testTarget(
+            name: "WireTests",
+            dependencies: [
+                "TidendeWire", "TidendeModels", "CTidendeZlib",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "IngestTests",
+            dependencies: [
+                "TidendeIngest", "TidendeWire", "TidendeModels", "CTidendeZlib",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "AnalysisTests", dependencies: ["TidendeAnalysis"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "QuerySyntaxTests", dependencies: ["TidendeQuerySyntax"]),
+        .testTarget(name: "EngineTests", dependencies: ["TidendeEngine", "TidendeAnalysis", "TidendeQuerySyntax"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,54 @@
+/// The parsed form of a search query (`q`). Words are kept as typed (not analysed): the engine
+/// analyses them per language when it executes the query.
+public indirect enum QueryNode: Sendable, Hashable {
+    /// Matches every document (the empty query).
+    case all
+    /// A word; `field` restricts it to one field (`title:cyber`).
+    case word(String, field: String?)
+    /// An exact phrase (`"master i it"`), optionally restricted to a field.
+    case phrase([String], field: String?)
+    /// A prefix (`ambassad*`), optionally restricted to a field.
+    case prefix(String, field: String?)
+    /// All children must match.
+    case and([QueryNode])
+    /// Any child may match.
+    case or([QueryNode])
+    /// Excludes documents matching the child (`-word`). Only meaningful inside `and`.
+    case not(QueryNode)
+}
+
+/// A literal in a filter expression.
+public enum FilterValue: Sendable, Hashable {
+    case string(String)
+    case number(Double)
+    case bool(Bool)
+    /// An ISO 8601 date or date-time, as seconds since 1970-01-01T00:00:00Z.
+    case date(Double, text: String)
+    case null
+}
+
+public enum FilterComparison: String, Sendable, Hashable {
+    case eq = "=", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">="
+}
+
+/// The parsed form of a `filter` expression.
+public indirect enum FilterNode: Sendable, Hashable {
+    case compare(field: String, FilterComparison, FilterValue)
+    case isIn(field: String, [FilterValue])
+    case exists(field: String)
+    case and([FilterNode])
+    case or([FilterNode])
+    case not(FilterNode)
+}
+
+/// A syntax error with where it happened and what was expected, for a human at a terminal.
+public struct QuerySyntaxError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// 1-based character column in the input where the problem was found.
+    public var column: Int
+    public var message: String
+    public init(column: Int, message: String) {
+        self.column = column
+        self.message = message
+    }
+    public var description: String { "\(message) at column \(column)" }
+}
