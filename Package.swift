@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "TidendeQuerySyntax", path: "Services/Engine/QuerySyntax"),
         .target(
             name: "TidendeEngine",
-            dependencies: ["TidendeAnalysis", "TidendeQuerySyntax", "TidendeModels"],
+            dependencies: ["TidendeAnalysis", "TidendeQuerySyntax", "TidendeModels", "CTidendeZlib"],
             path: "Services/Engine/Core"
         ),
 
