@@ -1,0 +1,166 @@
+/// One token of the query language, with the 1-based column where it starts.
+struct QueryToken: Equatable {
+    enum Kind: Equatable {
+        /// A word or prefix, already stripped of surrounding punctuation.
+        case word(String, field: String?, prefix: Bool)
+        /// A quoted phrase, split into words.
+        case phrase([String], field: String?)
+        /// `field:(` — the field applies to every term in the group that names none itself.
+        case fieldGroup(String)
+        case open, close, minus
+        case or, and, not
+    }
+    var kind: Kind
+    var column: Int
+}
+
+/// Splits a query string into tokens.
+///
+/// Decisions worth knowing (see `QueryParser` for the grammar):
+/// - A run of characters up to whitespace, `(`, `)` or `"` is one word. Surrounding characters
+///   that are neither letters nor digits are stripped (`"ambassadør."` → `ambassadør`), inner
+///   ones are kept (`tech-ambassadør`, `10:30`), so text pasted from an article parses.
+///   A run that is only punctuation (`–`, `&`, `...`) is dropped.
+/// - A trailing `*` makes a prefix (`ambassad*`).
+/// - `name:rest` is a field term only when `name` is a field name (`[A-Za-z_][A-Za-z0-9_.]*`)
+///   and `rest` does not start with `//`. So `10:30` and `https://…` stay words.
+/// - `-` at the start of a token excludes what follows; a `-` with nothing after it is an error.
+/// - `OR`, `AND` and `NOT` are keywords only in upper case; `or` is a word.
+struct QueryLexer {
+    private let chars: [Character]
+    private var index = 0
+    private(set) var tokens: [QueryToken] = []
+
+    static func tokenize(_ query: String) throws(QuerySyntaxError) -> [QueryToken] {
+        var lexer = QueryLexer(chars: Array(query))
+        try lexer.run()
+        return lexer.tokens
+    }
+
+    private init(chars: [Character]) {
+        self.chars = chars
+    }
+
+    private var column: Int { index + 1 }
+
+    private mutating func run() throws(QuerySyntaxError) {
+        while index < chars.count {
+            let c = chars[index]
+            if c.isWhitespace {
+                index += 1
+            } else if c == "(" {
+                emit(.open, at: index)
+                index += 1
+            } else if c == ")" {
+                emit(.close, at: index)
+                index += 1
+            } else if c == "\"" {
+                let start = index
+                let words = try phrase(field: nil)
+                emit(.phrase(words, field: nil), at: start)
+            } else if c == "-" {
+                let next = index + 1 < chars.count ? chars[index + 1] : nil
+                if next == nil || next!.isWhitespace {
+                    throw QuerySyntaxError(
+                        column: column, message: "expected a word, phrase or '(' right after '-'")
+                }
+                emit(.minus, at: index)
+                index += 1
+            } else {
+                try word()
+            }
+        }
+    }
+
+    private mutating func emit(_ kind: QueryToken.Kind, at position: Int) {
+        tokens.append(QueryToken(kind: kind, column: position + 1))
+    }
+
+    /// Reads `"…"` starting at the opening quote; returns its words.
+    private mutating func phrase(field: String?) throws(QuerySyntaxError) -> [String] {
+        let open = index
+        index += 1
+        var text: [Character] = []
+        while index < chars.count, chars[index] != "\"" {
+            text.append(chars[index])
+            index += 1
+        }
+        guard index < chars.count else {
+            throw QuerySyntaxError(
+                column: chars.count + 1,
+                message: "expected '\"' to close the phrase opened at column \(open + 1)")
+        }
+        index += 1
+        let words = text.split(whereSeparator: \.isWhitespace)
+            .map { Self.strip(String($0), allowStar: false).text }
+            .filter { !$0.isEmpty }
+        guard !words.isEmpty else {
+            let what = field.map { "'\($0):' phrase" } ?? "phrase"
+            throw QuerySyntaxError(column: open + 1, message: "expected at least one word inside the \(what)")
+        }
+        return words
+    }
+
+    private mutating func word() throws(QuerySyntaxError) {
+        let start = index
+        while index < chars.count {
+            let c = chars[index]
+            if c.isWhitespace || c == "(" || c == ")" || c == "\"" { break }
+            index += 1
+        }
+        let run = String(chars[start..<index])
+        switch run {
+        case "OR": return emit(.or, at: start)
+        case "AND": return emit(.and, at: start)
+        case "NOT": return emit(.not, at: start)
+        default: break
+        }
+
+        if let colon = run.firstIndex(of: ":"), FieldName.isValid(run[..<colon]) {
+            let field = String(run[..<colon])
+            let rest = run[run.index(after: colon)...]
+            if rest.isEmpty {
+                // `field:"phrase"` and `field:(group)` continue right after the colon.
+                if index < chars.count, chars[index] == "\"" {
+                    let words = try phrase(field: field)
+                    return emit(.phrase(words, field: field), at: start)
+                }
+                if index < chars.count, chars[index] == "(" {
+                    index += 1
+                    return emit(.fieldGroup(field), at: start)
+                }
+                throw missingTerm(after: field, at: start + run.count)
+            }
+            if !rest.hasPrefix("//") {
+                let (text, prefix) = Self.strip(String(rest), allowStar: true)
+                guard !text.isEmpty else { throw missingTerm(after: field, at: start + field.count + 1) }
+                return emit(.word(text, field: field, prefix: prefix), at: start)
+            }
+        }
+        let (text, prefix) = Self.strip(run, allowStar: true)
+        if !text.isEmpty {
+            emit(.word(text, field: nil, prefix: prefix), at: start)
+        }
+    }
+
+    private func missingTerm(after field: String, at position: Int) -> QuerySyntaxError {
+        QuerySyntaxError(column: position + 1, message: "expected a word, phrase or '(' after '\(field):'")
+    }
+
+    /// Strips characters that are neither letters nor digits from both ends; with `allowStar`,
+    /// trailing `*`s mark a prefix and are removed too.
+    static func strip(_ run: String, allowStar: Bool) -> (text: String, prefix: Bool) {
+        var chars = Substring(run)
+        while let c = chars.first, !isWordCharacter(c) { chars.removeFirst() }
+        var prefix = false
+        while let c = chars.last, !isWordCharacter(c) {
+            if c == "*" && allowStar { prefix = true }
+            chars.removeLast()
+        }
+        return (String(chars), prefix && !chars.isEmpty)
+    }
+
+    static func isWordCharacter(_ c: Character) -> Bool {
+        c.isLetter || c.isNumber
+    }
+}
