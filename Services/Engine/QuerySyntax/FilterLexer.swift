@@ -99,7 +99,7 @@ struct FilterLexer {
             case "u":
                 guard let scalar = hexScalar() else {
                     throw QuerySyntaxError(
-                        column: index, message: "expected four hex digits after '\\u' in the string opened at column \(open)")
+                        column: index + 1, message: "expected four hex digits after '\\u' in the string opened at column \(open)")
                 }
                 text.unicodeScalars.append(scalar)
             default: text.append(escaped)

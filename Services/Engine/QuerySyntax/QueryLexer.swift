@@ -18,14 +18,15 @@ struct QueryToken: Equatable {
 ///
 /// Decisions worth knowing (see `QueryParser` for the grammar):
 /// - A run of characters up to whitespace, `(`, `)` or `"` is one word. Surrounding characters
-///   that are neither letters nor digits are stripped (`"ambassadør."` → `ambassadør`), inner
+///   that are neither letters, digits nor `_` are stripped (`"ambassadør."` → `ambassadør`), inner
 ///   ones are kept (`tech-ambassadør`, `10:30`), so text pasted from an article parses.
 ///   A run that is only punctuation (`–`, `&`, `...`) is dropped.
 /// - A trailing `*` makes a prefix (`ambassad*`).
 /// - `name:rest` is a field term only when `name` is a field name (`[A-Za-z_][A-Za-z0-9_.]*`)
 ///   and `rest` does not start with `//`. So `10:30` and `https://…` stay words.
 /// - `-` at the start of a token excludes what follows; a `-` with nothing after it is an error.
-/// - `OR`, `AND` and `NOT` are keywords only in upper case; `or` is a word.
+/// - `OR`, `AND` and `NOT` are keywords only in upper case (after stripping punctuation);
+///   `or` is a word. To search for the word, quote it: `"OR"`.
 struct QueryLexer {
     private let chars: [Character]
     private var index = 0
@@ -108,12 +109,20 @@ struct QueryLexer {
             if c.isWhitespace || c == "(" || c == ")" || c == "\"" { break }
             index += 1
         }
-        let run = String(chars[start..<index])
-        switch run {
-        case "OR": return emit(.or, at: start)
-        case "AND": return emit(.and, at: start)
-        case "NOT": return emit(.not, at: start)
-        default: break
+        // Leading punctuation goes first, so that field names and keywords are recognised
+        // on what remains (`«title:x` is a field term, `,OR` is the keyword).
+        var lead = start
+        while lead < index, !Self.isWordCharacter(chars[lead]) { lead += 1 }
+        guard lead < index else { return }
+        let run = String(chars[lead..<index])
+        let (text, prefix) = Self.strip(run, allowStar: true)
+        if !prefix {
+            switch text {
+            case "OR": return emit(.or, at: lead)
+            case "AND": return emit(.and, at: lead)
+            case "NOT": return emit(.not, at: lead)
+            default: break
+            }
         }
 
         if let colon = run.firstIndex(of: ":"), FieldName.isValid(run[..<colon]) {
@@ -123,23 +132,22 @@ struct QueryLexer {
                 // `field:"phrase"` and `field:(group)` continue right after the colon.
                 if index < chars.count, chars[index] == "\"" {
                     let words = try phrase(field: field)
-                    return emit(.phrase(words, field: field), at: start)
+                    return emit(.phrase(words, field: field), at: lead)
                 }
                 if index < chars.count, chars[index] == "(" {
                     index += 1
-                    return emit(.fieldGroup(field), at: start)
+                    return emit(.fieldGroup(field), at: lead)
                 }
-                throw missingTerm(after: field, at: start + run.count)
+                throw missingTerm(after: field, at: lead + field.count + 1)
             }
             if !rest.hasPrefix("//") {
                 let (text, prefix) = Self.strip(String(rest), allowStar: true)
-                guard !text.isEmpty else { throw missingTerm(after: field, at: start + field.count + 1) }
-                return emit(.word(text, field: field, prefix: prefix), at: start)
+                guard !text.isEmpty else { throw missingTerm(after: field, at: lead + field.count + 1) }
+                return emit(.word(text, field: field, prefix: prefix), at: lead)
             }
         }
-        let (text, prefix) = Self.strip(run, allowStar: true)
         if !text.isEmpty {
-            emit(.word(text, field: nil, prefix: prefix), at: start)
+            emit(.word(text, field: nil, prefix: prefix), at: lead)
         }
     }
 
@@ -160,7 +168,8 @@ struct QueryLexer {
         return (String(chars), prefix && !chars.isEmpty)
     }
 
+    /// Letters, digits and `_` (which may start a field name).
     static func isWordCharacter(_ c: Character) -> Bool {
-        c.isLetter || c.isNumber
+        c.isLetter || c.isNumber || c == "_"
     }
 }

@@ -1,0 +1,45 @@
+import Testing
+@testable import TidendeQuerySyntax
+
+private func error(_ f: String) -> QuerySyntaxError? {
+    do {
+        _ = try FilterParser.parse(f)
+        return nil
+    } catch {
+        return error
+    }
+}
+
+@Suite struct FilterErrorTests {
+    @Test(arguments: [
+        ("published >= ", 14, "expected a value after '>='"),
+        ("type => 3", 6, "unknown operator '=>'; expected one of =, !=, <, <=, >, >=, IN, EXISTS"),
+        ("type == 3", 6, "unknown operator '=='; expected one of =, !=, <, <=, >, >=, IN, EXISTS"),
+        ("type article", 6, "expected one of =, !=, <, <=, >, >=, IN, EXISTS after 'type', found 'article'"),
+        ("type", 5, "expected one of =, !=, <, <=, >, >=, IN, EXISTS after 'type'"),
+        ("", 1, "expected a condition such as 'type = article'"),
+        ("a = 1 AND", 10, "expected a condition such as 'type = article'"),
+        ("= 3", 1, "expected a field name, found '='"),
+        ("9x = 3", 1, "expected a field name, found '9x'"),
+        ("(a = 1", 7, "expected ')' to close the group opened at column 1"),
+        ("(a = 1 b = 2)", 8, "expected AND, OR or ')' to close the group opened at column 1, found 'b'"),
+        ("a = 1)", 6, "expected AND, OR or the end of the filter after the condition, found ')'"),
+        ("title = hello world", 15, "expected AND, OR or the end of the filter after the condition, found 'world'"),
+        ("a = \"x", 7, "expected '\"' to close the string opened at column 5"),
+        ("a IN [1, 2", 11, "expected ']' to close the list opened at column 6"),
+        ("a IN [1 2]", 9, "expected ',' or ']' in the list opened at column 6"),
+        ("a IN 1", 6, "expected '[' to start the list after IN"),
+        ("a NOT 3", 7, "expected EXISTS or IN after 'NOT'"),
+        ("a = AND b = 1", 5, "expected a value after '=', found 'AND' (quote it to use it as a value)"),
+        ("d >= 2026-02-30", 6, "invalid date '2026-02-30'; expected ISO 8601 like 2026-01-01 or 2026-01-01T10:00:00Z"),
+        ("d >= 2025-02-29", 6, "invalid date '2025-02-29'; expected ISO 8601 like 2026-01-01 or 2026-01-01T10:00:00Z"),
+        ("d >= 2026-01-01T25:00Z", 6, "invalid date '2026-01-01T25:00Z'; expected ISO 8601 like 2026-01-01 or 2026-01-01T10:00:00Z"),
+        ("a IN [1, ]]", 11, "expected AND, OR or the end of the filter after the condition, found ']'"),
+        (#"a = "\u12""#, 8, "expected four hex digits after '\\u' in the string opened at column 5"),
+    ])
+    func errorSaysWhatWasExpectedAndWhere(_ f: String, _ column: Int, _ message: String) {
+        let e = error(f)
+        #expect(e?.message == message)
+        #expect(e?.column == column)
+    }
+}

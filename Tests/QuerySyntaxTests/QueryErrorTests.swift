@@ -1,0 +1,57 @@
+import Testing
+@testable import TidendeQuerySyntax
+
+private func error(_ q: String) -> QuerySyntaxError? {
+    do {
+        _ = try QueryParser.parse(q)
+        return nil
+    } catch {
+        return error
+    }
+}
+
+@Suite struct QueryErrorTests {
+    @Test(arguments: [
+        // (query, column, message)
+        ("cyber \"master i", 16, "expected '\"' to close the phrase opened at column 7"),
+        ("(a b", 5, "expected ')' to close the group opened at column 1"),
+        ("a (b (c)", 9, "expected ')' to close the group opened at column 3"),
+        ("a b)", 4, "found ')' without a matching '('"),
+        ("a OR", 5, "expected a word, phrase or '(' after 'OR'"),
+        ("OR a", 1, "expected a word, phrase or '(' before 'OR'"),
+        ("a OR OR b", 6, "expected a word, phrase or '(' after 'OR'"),
+        ("a OR )", 6, "expected a word, phrase or '(' after 'OR'"),
+        ("a AND", 6, "expected a word, phrase or '(' after 'AND'"),
+        ("AND a", 1, "expected a word, phrase or '(' before 'AND'"),
+        ("a - b", 3, "expected a word, phrase or '(' right after '-'"),
+        ("a -", 3, "expected a word, phrase or '(' right after '-'"),
+        ("a --b", 4, "expected a word, phrase or '(' after '-'"),
+        ("a NOT", 6, "expected a word, phrase or '(' after 'NOT'"),
+        ("title:", 7, "expected a word, phrase or '(' after 'title:'"),
+        ("x title: y", 9, "expected a word, phrase or '(' after 'title:'"),
+        ("title:,", 7, "expected a word, phrase or '(' after 'title:'"),
+        ("-foo", 1, "a query needs at least one term to include; '-' and NOT only exclude"),
+        ("NOT a -b", 1, "a query needs at least one term to include; '-' and NOT only exclude"),
+        ("a (-b)", 4, "a query needs at least one term to include; '-' and NOT only exclude"),
+        ("a OR -b", 6, "an excluded term cannot be one side of OR; expected a word, phrase or '('"),
+        ("()", 2, "expected a word, phrase or '(' inside the parentheses"),
+        ("\"\"", 1, "expected at least one word inside the phrase"),
+        ("title:\"...\"", 7, "expected at least one word inside the 'title:' phrase"),
+        ("title:(a", 9, "expected ')' to close the group opened at column 7"),
+    ])
+    func errorSaysWhatWasExpectedAndWhere(_ q: String, _ column: Int, _ message: String) {
+        let e = error(q)
+        #expect(e?.message == message)
+        #expect(e?.column == column)
+    }
+
+    @Test func columnsCountCharactersNotBytes() {
+        // "ææææ " is 5 characters but 9 UTF-8 bytes.
+        #expect(error("ææææ \"x")?.column == 8)
+        #expect(error("ææææ \"x")?.message == "expected '\"' to close the phrase opened at column 6")
+    }
+
+    @Test func descriptionEndsWithTheColumn() {
+        #expect(error("(a")?.description == "expected ')' to close the group opened at column 1 at column 3")
+    }
+}
