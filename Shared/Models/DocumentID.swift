@@ -1,0 +1,55 @@
+/// Document ids (DESIGN §3): how the `id` member of a document becomes the key it is stored under.
+///
+/// Rules:
+/// - a **string** of 1–512 bytes of UTF-8 after JSON unescaping, with no control characters
+///   (U+0000–U+001F, U+007F–U+009F): ids end up in replies, logs and terminals, where a stray
+///   newline or escape sequence would do harm. Any other text is kept exactly, spaces included;
+/// - or an **integer** literal that fits `Int64`, kept as its decimal string (`"id": 42` → `"42"`,
+///   `-7` → `"-7"`), so that `42` and `"42"` name the same document;
+/// - anything else (`1.5`, `1e3`, `null`, `true`, arrays, objects, integers beyond `Int64`) is
+///   `invalid_id`; no `id` member at all is `missing_id`. A repeated `id` key: the last one counts.
+public enum DocumentID {
+    /// The longest id, in UTF-8 bytes.
+    public static let maxBytes = 512
+
+    /// The id of the scanned document (or of a `delete`/`get` request), or the error to reply with.
+    public static func extract(from scan: JSONScan) -> Result<String, WireError> {
+        guard let member = scan.member("id") else {
+            return .failure(WireError(.missingID, "the document has no \"id\" member (a string of 1-512 bytes or an integer)"))
+        }
+        switch member.kind {
+        case .string:
+            return validate(scan.string(member) ?? "")
+        case .number:
+            if let value = scan.int64(member) { return .success(String(value)) }
+            let literal = String(decoding: scan.valueBytes(member), as: UTF8.self)
+            let integral = !literal.contains(where: { $0 == "." || $0 == "e" || $0 == "E" })
+            return .failure(WireError(.invalidID, integral
+                ? "\"id\" \(shorten(literal)) is out of range: integer ids must fit in 64 bits (or send the id as a string)"
+                : "\"id\" must be a string of 1-512 bytes or an integer, got the number \(shorten(literal))"))
+        default:
+            return .failure(WireError(.invalidID, "\"id\" must be a string of 1-512 bytes or an integer, got \(member.kind)"))
+        }
+    }
+
+    /// Checks a string id against the rules above.
+    public static func validate(_ id: String) -> Result<String, WireError> {
+        let length = id.utf8.count
+        if length == 0 {
+            return .failure(WireError(.invalidID, "\"id\" must not be empty (a string of 1-512 bytes or an integer)"))
+        }
+        if length > maxBytes {
+            return .failure(WireError(.invalidID, "\"id\" is \(length) bytes long, the limit is \(maxBytes) bytes"))
+        }
+        if let control = id.unicodeScalars.first(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
+            let hex = String(control.value, radix: 16, uppercase: true)
+            let code = "U+" + String(repeating: "0", count: 4 - hex.count) + hex
+            return .failure(WireError(.invalidID, "\"id\" must not contain control characters, found \(code)"))
+        }
+        return .success(id)
+    }
+
+    private static func shorten(_ literal: String) -> String {
+        literal.count <= 40 ? literal : String(literal.prefix(40)) + "…"
+    }
+}
