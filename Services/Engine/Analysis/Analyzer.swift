@@ -62,8 +62,8 @@ public struct Analyzer: Sendable {
     public func detectLanguage(_ text: String) -> Language { .da }
 
     /// The Snowball stem of an already normalised word.
-    public func stem(_ word: String, language: Language) -> String { word }
+    public func stem(_ word: String, language: Language) -> String { Stemming.stem(word, language: language) }
 
     /// Whether `term` (normalised) is a stop word in `language` (Snowball's lists).
-    public func isStopWord(_ term: String, language: Language) -> Bool { false }
+    public func isStopWord(_ term: String, language: Language) -> Bool { StopWords.contains(term, language: language) }
 }
