@@ -1,0 +1,119 @@
+import Foundation
+import GRDB
+
+/// The durable store: one SQLite database (WAL, `synchronous=FULL`) holding the latest version of
+/// every document, keyed by the `seq` of the change that wrote it.
+///
+/// ```
+/// docs(seq INTEGER PRIMARY KEY, id TEXT UNIQUE, doc BLOB)   -- doc NULL = tombstone (deleted)
+/// meta(key TEXT PRIMARY KEY, value INTEGER)                  -- horizon
+/// ```
+/// An upsert replaces the row of its id with a new row at the new `seq`, so superseded versions are
+/// compacted away as they happen, and "all rows with `seq >= N` in order" is an exact replay of
+/// everything that changed since N: the feed reads straight from this table. Tombstones keep
+/// deletes replayable; purging old ones moves the `horizon`, and a subscriber whose state is
+/// older than the horizon must be reset (DESIGN §4).
+public final class DocumentStore: Sendable {
+    public let path: String
+    let pool: DatabasePool
+
+    /// One change, as stored and as the feed sends it.
+    public struct Change: Sendable {
+        public var seq: Int64
+        public var id: String
+        /// The document's JSON bytes, or nil for a delete.
+        public var document: [UInt8]?
+    }
+
+    public init(directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        path = (directory as NSString).appendingPathComponent("ingest.sqlite")
+        var config = Configuration()
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        config.maximumReaderCount = 8
+        pool = try DatabasePool(path: path, configuration: config)
+        try pool.write { db in
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS docs(
+                    seq INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
+                    doc BLOB
+                );
+                CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+                """)
+        }
+    }
+
+    /// The last committed `seq` (0 for an empty store).
+    public func head() throws -> Int64 {
+        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM docs") ?? 0 }
+    }
+
+    /// Counts read at start-up: live documents, tombstones, head, horizon.
+    public func census() throws -> (live: Int, tombstones: Int, head: Int64, horizon: Int64) {
+        try pool.read { db in
+            let live = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM docs WHERE doc IS NOT NULL") ?? 0
+            let dead = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM docs WHERE doc IS NULL") ?? 0
+            let maxSeq = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM docs") ?? 0
+            let horizon = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'horizon'") ?? 0
+            return (live, dead, maxSeq, horizon)
+        }
+    }
+
+    /// Changes with `seq >= from`, in seq order, at most `limit` of them; tombstones with
+    /// `seq <= skipTombstonesThrough` are left out (a reset's snapshot phase). Runs on a reader
+    /// connection: never blocks the writer.
+    public func changes(from: Int64, limit: Int, skipTombstonesThrough: Int64 = 0) throws -> [Change] {
+        try pool.read { db in
+            let stmt = try db.cachedStatement(
+                sql: "SELECT seq, id, doc FROM docs WHERE seq >= ? AND (doc IS NOT NULL OR seq > ?) ORDER BY seq LIMIT ?")
+            var out: [Change] = []
+            out.reserveCapacity(min(limit, 4096))
+            let rows = try Row.fetchCursor(stmt, arguments: [from, skipTombstonesThrough, limit])
+            while let row = try rows.next() {
+                let data: Data? = row[2]
+                out.append(Change(seq: row[0], id: row[1], document: data.map { [UInt8]($0) }))
+            }
+            return out
+        }
+    }
+
+    /// The stored bytes of a live document, or nil.
+    public func document(id: String) throws -> [UInt8]? {
+        try pool.read { db in try Self.document(db, id: id) }
+    }
+
+    static func document(_ db: Database, id: String) throws -> [UInt8]? {
+        let stmt = try db.cachedStatement(sql: "SELECT doc FROM docs WHERE id = ?")
+        let data = try Data.fetchOne(stmt, arguments: [id])
+        return data.map { [UInt8]($0) }
+    }
+
+    /// Removes tombstones older than `before` and moves the replay horizon there.
+    /// Returns how many tombstones were purged.
+    @discardableResult
+    public func purgeTombstones(before: Int64) throws -> Int {
+        try pool.write { db in
+            try db.execute(sql: "DELETE FROM docs WHERE doc IS NULL AND seq < ?", arguments: [before])
+            let n = db.changesCount
+            try db.execute(
+                sql: "INSERT INTO meta(key, value) VALUES('horizon', ?) ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
+                arguments: [before])
+            return n
+        }
+    }
+
+    /// Bytes the database occupies on disk (main file + WAL).
+    public func diskBytes() -> Int64 {
+        var total: Int64 = 0
+        for suffix in ["", "-wal", "-shm"] {
+            if let attrs = try? FileManager.default.attributesOfItem(atPath: path + suffix),
+               let size = attrs[.size] as? NSNumber {
+                total += size.int64Value
+            }
+        }
+        return total
+    }
+}

@@ -1,0 +1,185 @@
+import NIOCore
+import NIOPosix
+import TidendeModels
+import TidendeServer
+import TidendeWire
+
+/// The feed protocol on one connection (DESIGN §4): `{"op":"subscribe","from":N}`, then every
+/// change with `seq >= N` in order, then the live tail, with `{"head":N}` heartbeats when idle.
+///
+/// The session pulls pages from the store on a reader thread and writes them only while the socket
+/// is writable, so memory per subscriber is one page, whatever the subscriber's speed.
+final class FeedSession: LineSession {
+    private let state: IngestState
+    private var subscribed = false
+    private var next: Int64 = 1
+    /// During a reset, the snapshot phase runs up to this seq and skips tombstones.
+    private var snapshotUntil: Int64 = 0
+    private var reading = false
+    private var knownHead: Int64 = 0
+    private var hubKey: Int?
+    private var heartbeat: RepeatedTask?
+    private var sentSinceBeat = false
+    private weak var connection: Connection?
+
+    init(state: IngestState) {
+        self.state = state
+    }
+
+    func request(_ line: RequestLine, token: ReplyToken, connection: Connection) {
+        guard case .object(let scan) = line else {
+            return connection.reply(token, error: WireError(.invalidJSON, "expected {\"op\":\"subscribe\",\"from\":SEQ}"))
+        }
+        let op = scan.member("op").flatMap { scan.string($0) }
+        switch op {
+        case "subscribe":
+            subscribe(scan, token: token, connection: connection)
+        case "ping":
+            connection.reply(token, Array("{\"ok\":true,\"op\":\"pong\",\"seq\":\(state.writer.head)}\n".utf8))
+        case "stats":
+            var w = JSONWriter(capacity: 256)
+            w.object { o in
+                o.member("ok", true); o.member("op", "stats"); o.member("service", "feed")
+                o.member("seq", state.writer.head); o.member("subscribers", state.hub.subscriberCount)
+            }
+            w.newline()
+            connection.reply(token, w.bytes)
+        case nil:
+            connection.reply(token, error: WireError(.unknownOp, "expected {\"op\":\"subscribe\",\"from\":SEQ}"))
+        case let other?:
+            connection.reply(token, error: WireError(.unknownOp, "unknown op \"\(other)\" on the feed port; expected subscribe, ping, stats, hello or quit"))
+        }
+    }
+
+    func closed() {
+        if let hubKey { state.hub.remove(hubKey) }
+        heartbeat?.cancel()
+        heartbeat = nil
+    }
+
+    private func subscribe(_ scan: JSONScan, token: ReplyToken, connection: Connection) {
+        if subscribed {
+            return connection.reply(token, error: WireError(.invalidRequest, "this connection is already subscribed"))
+        }
+        var from: Int64 = 0
+        if let m = scan.member("from") {
+            guard let n = scan.int64(m), n >= 0 else {
+                return connection.reply(token, error: WireError(.invalidRequest, "\"from\" must be a whole number ≥ 0 (the first seq wanted)"))
+            }
+            from = n
+        }
+        var format: DeflateFormat? = .zlib
+        if let m = scan.member("compress") {
+            switch scan.string(m) {
+            case "none": format = nil
+            case "zlib": format = .zlib
+            case "gzip": format = .gzip
+            default:
+                return connection.reply(token, error: WireError(.invalidRequest, "\"compress\" must be \"zlib\" (default), \"gzip\" or \"none\""))
+            }
+        }
+        let horizon: Int64
+        do {
+            horizon = try state.store.census().horizon
+        } catch {
+            return connection.reply(token, error: WireError(.storeUnavailable, "cannot read the store: \(error)"))
+        }
+        subscribed = true
+        self.connection = connection
+        connection.exemptFromIdleTimeout = true
+        connection.continuesAfterInputEnd = true
+        knownHead = state.writer.head
+        next = max(from, 1)
+
+        var w = JSONWriter(capacity: 128)
+        // The subscribe reply goes out through the reply order; everything after it is streamed.
+        let reset = from > 1 && from < horizon
+        w.object { o in
+            o.member("ok", true); o.member("op", "subscribe"); o.member("from", next)
+            o.member("head", knownHead)
+            o.member("compress", format == nil ? "none" : (format == .gzip ? "gzip" : "zlib"))
+        }
+        w.newline()
+        if let format { connection.startCompression(format) }
+        connection.reply(token, w.bytes)
+        if reset {
+            // Deletes older than the horizon are gone: replay all live documents instead.
+            snapshotUntil = knownHead
+            next = 1
+            connection.emit(Array("{\"reset\":true,\"from\":\(from),\"horizon\":\(horizon),\"head\":\(knownHead)}\n".utf8))
+        }
+
+        let bound = NIOLoopBound(self, eventLoop: connection.eventLoop)
+        hubKey = state.hub.add(loop: connection.eventLoop) { head in
+            bound.value.headAdvanced(head)
+        }
+        connection.onWritable = { [weak self] in self?.pump() }
+        let interval = TimeAmount.milliseconds(state.config.heartbeatMilliseconds)
+        heartbeat = connection.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+            bound.value.beat()
+        }
+        pump()
+    }
+
+    private func headAdvanced(_ head: Int64) {
+        knownHead = max(knownHead, head)
+        pump()
+    }
+
+    private func beat() {
+        guard let connection else { return }
+        if !sentSinceBeat && !reading {
+            connection.emit(Array("{\"head\":\(state.writer.head)}\n".utf8))
+            connection.flushOutput()
+        }
+        sentSinceBeat = false
+    }
+
+    /// Reads the next page when there is something to read, nothing in flight, and room to write.
+    private func pump() {
+        guard let connection, !reading, connection.isWritable, next <= knownHead else { return }
+        reading = true
+        let store = state.store
+        let from = next
+        let limit = state.config.feedPageSize
+        let skipThrough = snapshotUntil
+        let bound = NIOLoopBound(self, eventLoop: connection.eventLoop)
+        state.readers.runIfActive(eventLoop: connection.eventLoop) {
+            try store.changes(from: from, limit: limit, skipTombstonesThrough: skipThrough)
+        }.whenComplete { result in
+            bound.value.deliver(result)
+        }
+    }
+
+    private func deliver(_ result: Result<[DocumentStore.Change], Error>) {
+        reading = false
+        guard let connection else { return }
+        switch result {
+        case .failure(let error):
+            connection.emit(WireError(.storeUnavailable, "cannot read the store: \(error)").replyLine(line: nil))
+            connection.close()
+        case .success(let changes):
+            if changes.isEmpty {
+                // Nothing at or after `next` yet: wait for the hub.
+                return
+            }
+            var w = JSONWriter(capacity: 4096)
+            for change in changes {
+                w.beginObject()
+                w.member("seq", change.seq)
+                if let doc = change.document {
+                    w.rawMember("put", doc)
+                } else {
+                    w.member("delete", change.id)
+                }
+                w.endObject()
+                w.newline()
+                next = change.seq + 1
+            }
+            connection.emit(w.takeBytes())
+            connection.flushOutput()
+            sentSinceBeat = true
+            pump()
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import TidendeServer
+
+/// The ingest service: the store, its group-commit writer, and two line servers — ingest (7470)
+/// and feed (7471). Runs until graceful shutdown, then stops accepting, lets the writer finish
+/// what it has queued, and closes the store.
+public final class IngestService: Service, Sendable {
+    public let state: IngestState
+    public let ingestServer: LineServer
+    public let feedServer: LineServer
+    private let logger: Logger
+
+    public init(config: IngestConfig, group: EventLoopGroup, logger: Logger) throws {
+        let state = try IngestState(config: config)
+        self.state = state
+        self.logger = logger
+        let counter = ConnectionCounter()
+        ingestServer = LineServer(config: config.ingest, service: IngestLineService(state: state, counter: counter), group: group, logger: logger)
+        feedServer = LineServer(config: config.feed, service: FeedLineService(state: state), group: group, logger: logger)
+        counter.server = ingestServer
+    }
+
+    public func run() async throws {
+        state.start()
+        let c = state.writer.counters
+        logger.info("store open", metadata: ["path": "\(state.store.path)", "seq": "\(c.head)", "documents": "\(c.live)"])
+        let purge = Task { [state, logger] in
+            // Old tombstones are purged now and then; subscribers further behind get a reset.
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(60))
+                let head = state.writer.head
+                let before = head - state.config.tombstoneRetention
+                if before > 1, let n = try? state.store.purgeTombstones(before: before), n > 0 {
+                    logger.info("purged tombstones", metadata: ["count": "\(n)", "horizon": "\(before)"])
+                }
+            }
+        }
+        defer { purge.cancel() }
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await self.ingestServer.run() }
+            group.addTask { try await self.feedServer.run() }
+        }
+        state.stop()
+        logger.info("stopped", metadata: ["seq": "\(state.writer.head)"])
+    }
+}
+
+/// Lets sessions report how many ingest connections are open without a reference cycle at init.
+final class ConnectionCounter: @unchecked Sendable {
+    weak var server: LineServer?
+    var open: Int { server?.connectionCounts.open ?? 0 }
+}
+
+struct IngestLineService: LineService {
+    let state: IngestState
+    let counter: ConnectionCounter
+    func makeSession(connection: Connection) -> any LineSession {
+        IngestSession(state: state, connectionCount: { [counter] in counter.open })
+    }
+    var helloInfo: [(String, String)] { [("version", TidendeVersion.string)] }
+}
+
+struct FeedLineService: LineService {
+    let state: IngestState
+    func makeSession(connection: Connection) -> any LineSession { FeedSession(state: state) }
+    var helloInfo: [(String, String)] { [("version", TidendeVersion.string)] }
+}

@@ -1,0 +1,200 @@
+import NIOCore
+import TidendeModels
+import TidendeServer
+
+/// The ingest protocol on one connection (DESIGN §3): documents and ops in, durable acks out.
+///
+/// Writes are collected during a read burst and handed to the `StoreWriter` as one batch when the
+/// burst ends, so a pipelined upload shares commits; each reply is sent when its commit is durable.
+final class IngestSession: LineSession {
+    private let state: IngestState
+    private let connectionCount: @Sendable () -> Int
+    private var batch: [StoreOp] = []
+    private var batchReplies: [(ReplyToken, Kind)] = []
+    private var accepted = 0
+    private var rejected = 0
+    private var lastSeq: Int64 = 0
+    private var sawUpload = false
+
+    private enum Kind { case put(String), delete(String), get(String), sync, stats }
+
+    private static let scanner = JSONScanner()
+    private static let ops = "put, delete, get, sync, stats, ping, hello, quit (or a bare document object)"
+
+    init(state: IngestState, connectionCount: @escaping @Sendable () -> Int) {
+        self.state = state
+        self.connectionCount = connectionCount
+    }
+
+    func request(_ line: RequestLine, token: ReplyToken, connection: Connection) {
+        switch line {
+        case .text(let text):
+            reject(token, connection, notJSON(text))
+        case .object(let scan):
+            guard let opMember = scan.member("op") else {
+                return put(documentIn: scan, token: token, connection: connection)
+            }
+            switch scan.string(opMember) ?? "" {
+            case "put":
+                guard let docMember = scan.member("doc") else {
+                    return reject(token, connection, WireError(.invalidRequest, "\"put\" needs \"doc\": {\"op\":\"put\",\"doc\":{\"id\":…}}"))
+                }
+                guard docMember.kind == .object, let doc = scan.objectScan(docMember) else {
+                    return reject(token, connection, WireError(.notAnObject, "\"doc\" must be a JSON object, found \(docMember.kind)"))
+                }
+                put(documentIn: doc, token: token, connection: connection)
+            case "delete":
+                guard let id = idArgument(scan, token, connection) else { return }
+                enqueue(.delete(id: id), .delete(id), token)
+            case "get":
+                guard let id = idArgument(scan, token, connection) else { return }
+                enqueue(.get(id: id), .get(id), token)
+            case "sync":
+                enqueue(.sync, .sync, token)
+            case "stats":
+                enqueue(.sync, .stats, token)
+            case "ping":
+                var w = JSONWriter(capacity: 64)
+                w.object { o in
+                    o.member("ok", true); o.member("op", "pong"); o.member("seq", state.writer.head)
+                }
+                w.newline()
+                connection.reply(token, w.bytes)
+            case "subscribe":
+                reject(token, connection, WireError(.unknownOp, "subscribe on the feed port (\(state.config.feed.port)), not the ingest port"))
+            case let other:
+                reject(token, connection, WireError(.unknownOp, "unknown op \"\(other)\"; expected one of \(Self.ops)"))
+            }
+        }
+    }
+
+    func readBurstEnded(connection: Connection) {
+        guard !batch.isEmpty else { return }
+        let ops = batch
+        let replies = batchReplies
+        batch.removeAll(keepingCapacity: true)
+        batchReplies.removeAll(keepingCapacity: true)
+        let bound = NIOLoopBound(self, eventLoop: connection.eventLoop)
+        let boundConnection = connection.bound
+        let loop = connection.eventLoop
+        state.writer.submit(ops) { results in
+            loop.execute {
+                bound.value.answer(replies, results, connection: boundConnection.value)
+            }
+        }
+    }
+
+    func summary(connection: Connection, failure: WireError?) -> [UInt8]? {
+        var w = JSONWriter(capacity: 128)
+        w.object { o in
+            o.member("ok", failure == nil)
+            o.member("op", "summary")
+            o.member("accepted", accepted)
+            o.member("rejected", rejected)
+            o.member("last_seq", lastSeq)
+        }
+        w.newline()
+        return w.bytes
+    }
+
+    func closed() {
+        state.count(accepted: 0, rejected: 0, upload: sawUpload)
+    }
+
+    // MARK: - Requests
+
+    private func put(documentIn doc: JSONScan, token: ReplyToken, connection: Connection) {
+        let size = doc.range.count
+        if size > state.config.maxDocumentBytes {
+            return reject(token, connection, WireError(.documentTooLarge, "the document is \(size) bytes; the limit is \(state.config.maxDocumentBytes) (--max-doc-bytes)"))
+        }
+        switch DocumentID.extract(from: doc) {
+        case .failure(let error):
+            reject(token, connection, error)
+        case .success(let id):
+            enqueue(.put(id: id, document: Array(doc.valueBytes)), .put(id), token)
+        }
+    }
+
+    private func idArgument(_ scan: JSONScan, _ token: ReplyToken, _ connection: Connection) -> String? {
+        switch DocumentID.extract(from: scan) {
+        case .success(let id): return id
+        case .failure(let error):
+            reject(token, connection, error)
+            return nil
+        }
+    }
+
+    private func enqueue(_ op: StoreOp, _ kind: Kind, _ token: ReplyToken) {
+        sawUpload = true
+        batch.append(op)
+        batchReplies.append((token, kind))
+    }
+
+    private func reject(_ token: ReplyToken, _ connection: Connection, _ error: WireError) {
+        sawUpload = true
+        rejected += 1
+        state.count(accepted: 0, rejected: 1, upload: false)
+        connection.reply(token, error: error)
+    }
+
+    private func notJSON(_ text: String) -> WireError {
+        let bytes = Array(text.utf8)
+        if let scan = try? Self.scanner.scan(bytes) {
+            return WireError(.notAnObject, "expected a JSON object (a document or {\"op\":…}), found \(scan.kind)")
+        }
+        let start = String(text.prefix(20))
+        return WireError(.invalidJSON, "expected a JSON object (a document or {\"op\":…}) at column 1, found \"\(start)\(text.count > 20 ? "…" : "")\"")
+    }
+
+    // MARK: - Replies
+
+    private func answer(_ replies: [(ReplyToken, Kind)], _ results: [StoreResult], connection: Connection) {
+        for ((token, kind), result) in zip(replies, results) {
+            var w = JSONWriter(capacity: 96)
+            switch (kind, result) {
+            case (_, .failed(let error)):
+                rejected += 1
+                state.count(accepted: 0, rejected: 1, upload: false)
+                connection.reply(token, error: error)
+                continue
+            case let (.put(id), .stored(seq)):
+                accepted += 1
+                state.count(accepted: 1, rejected: 0, upload: false)
+                lastSeq = seq
+                if connection.acksOnlyErrors { connection.reply(token, nil); continue }
+                w.object { o in o.member("ok", true); o.member("id", id); o.member("seq", seq) }
+            case let (.delete(id), .deleted(seq, found)):
+                if found {
+                    accepted += 1; lastSeq = seq
+                    state.count(accepted: 1, rejected: 0, upload: false)
+                }
+                if connection.acksOnlyErrors { connection.reply(token, nil); continue }
+                w.object { o in
+                    o.member("ok", true); o.member("id", id); o.member("seq", seq); o.member("found", found)
+                }
+            case let (.get(id), .document(doc)):
+                guard let doc else {
+                    connection.reply(token, error: WireError(.notFound, "no document with id \"\(id)\""))
+                    continue
+                }
+                w.object { o in o.member("ok", true); o.member("id", id); o.rawMember("doc", doc) }
+            case let (.sync, .synced(head)):
+                w.object { o in
+                    o.member("ok", true); o.member("op", "sync"); o.member("seq", head)
+                    o.member("accepted", accepted); o.member("rejected", rejected)
+                }
+            case (.stats, .synced):
+                w.object { o in
+                    o.member("ok", true); o.member("op", "stats"); o.member("service", "ingest")
+                    state.writeStats(to: &o, connections: connectionCount())
+                }
+            default:
+                connection.reply(token, error: WireError(.internalError, "unexpected store result"))
+                continue
+            }
+            w.newline()
+            connection.reply(token, w.bytes)
+        }
+    }
+}

@@ -1,0 +1,370 @@
+import NIOCore
+import NIOPosix
+import TidendeModels
+import TidendeWire
+
+/// One client connection: the last handler of its pipeline, after `WireDecoderHandler`.
+///
+/// It owns the rules every port shares (DESIGN §2): exactly one reply per request line, in request
+/// order, however late each reply is produced; `hello` (token, acks, reply compression) and `quit`;
+/// HTTP by mistake; the end of an upload; backpressure (no reads while too many replies are
+/// outstanding); the idle timeout. What a request *means* is the session's business.
+///
+/// ```
+///   request lines ──▶ reserve slot ──▶ session ──▶ reply(token) fills slot
+///   slots: [ready][ready][pending][ready] ──▶ drain writes the ready prefix, in order
+/// ```
+public final class Connection: ChannelDuplexHandler {
+    public typealias InboundIn = WireEvent
+    public typealias OutboundIn = ByteBuffer
+    public typealias OutboundOut = ByteBuffer
+
+    private enum Slot {
+        case pending
+        case ready([UInt8]?)
+        /// `hello` asked for compressed replies: everything after this slot is compressed.
+        case startCompression(DeflateFormat, hello: [UInt8])
+        /// `quit`: the session's summary (or a plain goodbye), then close.
+        case quit(line: Int)
+    }
+
+    private enum Ending {
+        case endOfInput
+        case failure(WireError)
+    }
+
+    let config: LineServerConfig
+    let service: any LineService
+    private var session: (any LineSession)?
+    private var context: ChannelHandlerContext?
+
+    private var slots = CircularBuffer<Slot>(initialCapacity: 64)
+    private var firstIndex = 0
+    private var nextIndex = 0
+    private var heldRead = false
+    private var ending: Ending?
+    private var closing = false
+    private var authenticated: Bool
+    private var sawFirstLine = false
+    private var out: ByteBuffer
+    private var deflater: Deflater?
+    private var writeCallbacks: [() -> Void] = []
+
+    /// When true, successful acknowledgements are not sent (`hello` with `"acks":"errors"`).
+    public internal(set) var acksOnlyErrors = false
+    /// A long-lived subscriber (the feed) is not subject to the idle timeout.
+    public var exemptFromIdleTimeout = false
+    /// A subscriber keeps streaming after the client half-closes (`nc -N`).
+    public var continuesAfterInputEnd = false
+    /// Called when the channel becomes writable again (a streaming session resumes).
+    public var onWritable: (() -> Void)?
+
+    init(config: LineServerConfig, service: any LineService, allocator: ByteBufferAllocator) {
+        self.config = config
+        self.service = service
+        self.authenticated = config.token == nil
+        self.out = allocator.buffer(capacity: 4096)
+    }
+
+    // MARK: Public surface for sessions
+
+    /// The connection's event loop; every call below must happen on it.
+    public var eventLoop: EventLoop { context!.eventLoop }
+
+    /// A handle usable from other threads: hop with `bound.eventLoop.execute { bound.value… }`.
+    public var bound: NIOLoopBound<Connection> { NIOLoopBound(self, eventLoop: eventLoop) }
+
+    /// The service's name (`ingest`, `feed`, `query`).
+    public var serviceName: String { config.name }
+
+    /// Answers the request that reserved `token`. `nil` sends no line (a suppressed ack).
+    public func reply(_ token: ReplyToken, _ line: [UInt8]?) {
+        let offset = token.index - firstIndex
+        guard offset >= 0, offset < slots.count else { return }
+        slots[slots.index(slots.startIndex, offsetBy: offset)] = .ready(line)
+        if offset == 0 { drain(flush: true) }
+    }
+
+    /// Answers with the standard error line.
+    public func reply(_ token: ReplyToken, error: WireError) {
+        reply(token, error.replyLine(line: token.line))
+    }
+
+    /// Appends bytes to the output directly (streaming sessions such as the feed). Respect
+    /// `isWritable`; call `flushOutput()` at natural boundaries.
+    public func emit(_ bytes: [UInt8]) {
+        out.writeBytes(bytes)
+    }
+
+    /// Compresses (when asked for) and writes what `emit` and replies have buffered.
+    public func flushOutput() {
+        guard let context, context.channel.isActive || out.readableBytes == 0 else { return }
+        guard out.readableBytes > 0 else { return }
+        if deflater != nil {
+            var compressed = context.channel.allocator.buffer(capacity: out.readableBytes / 2 + 64)
+            deflater!.compress(out, into: &compressed, flush: .sync)
+            context.write(wrapOutboundOut(compressed), promise: nil)
+        } else {
+            context.write(wrapOutboundOut(out), promise: nil)
+        }
+        out = context.channel.allocator.buffer(capacity: 4096)
+        context.flush()
+    }
+
+    /// Whether the socket can take more bytes now (streaming backpressure).
+    public var isWritable: Bool { context?.channel.isWritable ?? false }
+
+    /// Compresses everything written from now on (the feed's default is zlib).
+    public func startCompression(_ format: DeflateFormat) {
+        flushOutput()
+        deflater = Deflater(format: format, level: 1)
+    }
+
+    /// Closes after writing what is buffered.
+    public func close() {
+        guard !closing, let context else { return }
+        closing = true
+        flushOutput()
+        if deflater != nil {
+            var tail = context.channel.allocator.buffer(capacity: 64)
+            deflater!.compress(context.channel.allocator.buffer(capacity: 0), into: &tail, flush: .finish)
+            context.writeAndFlush(wrapOutboundOut(tail), promise: nil)
+        }
+        context.close(promise: nil)
+    }
+
+    // MARK: Channel events
+
+    public func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        session = service.makeSession(connection: self)
+    }
+
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        session?.closed()
+        session = nil
+        self.context = nil
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        closing = true
+        context.fireChannelInactive()
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .encoding:
+            break
+        case let .line(buffer, number):
+            guard ending == nil, !closing else { return }
+            handleLine(buffer, number: number)
+        case let .oversizedLine(number, limit):
+            guard ending == nil, !closing else { return }
+            let token = reserve(line: number)
+            reply(token, error: WireError(.lineTooLong, "line \(number) is longer than the limit of \(limit) bytes; it was skipped (the limit is set with --max-line-bytes)"))
+        case .compressedStreamEnded, .inputEnded:
+            if !continuesAfterInputEnd { beginEnding(.endOfInput) }
+        case let .failure(failure, _):
+            beginEnding(.failure(failure))
+        }
+    }
+
+    public func channelReadComplete(context: ChannelHandlerContext) {
+        session?.readBurstEnded(connection: self)
+        drain(flush: true)
+        context.fireChannelReadComplete()
+    }
+
+    public func read(context: ChannelHandlerContext) {
+        // Backpressure: hold the read while too many replies are outstanding or the input is over.
+        if slots.count >= config.maxPendingReplies || closing || ending != nil {
+            heldRead = true
+        } else {
+            context.read()
+        }
+    }
+
+    public func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { onWritable?() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+            if slots.isEmpty && !exemptFromIdleTimeout && ending == nil && !closing {
+                let seconds = config.idleTimeout.nanoseconds / 1_000_000_000
+                emit(WireError(.idleTimeout, "no request for \(seconds) s; closing (the limit is set with --idle-timeout)").replyLine(line: nil))
+                close()
+            }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    public func errorCaught(context: ChannelHandlerContext, error: Error) {
+        // A reset by the peer and the like: nothing to tell anyone, just close.
+        context.close(promise: nil)
+    }
+
+    // MARK: Requests
+
+    private func reserve(line: Int) -> ReplyToken {
+        let token = ReplyToken(index: nextIndex, line: line)
+        nextIndex += 1
+        slots.append(.pending)
+        return token
+    }
+
+    private func handleLine(_ buffer: ByteBuffer, number: Int) {
+        let first = !sawFirstLine
+        sawFirstLine = true
+        if first, HTTPDetector.looksLikeHTTP(buffer) {
+            emit(WireError(.httpNotSupported, "this port speaks newline-delimited JSON over TCP, not HTTP; try: echo '{\"op\":\"ping\"}' | nc -N \(config.host) \(config.port)").replyLine(line: number))
+            beginClosingNow()
+            return
+        }
+        let request = RequestClassifier.classify(buffer)
+        switch request {
+        case let .invalid(error):
+            if !authenticated { return refuseUnauthorized(line: number) }
+            reply(reserve(line: number), error: error)
+        case let .hello(fields):
+            hello(fields, line: number)
+        case .quit:
+            if !authenticated { return refuseUnauthorized(line: number) }
+            slots.append(.quit(line: number))
+            nextIndex += 1
+            ending = .endOfInput
+            drain(flush: true)
+        case let .request(line):
+            if !authenticated { return refuseUnauthorized(line: number) }
+            let token = reserve(line: number)
+            session?.request(line, token: token, connection: self)
+        }
+    }
+
+    private func refuseUnauthorized(line: Int) {
+        emit(WireError(.unauthorized, "this server needs a token: begin with {\"op\":\"hello\",\"token\":\"…\"}").replyLine(line: line))
+        beginClosingNow()
+    }
+
+    private func hello(_ hello: HelloRequest, line: Int) {
+        if let expected = config.token {
+            guard let given = hello.token, constantTimeEquals(given, expected) else {
+                emit(WireError(.unauthorized, hello.token == nil ? "this server needs a token: {\"op\":\"hello\",\"token\":\"…\"}" : "wrong token").replyLine(line: line))
+                beginClosingNow()
+                return
+            }
+            authenticated = true
+        }
+        if let problem = hello.problem {
+            reply(reserve(line: line), error: WireError(.invalidRequest, problem))
+            return
+        }
+        if let acks = hello.acks { acksOnlyErrors = acks == "errors" }
+        var w = JSONWriter(capacity: 128)
+        w.object { o in
+            o.member("ok", true)
+            o.member("op", "hello")
+            o.member("service", config.name)
+            o.member("acks", acksOnlyErrors ? "errors" : "each")
+            o.member("compress", hello.compress ?? (deflater == nil ? "none" : "zlib"))
+            o.member("auth", config.token != nil)
+            for (k, v) in service.helloInfo { o.member(k, v) }
+        }
+        w.newline()
+        switch hello.compress {
+        case "zlib": slots.append(.startCompression(.zlib, hello: w.bytes)); nextIndex += 1
+        case "gzip": slots.append(.startCompression(.gzip, hello: w.bytes)); nextIndex += 1
+        default:
+            if hello.compress == "none", deflater != nil {
+                // Switching back to plain would need the client to find the end of the zlib
+                // stream; we keep it simple and refuse.
+                reply(reserve(line: line), error: WireError(.invalidRequest, "replies are already compressed on this connection"))
+                return
+            }
+            slots.append(.ready(w.bytes)); nextIndex += 1
+        }
+        drain(flush: false)
+    }
+
+    // MARK: Ending
+
+    private func beginEnding(_ why: Ending) {
+        guard ending == nil else { return }
+        ending = why
+        // Work batched in this burst must be submitted before the last replies can come.
+        session?.readBurstEnded(connection: self)
+        drain(flush: true)
+    }
+
+    /// For refusals (HTTP, token): say it and close, dropping whatever else was coming.
+    private func beginClosingNow() {
+        ending = .endOfInput
+        slots.removeAll()
+        close()
+    }
+
+    /// Writes the ready prefix of the reply queue, in order; finishes the connection once the
+    /// input has ended and every reply is out.
+    private func drain(flush: Bool) {
+        guard !closing else { return }
+        var wrote = false
+        while let head = slots.first {
+            switch head {
+            case .pending:
+                if wrote || flush { flushOutput() }
+                resumeReadingIfBelowWater()
+                return
+            case let .ready(bytes):
+                if let bytes { out.writeBytes(bytes); wrote = true }
+            case let .startCompression(format, hello):
+                out.writeBytes(hello)
+                startCompression(format)
+            case let .quit(line):
+                _ = slots.removeFirst()
+                firstIndex += 1
+                finish(failure: nil, quitLine: line)
+                return
+            }
+            _ = slots.removeFirst()
+            firstIndex += 1
+        }
+        if let ending {
+            switch ending {
+            case .endOfInput: finish(failure: nil, quitLine: nil)
+            case .failure(let error): finish(failure: error, quitLine: nil)
+            }
+            return
+        }
+        if wrote || flush { flushOutput() }
+        resumeReadingIfBelowWater()
+    }
+
+    private func finish(failure: WireError?, quitLine: Int?) {
+        if let failure { out.writeBytes(failure.replyLine(line: nil)) }
+        if let summary = session?.summary(connection: self, failure: failure) {
+            out.writeBytes(summary)
+        } else if quitLine != nil {
+            out.writeBytes(Array("{\"ok\":true,\"op\":\"quit\"}\n".utf8))
+        }
+        close()
+    }
+
+    private func resumeReadingIfBelowWater() {
+        if heldRead && slots.count < config.maxPendingReplies / 2 && !closing && ending == nil {
+            heldRead = false
+            context?.read()
+        }
+    }
+}
+
+/// Compares secrets without leaking their common prefix length through timing.
+func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+    let x = Array(a.utf8), y = Array(b.utf8)
+    var diff = UInt8(x.count == y.count ? 0 : 1)
+    for i in 0..<max(x.count, y.count) {
+        diff |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0)
+    }
+    return diff == 0
+}

@@ -1,0 +1,131 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import TidendeModels
+import TidendeWire
+
+/// A TCP server speaking Tidende's line protocol on one port, as a `Service`: it binds in `run()`,
+/// serves until graceful shutdown, then stops accepting and closes its connections.
+///
+/// Pipeline per connection: `IdleStateHandler` → `WireDecoderHandler` (sniff, inflate, frame) →
+/// `Connection` (order, hello, quit, backpressure) → the service's session.
+public final class LineServer: Service, Sendable {
+    public let config: LineServerConfig
+    private let service: any LineService
+    private let group: EventLoopGroup
+    private let logger: Logger
+    private let state = NIOLockedValueBox(State())
+    private let boundPort = NIOLockedValueBox<Int?>(nil)
+    private let boundWaiters = NIOLockedValueBox<[CheckedContinuation<Int, Never>]>([])
+
+    private struct State {
+        var open: [ObjectIdentifier: Channel] = [:]
+        var accepted = 0
+        var refused = 0
+    }
+
+    public init(config: LineServerConfig, service: any LineService, group: EventLoopGroup, logger: Logger) {
+        self.config = config
+        self.service = service
+        self.group = group
+        self.logger = logger
+    }
+
+    /// Connections open right now, and accepted / refused so far.
+    public var connectionCounts: (open: Int, accepted: Int, refused: Int) {
+        state.withLockedValue { ($0.open.count, $0.accepted, $0.refused) }
+    }
+
+    /// The port actually bound (useful with port 0), once `run()` has bound it.
+    public func waitUntilBound() async -> Int {
+        if let port = boundPort.withLockedValue({ $0 }) { return port }
+        return await withCheckedContinuation { continuation in
+            let port: Int? = boundPort.withLockedValue { port in
+                if let port { return port }
+                boundWaiters.withLockedValue { $0.append(continuation) }
+                return nil
+            }
+            if let port { continuation.resume(returning: port) }
+        }
+    }
+
+    public func run() async throws {
+        let config = self.config
+        let service = self.service
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { [self] channel in
+                let admitted = self.admit(channel)
+                return channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    if !admitted {
+                        try sync.addHandler(RefuseHandler(
+                            line: WireError(.tooManyConnections, "the server already has \(config.maxConnections) connections (--max-connections); try again later").replyLine(line: nil)))
+                        return
+                    }
+                    try sync.addHandler(IdleStateHandler(readTimeout: config.idleTimeout))
+                    try sync.addHandler(WireDecoderHandler(limits: config.wire))
+                    try sync.addHandler(Connection(config: config, service: service, allocator: channel.allocator))
+                }
+            }
+        let channel = try await bootstrap.bind(host: config.host, port: config.port).get()
+        let port = channel.localAddress?.port ?? config.port
+        boundPort.withLockedValue { $0 = port }
+        for waiter in boundWaiters.withLockedValue({ w in defer { w = [] }; return w }) {
+            waiter.resume(returning: port)
+        }
+        logger.info("listening", metadata: ["service": "\(config.name)", "addr": "\(config.host):\(port)"])
+
+        try? await gracefulShutdown()
+
+        logger.info("stopping", metadata: ["service": "\(config.name)"])
+        try? await channel.close()
+        // Give connections a moment to finish their replies, then close the rest.
+        for _ in 0..<50 {
+            if state.withLockedValue({ $0.open.isEmpty }) { break }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        let open = state.withLockedValue { Array($0.open.values) }
+        for child in open { child.close(promise: nil) }
+    }
+
+    /// Counts the connection in (or refuses it over the limit) and forgets it when it closes.
+    private func admit(_ channel: Channel) -> Bool {
+        let id = ObjectIdentifier(channel)
+        let admitted = state.withLockedValue { s -> Bool in
+            if s.open.count >= config.maxConnections { s.refused += 1; return false }
+            s.open[id] = channel
+            s.accepted += 1
+            return true
+        }
+        if admitted {
+            channel.closeFuture.whenComplete { [state] _ in
+                state.withLockedValue { _ = $0.open.removeValue(forKey: id) }
+            }
+        }
+        return admitted
+    }
+}
+
+/// Says one line and closes: for connections over the limit.
+final class RefuseHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+    private let line: [UInt8]
+    init(line: [UInt8]) { self.line = line }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let buffer = context.channel.allocator.buffer(bytes: line)
+        context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { [channel = context.channel] _ in
+            channel.close(promise: nil)
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
+}
