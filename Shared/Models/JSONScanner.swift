@@ -14,7 +14,10 @@
 ///   bytes and truncated sequences are `invalid_utf8`, wherever they occur;
 /// - `\u` escapes must form whole characters: a lone surrogate escape (`"\uD800"`) is
 ///   `invalid_json`, because no string could hold it and the document could never be indexed;
-/// - at most ``maxDepth`` nested arrays/objects (`invalid_json`, "nesting deeper than …").
+/// - at most ``maxDepth`` nested arrays/objects (`invalid_json`, "nesting deeper than …");
+/// - numbers as the grammar says, whatever their size: `1e400` is valid JSON (RFC 8259 leaves range
+///   to the reader; ``JSONValue/parse(_:maxDepth:)-([UInt8],_)`` reads it as infinity, which the
+///   writer writes as `null`). Foundation's `JSONSerialization` rejects such numbers; we do not.
 ///
 /// The first problem met, left to right, is the one reported. See ``JSONError`` for columns.
 public struct JSONScanner: Sendable {

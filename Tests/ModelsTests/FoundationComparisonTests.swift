@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+@testable import TidendeModels
+
+/// Property test: on thousands of randomly mutated news documents, the scanner accepts exactly
+/// what Foundation's `JSONSerialization` accepts (except for two documented differences).
+@Suite struct FoundationComparisonTests {
+    /// A small deterministic generator (SplitMix64), so a failure reproduces.
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static func document(_ rng: inout SplitMix) -> [UInt8] {
+        let words = ["cyber", "ambassadør", "Rusland", "desinformation", "æble", "Øresund", "Århus",
+                     "tech", "\\\"citat\\\"", "linje\\nskift", "\\u00e6", "\\uD83D\\uDE00", "😀", "€"]
+        func text(_ rng: inout SplitMix) -> String {
+            (0..<Int.random(in: 1...8, using: &rng)).map { _ in words.randomElement(using: &rng)! }
+                .joined(separator: " ")
+        }
+        var w = JSONWriter()
+        w.object { w in
+            w.member("id", Int.random(in: 1...1_000_000, using: &rng))
+            w.key("title"); w.raw(bytes("\"" + text(&rng) + "\""))
+            w.key("body"); w.raw(bytes("\"" + text(&rng) + "\""))
+            w.member("score", Double.random(in: -1000...1000, using: &rng))
+            w.member("published", true)
+            w.nullMember("source")
+            w.array("tags") { w in
+                for _ in 0..<Int.random(in: 0...3, using: &rng) { w.value(words.randomElement(using: &rng)!) }
+            }
+            w.object("meta") { w in
+                w.member("n", -12)
+                w.array("x") { w in w.value(1.5e-3); w.array { _ in }; w.object { _ in } }
+            }
+        }
+        return w.bytes
+    }
+
+    static let replacements: [UInt8] = Array(#"{}[]:,"\ 0123456789-+.eEtrufalsn/bu"#.utf8)
+        + [0x09, 0x0A, 0x0D, 0x01, 0x1F, 0x7F, 0x80, 0xBF, 0xC0, 0xC3, 0xE2, 0xED, 0xF0, 0xF4, 0xF5, 0xFF]
+
+    static func mutate(_ input: [UInt8], _ rng: inout SplitMix) -> [UInt8] {
+        var out = input
+        for _ in 0..<Int.random(in: 1...3, using: &rng) {
+            guard !out.isEmpty else { break }
+            let at = Int.random(in: 0..<out.count, using: &rng)
+            switch Int.random(in: 0..<4, using: &rng) {
+            case 0: out.remove(at: at)
+            case 1: out.insert(replacements.randomElement(using: &rng)!, at: at)
+            case 2: out[at] = replacements.randomElement(using: &rng)!
+            default: out = Array(out[..<at])  // truncation
+            }
+        }
+        return out
+    }
+
+    static func foundationAccepts(_ input: [UInt8]) -> Bool {
+        (try? JSONSerialization.jsonObject(with: Data(input), options: [.fragmentsAllowed])) != nil
+    }
+
+    /// Where we differ on purpose: we reject lone surrogate escapes (no string can hold them), and
+    /// we accept numbers beyond Double's range, as RFC 8259's grammar does (Foundation rejects them).
+    static func deliberatelyDifferent(_ input: [UInt8], _ error: JSONError?) -> Bool {
+        if let error { return error.message.hasPrefix("lone surrogate") }
+        func hasInfinity(_ value: JSONValue) -> Bool {
+            switch value {
+            case .number(let d): d.isInfinite
+            case .array(let elements): elements.contains(where: hasInfinity)
+            case .object(let members): members.contains { hasInfinity($0.1) }
+            default: false
+            }
+        }
+        return (try? JSONValue.parse(input)).map(hasInfinity) ?? false
+    }
+
+    @Test func unmutatedDocumentsAreAccepted() throws {
+        var rng = SplitMix(state: 1)
+        for _ in 0..<200 {
+            let doc = Self.document(&rng)
+            #expect(scanError(doc) == nil, "\(String(decoding: doc, as: UTF8.self))")
+            #expect(Self.foundationAccepts(doc))
+            // And the parsed trees agree with Foundation on the title.
+            let ours = try JSONValue.parse(doc)
+            let theirs = try JSONSerialization.jsonObject(with: Data(doc)) as? [String: Any]
+            #expect(ours["title"] == .string(theirs?["title"] as? String ?? "?"))
+        }
+    }
+
+    @Test func mutatedDocumentsGetTheSameVerdictAsFoundation() {
+        var rng = SplitMix(state: 20_260_101)
+        var accepted = 0
+        var rejected = 0
+        for _ in 0..<5_000 {
+            let input = Self.mutate(Self.document(&rng), &rng)
+            let error = scanError(input)
+            let theirs = Self.foundationAccepts(input)
+            if (error == nil) != theirs && !Self.deliberatelyDifferent(input, error) {
+                Issue.record("disagree (ours: \(error?.description ?? "accept"), Foundation: \(theirs)) on \(String(decoding: input, as: UTF8.self).debugDescription) \(input.filter { $0 >= 0x80 || $0 < 0x20 })")
+            }
+            if error == nil { accepted += 1 } else { rejected += 1 }
+        }
+        // The mutations must exercise both outcomes for the comparison to mean anything.
+        #expect(accepted > 200 && rejected > 2_000)
+    }
+}
