@@ -1,0 +1,131 @@
+/// Appends little-endian integers, varints and raw arrays to a byte buffer. Used for postings,
+/// stored documents and snapshots.
+struct ByteWriter {
+    var bytes: [UInt8] = []
+
+    init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
+
+    @inline(__always)
+    mutating func varint(_ value: UInt64) {
+        var v = value
+        while v >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(v))
+    }
+
+    @inline(__always)
+    mutating func varint(_ value: UInt32) { varint(UInt64(value)) }
+
+    mutating func u8(_ value: UInt8) { bytes.append(value) }
+
+    mutating func u32(_ value: UInt32) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func u64(_ value: UInt64) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func f64(_ value: Double) { u64(value.bitPattern) }
+
+    mutating func string(_ value: String) {
+        var s = value
+        s.withUTF8 { utf8 in
+            varint(UInt64(utf8.count))
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    /// A count followed by the array's raw memory (the host is little-endian; the snapshot header
+    /// records that so a big-endian host refuses the file instead of misreading it).
+    mutating func array<T: BitwiseCopyable>(_ values: [T]) {
+        u64(UInt64(values.count))
+        values.withUnsafeBytes { bytes.append(contentsOf: $0) }
+    }
+}
+
+/// Reads what `ByteWriter` wrote; every read is bounds-checked and throws on truncation, so a
+/// damaged buffer is refused rather than misread.
+struct ByteReader {
+    let bytes: [UInt8]
+    var offset: Int
+
+    init(_ bytes: [UInt8], offset: Int = 0) {
+        self.bytes = bytes
+        self.offset = offset
+    }
+
+    var isAtEnd: Bool { offset >= bytes.count }
+
+    private func need(_ n: Int) throws(EngineError) {
+        if n < 0 || offset + n > bytes.count { throw .corrupt("unexpected end of data at byte \(offset)") }
+    }
+
+    mutating func u8() throws(EngineError) -> UInt8 {
+        try need(1)
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    mutating func varint() throws(EngineError) -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let byte = try u8()
+            result |= UInt64(byte & 0x7f) << shift
+            if byte < 0x80 { return result }
+            shift += 7
+            if shift > 63 { throw .corrupt("varint too long at byte \(offset)") }
+        }
+    }
+
+    mutating func u32() throws(EngineError) -> UInt32 {
+        try need(4)
+        var v: UInt32 = 0
+        for i in 0..<4 { v |= UInt32(bytes[offset + i]) << (8 * UInt32(i)) }
+        offset += 4
+        return v
+    }
+
+    mutating func u64() throws(EngineError) -> UInt64 {
+        try need(8)
+        var v: UInt64 = 0
+        for i in 0..<8 { v |= UInt64(bytes[offset + i]) << (8 * UInt64(i)) }
+        offset += 8
+        return v
+    }
+
+    mutating func f64() throws(EngineError) -> Double { Double(bitPattern: try u64()) }
+
+    mutating func count(limit: Int = Int(Int32.max)) throws(EngineError) -> Int {
+        let n = try varint()
+        guard n <= UInt64(limit) else { throw .corrupt("implausible count \(n) at byte \(offset)") }
+        return Int(n)
+    }
+
+    mutating func string() throws(EngineError) -> String {
+        let n = try count()
+        try need(n)
+        defer { offset += n }
+        return String(decoding: bytes[offset..<offset + n], as: UTF8.self)
+    }
+
+    mutating func array<T: BitwiseCopyable>(of type: T.Type) throws(EngineError) -> [T] {
+        let n = try u64()
+        let size = MemoryLayout<T>.stride
+        guard n <= UInt64(bytes.count / max(size, 1)) else { throw .corrupt("implausible array length \(n)") }
+        let byteCount = Int(n) * size
+        try need(byteCount)
+        let start = offset
+        offset += byteCount
+        return [T](unsafeUninitializedCapacity: Int(n)) { buffer, initialized in
+            bytes.withUnsafeBytes { raw in
+                UnsafeMutableRawBufferPointer(buffer).copyMemory(
+                    from: UnsafeRawBufferPointer(rebasing: raw[start..<start + byteCount]))
+            }
+            initialized = Int(n)
+        }
+    }
+}

@@ -1,0 +1,99 @@
+/// A scalar value of a document field, as kept for filters, sorting and facets.
+enum DocValue: Sendable, Hashable {
+    case bool(Bool)
+    case number(Double)
+    /// A string, with its instant if it reads as an ISO 8601 date.
+    case string(String, date: Double?)
+}
+
+/// One field's values over a segment's documents, columnar: documents index into flat value
+/// arrays (an array field gives several values to one document). Strings are stored once, sorted,
+/// and referenced by ordinal, so equality and range filters compare integers.
+final class DocValuesColumn: Sendable {
+    enum Kind: UInt8 { case bool = 1, number = 2, string = 3 }
+
+    /// `docStart[d] ..< docStart[d + 1]` are document `d`'s values.
+    let docStart: [UInt32]
+    let kinds: [UInt8]
+    /// Number, bool (0/1) or a string's date (NaN when it is not a date).
+    let numbers: [Double]
+    /// String ordinal into `strings`, -1 for non-strings.
+    let ordinals: [Int32]
+    /// Distinct strings, sorted.
+    let strings: [String]
+
+    init(docStart: [UInt32], kinds: [UInt8], numbers: [Double], ordinals: [Int32], strings: [String]) {
+        self.docStart = docStart
+        self.kinds = kinds
+        self.numbers = numbers
+        self.ordinals = ordinals
+        self.strings = strings
+    }
+
+    func valueRange(_ doc: Int) -> Range<Int> { Int(docStart[doc])..<Int(docStart[doc + 1]) }
+
+    func value(at i: Int) -> DocValue {
+        switch Kind(rawValue: kinds[i]) {
+        case .bool: return .bool(numbers[i] != 0)
+        case .number: return .number(numbers[i])
+        default:
+            let n = numbers[i]
+            return .string(strings[Int(ordinals[i])], date: n.isNaN ? nil : n)
+        }
+    }
+
+    /// Ordinal of `s` in `strings`, or where it would be inserted (negative: `-(insertion) - 1`).
+    func ordinal(of s: String) -> Int {
+        var lo = 0, hi = strings.count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if strings[mid] < s { lo = mid + 1 } else { hi = mid }
+        }
+        if lo < strings.count && strings[lo] == s { return lo }
+        return -lo - 1
+    }
+
+    var memoryBytes: Int {
+        docStart.count * 4 + kinds.count * 13 + strings.reduce(0) { $0 + $1.utf8.count + 16 }
+    }
+}
+
+/// Accumulates one field's values document by document, then sorts its strings.
+struct DocValuesColumnBuilder {
+    var docStart: [UInt32] = [0]
+    var values: [DocValue] = []
+
+    /// Appends the values of the next document (pads documents that lacked the field).
+    mutating func add(doc: Int, _ newValues: [DocValue]) {
+        while docStart.count <= doc { docStart.append(UInt32(values.count)) }
+        values.append(contentsOf: newValues)
+        docStart.append(UInt32(values.count))
+    }
+
+    func build(docCount: Int, keep: (Int) -> Bool = { _ in true }) -> DocValuesColumn {
+        var starts = docStart
+        while starts.count <= docCount { starts.append(UInt32(values.count)) }
+        var distinct = Set<String>()
+        for case .string(let s, _) in values { distinct.insert(s) }
+        let strings = distinct.sorted()
+        var ordinalOf: [String: Int32] = [:]
+        ordinalOf.reserveCapacity(strings.count)
+        for (i, s) in strings.enumerated() { ordinalOf[s] = Int32(i) }
+        var outStart: [UInt32] = [0]
+        var kinds: [UInt8] = [], numbers: [Double] = [], ordinals: [Int32] = []
+        for d in 0..<docCount where keep(d) {
+            for i in Int(starts[d])..<Int(starts[d + 1]) {
+                switch values[i] {
+                case .bool(let b): kinds.append(DocValuesColumn.Kind.bool.rawValue); numbers.append(b ? 1 : 0); ordinals.append(-1)
+                case .number(let n): kinds.append(DocValuesColumn.Kind.number.rawValue); numbers.append(n); ordinals.append(-1)
+                case .string(let s, let date):
+                    kinds.append(DocValuesColumn.Kind.string.rawValue)
+                    numbers.append(date ?? .nan)
+                    ordinals.append(ordinalOf[s]!)
+                }
+            }
+            outStart.append(UInt32(kinds.count))
+        }
+        return DocValuesColumn(docStart: outStart, kinds: kinds, numbers: numbers, ordinals: ordinals, strings: strings)
+    }
+}

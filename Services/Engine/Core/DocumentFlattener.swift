@@ -1,0 +1,116 @@
+import TidendeAnalysis
+import TidendeModels
+import TidendeQuerySyntax
+
+/// A document taken apart by dotted field path: the strings to index as text and the scalar
+/// values to keep for filters, sorting and facets. Nested objects give dotted paths
+/// (`author.name`); an array contributes all its elements to its own path.
+struct FlatDocument {
+    var texts: [(field: String, values: [String])] = []
+    var values: [(field: String, values: [DocValue])] = []
+
+    init(_ document: JSONValue, config: EngineConfig) {
+        var textIndex: [String: Int] = [:]
+        var valueIndex: [String: Int] = [:]
+        func addValue(_ path: String, _ v: DocValue) {
+            if let i = valueIndex[path] { values[i].values.append(v) } else {
+                valueIndex[path] = values.count
+                values.append((path, [v]))
+            }
+        }
+        func addText(_ path: String, _ s: String) {
+            if let i = textIndex[path] { texts[i].values.append(s) } else {
+                textIndex[path] = texts.count
+                texts.append((path, [s]))
+            }
+        }
+        func walk(_ value: JSONValue, _ path: String, depth: Int) {
+            guard depth < 64 else { return }
+            switch value {
+            case .null: break
+            case .bool(let b): addValue(path, .bool(b))
+            case .integer(let i): addValue(path, .number(Double(i)))
+            case .number(let d): addValue(path, .number(d))
+            case .string(let s):
+                if !config.unindexedFields.contains(path) { addText(path, s) }
+                if s.utf8.count <= config.maxDocValueBytes {
+                    addValue(path, .string(s, date: Self.looksLikeDate(s) ? ISO8601.parse(s) : nil))
+                }
+            case .array(let items):
+                for item in items { walk(item, path, depth: depth + 1) }
+            case .object(let members):
+                for (key, member) in members {
+                    walk(member, path.isEmpty ? key : path + "." + key, depth: depth + 1)
+                }
+            }
+        }
+        walk(document, "", depth: 0)
+    }
+
+    /// A cheap pre-check so ordinary words are not handed to the date parser.
+    static func looksLikeDate(_ s: String) -> Bool {
+        let u = s.utf8
+        guard u.count >= 10, u.count <= 40 else { return false }
+        var it = u.makeIterator()
+        for i in 0..<5 {
+            guard let c = it.next() else { return false }
+            if i < 4 { if c < 48 || c > 57 { return false } } else if c != 45 { return false }
+        }
+        return true
+    }
+
+    /// The document's language: its language field when that says `da` or `en`, else detected
+    /// from its text.
+    static func language(of document: JSONValue, texts: [(field: String, values: [String])],
+                         config: EngineConfig, analyzer: Analyzer) -> Language {
+        if case .string(let s)? = document[config.languageField], let l = Language(rawValue: s.lowercased()) {
+            return l
+        }
+        var sample = ""
+        for (_, values) in texts {
+            for v in values {
+                sample += v
+                sample += " "
+                if sample.utf8.count > 2_000 { break }
+            }
+        }
+        return analyzer.detectLanguage(sample)
+    }
+
+    /// Seconds since 1970 of the recency field (an ISO date string or a number), or -∞.
+    static func recency(of document: JSONValue, config: EngineConfig) -> Double {
+        switch document[config.recencyField] {
+        case .string(let s)?: return ISO8601.parse(s) ?? -.infinity
+        case .integer(let i)?: return Double(i)
+        case .number(let d)?: return d
+        default: return -.infinity
+        }
+    }
+}
+
+extension Language {
+    /// The byte that prefixes this language's terms in a segment's dictionary.
+    var code: UInt8 { self == .da ? 0 : 1 }
+    init(code: UInt8) { self = code == 0 ? .da : .en }
+}
+
+/// Positions of an array's elements are spaced by this gap so a phrase never spans two elements.
+let arrayPositionGap = 100
+
+/// Analyses a field's strings into tokens with positions continuing across array elements.
+func analyzeField(_ values: [String], language: Language, analyzer: Analyzer) -> [Token] {
+    if values.count == 1 { return analyzer.analyze(values[0], language: language) }
+    var all: [Token] = []
+    var base = 0
+    for v in values {
+        var tokens = analyzer.analyze(v, language: language)
+        for i in tokens.indices { tokens[i].position += base }
+        if let last = tokens.last { base = last.position + 1 + arrayPositionGap }
+        all.append(contentsOf: tokens)
+    }
+    return all
+}
+
+/// Token count of a field: what BM25 calls its length. Compound parts share positions with
+/// their whole, so we count tokens, not positions.
+@inline(__always) func fieldLength(_ tokens: [Token]) -> UInt32 { UInt32(tokens.count) }

@@ -1,0 +1,103 @@
+import Synchronization
+import TidendeAnalysis
+import TidendeModels
+
+/// The search engine: an in-memory inverted index with stored documents, one writer and any
+/// number of concurrent readers.
+///
+/// The writer (`upsert`, `delete`, `refresh`, …; call them from one task or thread at a time)
+/// buffers analysed documents; `refresh` seals the buffer into an immutable segment, merges small
+/// segments, and publishes the new list of segments and deletions in one step. A `Searcher`
+/// holds one published state, so a query never sees half an update, and stays valid (and
+/// unchanged) however long it is kept while the writer goes on.
+public final class Engine: Sendable {
+    public let config: EngineConfig
+    let analyzer: Analyzer
+    private let writer: Mutex<WriterState>
+    private let published: Mutex<IndexView>
+
+    public init(config: EngineConfig = EngineConfig(), analyzer: Analyzer = Analyzer()) {
+        self.config = config
+        self.analyzer = analyzer
+        writer = Mutex(WriterState(segments: [], fields: FieldRegistry(), seq: 0))
+        published = Mutex(IndexView(segments: [], fields: FieldRegistry(), seq: 0))
+    }
+
+    init(config: EngineConfig, analyzer: Analyzer, restoring view: IndexView) {
+        self.config = config
+        self.analyzer = analyzer
+        writer = Mutex(WriterState(segments: view.segments, fields: view.fields, seq: view.seq))
+        published = Mutex(view)
+    }
+
+    /// Adds a document or replaces the one with the same id. Visible after the next `refresh`.
+    public func upsert(id: String, document: JSONValue, seq: UInt64) {
+        writer.withLock { w in
+            w.delete(id: id, config: config, analyzer: analyzer)
+            w.builder.add(id: id, document: document, seq: seq, config: config, analyzer: analyzer,
+                          fields: &w.fields, lexicon: w.lexicon, deflater: w.deflater)
+            w.seq = max(w.seq, seq)
+            if w.builder.count >= config.maxBufferedDocuments { w.sealBuffer() }
+        }
+    }
+
+    /// Deletes a document by id (a no-op if absent). Visible after the next `refresh`.
+    public func delete(id: String, seq: UInt64) {
+        writer.withLock { w in
+            w.delete(id: id, config: config, analyzer: analyzer)
+            w.seq = max(w.seq, seq)
+        }
+    }
+
+    /// Makes every change applied so far searchable: seals the buffer, merges small segments
+    /// (tiered: `mergeFactor` segments of a similar size become one; a segment more than half
+    /// deleted is rewritten), and publishes the new state atomically. Cheap when little changed.
+    public func refresh() {
+        writer.withLock { w in
+            w.sealBuffer()
+            w.merge(factor: config.mergeFactor)
+            let view = IndexView(segments: w.segments, fields: w.fields, seq: w.seq)
+            published.withLock { $0 = view }
+        }
+    }
+
+    /// Merges every segment into one (dropping deleted documents) and publishes it.
+    public func forceMerge() {
+        writer.withLock { w in
+            w.sealBuffer()
+            w.mergeAll()
+            let view = IndexView(segments: w.segments, fields: w.fields, seq: w.seq)
+            published.withLock { $0 = view }
+        }
+    }
+
+    /// The last `seq` applied by the writer (searchable after the next `refresh`).
+    public var appliedSeq: UInt64 { writer.withLock { $0.seq } }
+
+    /// The last `seq` searchable now.
+    public var searchableSeq: UInt64 { published.withLock { $0.seq } }
+
+    /// A consistent, immutable view for queries; cheap to take, safe to use from any thread.
+    public func searcher() -> Searcher {
+        Searcher(view: published.withLock { $0 }, config: config, analyzer: analyzer)
+    }
+
+    /// Sizes of the published state.
+    public func stats() -> EngineStats {
+        let view = published.withLock { $0 }
+        var terms = 0, memory = 0, stored = 0, deleted = 0
+        for sv in view.segments {
+            terms += sv.segment.terms.count
+            memory += sv.segment.memoryBytes + sv.deletions.bits.count * 8
+            stored += sv.segment.stored.memoryBytes
+            deleted += sv.deletions.count
+        }
+        return EngineStats(documents: view.liveDocuments, terms: terms, segments: view.segments.count,
+                           deletedDocuments: deleted, memoryBytes: memory, storedBytes: stored,
+                           appliedSeq: appliedSeq, searchableSeq: view.seq)
+    }
+
+    /// The state a snapshot captures: the published view (call `refresh` first to include
+    /// everything applied).
+    var publishedView: IndexView { published.withLock { $0 } }
+}

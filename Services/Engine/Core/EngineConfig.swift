@@ -1,0 +1,69 @@
+/// Settings of an `Engine`. Every field has a documented default; the struct is plain data.
+public struct EngineConfig: Sendable {
+    /// BM25 weight of each field, by dotted path. Fields not listed get `defaultFieldWeight`.
+    /// Defaults: `title` 3, `lead`/`summary`/`tags` 2, `body` 1.
+    public var fieldWeights: [String: Double]
+    /// Weight of any string field not named in `fieldWeights` (default 1).
+    public var defaultFieldWeight: Double
+    /// BM25 term-frequency saturation (default 1.2).
+    public var k1: Double
+    /// BM25 length normalisation (default 0.75).
+    public var b: Double
+    /// String fields that are kept as values (filter, sort, facet) but not indexed as text.
+    /// Default: `id`, `lang`, `published_at`.
+    public var unindexedFields: Set<String>
+    /// The field holding a document's date for recency tie-breaks (default `published_at`).
+    public var recencyField: String
+    /// The field holding a document's language (`da`/`en`); detected from its text when absent.
+    public var languageField: String
+    /// Strings longer than this many UTF-8 bytes are not kept as doc values (not filterable,
+    /// sortable or facetable); they are still searchable as text. Default 256.
+    public var maxDocValueBytes: Int
+    /// Largest `offset + limit` a search may ask for (default 10 000).
+    public var maxResultWindow: Int
+    /// A `refresh` seals buffered documents into a segment; once this many segments of a similar
+    /// size exist they are merged into one (default 8).
+    public var mergeFactor: Int
+    /// The writer seals its buffer into a segment on its own once it holds this many documents,
+    /// so that bulk loads do not grow one huge buffer (default 20 000).
+    public var maxBufferedDocuments: Int
+    /// Length in words of a snippet cut from a long field for highlighting (default 30).
+    public var snippetWords: Int
+    /// Fields whose text is longer than this many UTF-8 bytes are highlighted as a snippet.
+    public var snippetThresholdBytes: Int
+
+    public init(
+        fieldWeights: [String: Double] = ["title": 3, "lead": 2, "summary": 2, "tags": 2, "body": 1],
+        defaultFieldWeight: Double = 1,
+        k1: Double = 1.2,
+        b: Double = 0.75,
+        unindexedFields: Set<String> = ["id", "lang", "published_at"],
+        recencyField: String = "published_at",
+        languageField: String = "lang",
+        maxDocValueBytes: Int = 256,
+        maxResultWindow: Int = 10_000,
+        mergeFactor: Int = 8,
+        maxBufferedDocuments: Int = 20_000,
+        snippetWords: Int = 30,
+        snippetThresholdBytes: Int = 300
+    ) {
+        self.fieldWeights = fieldWeights
+        self.defaultFieldWeight = defaultFieldWeight
+        self.k1 = k1
+        self.b = b
+        self.unindexedFields = unindexedFields
+        self.recencyField = recencyField
+        self.languageField = languageField
+        self.maxDocValueBytes = maxDocValueBytes
+        self.maxResultWindow = maxResultWindow
+        self.mergeFactor = mergeFactor
+        self.maxBufferedDocuments = maxBufferedDocuments
+        self.snippetWords = snippetWords
+        self.snippetThresholdBytes = snippetThresholdBytes
+    }
+
+    /// The BM25 weight of a field path.
+    public func weight(of field: String) -> Double {
+        fieldWeights[field] ?? defaultFieldWeight
+    }
+}

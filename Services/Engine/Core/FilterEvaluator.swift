@@ -1,0 +1,120 @@
+import TidendeQuerySyntax
+
+/// A filter compiled against one segment's doc values into a predicate on local documents.
+///
+/// Semantics: a comparison matches when *any* value of the field does (arrays of scalars);
+/// `!=` matches when no value is equal (so a document without the field matches); strings
+/// compare exactly (case-sensitive, by Unicode order); a date literal compares with ISO date
+/// strings as instants and with numbers as seconds since 1970; `= null` means the field is
+/// absent; `EXISTS` is true for a field with a value or with indexed text.
+struct FilterEvaluator {
+    let segment: Segment
+    let fields: FieldRegistry
+
+    func compile(_ node: FilterNode) -> (Int) -> Bool {
+        switch node {
+        case .and(let children):
+            let preds = children.map(compile)
+            return { d in preds.allSatisfy { $0(d) } }
+        case .or(let children):
+            let preds = children.map(compile)
+            return { d in preds.contains { $0(d) } }
+        case .not(let child):
+            let p = compile(child)
+            return { d in !p(d) }
+        case .exists(let field):
+            return exists(field)
+        case .isIn(let field, let values):
+            let preds = values.map { compare(field, .eq, $0) }
+            return { d in preds.contains { $0(d) } }
+        case .compare(let field, .ne, let value):
+            let eq = compare(field, .eq, value)
+            return { d in !eq(d) }
+        case .compare(let field, let op, let value):
+            return compare(field, op, value)
+        }
+    }
+
+    private func exists(_ field: String) -> (Int) -> Bool {
+        guard let f = fields.id(of: field) else { return { _ in false } }
+        let column = segment.docValues[f]
+        let lengths = segment.fieldLengths[f]
+        return { d in
+            if let column, !column.valueRange(d).isEmpty { return true }
+            if let lengths, lengths[d] > 0 { return true }
+            return false
+        }
+    }
+
+    private static func test(_ a: Double, _ op: FilterComparison, _ b: Double) -> Bool {
+        switch op {
+        case .eq: return a == b
+        case .ne: return a != b
+        case .lt: return a < b
+        case .le: return a <= b
+        case .gt: return a > b
+        case .ge: return a >= b
+        }
+    }
+
+    /// `op` never is `.ne` here: `!=` is compiled as the negation of `=`.
+    private func compare(_ field: String, _ op: FilterComparison, _ value: FilterValue) -> (Int) -> Bool {
+        if case .null = value {
+            let e = exists(field)
+            return op == .eq ? { d in !e(d) } : { _ in false }
+        }
+        guard let f = fields.id(of: field), let column = segment.docValues[f] else { return { _ in false } }
+        // Where the literal sits among the column's sorted strings, for string comparisons.
+        let stringTest: ((Int32) -> Bool)?
+        var literalText: String?
+        switch value {
+        case .string(let s): literalText = s
+        case .date(_, let text): literalText = text
+        default: literalText = nil
+        }
+        if let s = literalText {
+            let r = column.ordinal(of: s)
+            let found = r >= 0
+            let at = Int32(found ? r : -r - 1)
+            switch op {
+            case .eq, .ne: stringTest = found ? { $0 == at } : { _ in false }
+            case .lt: stringTest = { $0 < at }
+            case .le: stringTest = found ? { $0 <= at } : { $0 < at }
+            case .gt: stringTest = found ? { $0 > at } : { $0 >= at }
+            case .ge: stringTest = { $0 >= at }
+            }
+        } else {
+            stringTest = nil
+        }
+        let numeric: Double? = switch value {
+        case .number(let n): n
+        case .date(let t, _): t
+        case .bool(let b): b ? 1 : 0
+        case .string(let s): Double(s)
+        case .null: nil
+        }
+        let wantsBool: Bool = if case .bool = value { true } else { false }
+        let isDate: Bool = if case .date = value { true } else { false }
+        let stringBool: Bool? = if case .string(let s) = value { s == "true" ? true : s == "false" ? false : nil } else { nil }
+        let kinds = column.kinds, numbers = column.numbers, ordinals = column.ordinals
+        return { d in
+            for i in column.valueRange(d) {
+                switch DocValuesColumn.Kind(rawValue: kinds[i]) {
+                case .bool:
+                    if wantsBool, let n = numeric, Self.test(numbers[i], op, n) { return true }
+                    if let b = stringBool, op == .eq, (numbers[i] != 0) == b { return true }
+                case .number:
+                    if !wantsBool, let n = numeric, Self.test(numbers[i], op, n) { return true }
+                case .string:
+                    if isDate, !numbers[i].isNaN {
+                        if let n = numeric, Self.test(numbers[i], op, n) { return true }
+                    } else if let st = stringTest, st(ordinals[i]) {
+                        return true
+                    }
+                case nil: break
+                }
+            }
+            return false
+        }
+    }
+}

@@ -1,0 +1,278 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
+/// Document iterators a query is compiled into, one tree per segment and language. Each walks
+/// its documents in ascending order (`next`, `advance(to:)`), scores the current one, and can
+/// bound the score of every document in `[target, until]` without decoding (`bound(from:)`),
+/// which is what lets a top-k search skip blocks that cannot make it into the heap.
+class Matcher {
+    static let end = PostingCursor.exhausted
+    var doc: Int32 = -1
+
+    @discardableResult func next() -> Int32 { fatalError("abstract") }
+    @discardableResult func advance(to target: Int32) -> Int32 {
+        while doc < target { next() }
+        return doc
+    }
+    func score() -> Double { 0 }
+    /// An upper bound of `score()` for every document in `[target, until]`.
+    func bound(from target: Int32) -> (score: Double, until: Int32) { (0, Matcher.end) }
+}
+
+/// BM25 of one term in one field: `weight · idf · tf·(k1+1) / (tf + k1·(1 − b + b·len/avgLen))`.
+struct BM25Field: Sendable {
+    let weightedIdf: Double
+    let k1: Double
+    let b: Double
+    let averageLength: Double
+
+    @inline(__always) func score(tf: Double, length: Double) -> Double {
+        weightedIdf * (tf * (k1 + 1)) / (tf + k1 * (1 - b + b * length / averageLength))
+    }
+
+    static func idf(documents n: Int, docFreq df: Int) -> Double {
+        let n = Double(n), df = Double(df)
+        return log(1 + (n - df + 0.5) / (df + 0.5))
+    }
+}
+
+/// One term of one field, BM25-scored.
+final class TermMatcher: Matcher {
+    let cursor: PostingCursor
+    let bm25: BM25Field
+    let lengths: [UInt32]
+
+    init(cursor: PostingCursor, bm25: BM25Field, lengths: [UInt32]) {
+        self.cursor = cursor
+        self.bm25 = bm25
+        self.lengths = lengths
+    }
+
+    override func next() -> Int32 { doc = cursor.next(); return doc }
+    override func advance(to target: Int32) -> Int32 { doc = cursor.advance(to: target); return doc }
+    override func score() -> Double {
+        bm25.score(tf: Double(cursor.tf), length: Double(lengths[Int(doc)]))
+    }
+    override func bound(from target: Int32) -> (score: Double, until: Int32) {
+        guard let b = cursor.shallowBlock(for: target) else { return (0, Matcher.end) }
+        let p = cursor.postings
+        // Score grows with tf and shrinks with length, so (max tf, min length) bounds the block.
+        // The small factor absorbs rounding so a bound is never below a real score.
+        let s = bm25.score(tf: Double(p.blockMaxTf[b]), length: Double(p.blockMinLength[b])) * (1 + 1e-9)
+        return (s, Int32(p.blockLastDoc[b]))
+    }
+}
+
+/// A term matcher whose score is a constant (prefix expansions).
+final class ConstantMatcher: Matcher {
+    let child: Matcher
+    let value: Double
+    init(_ child: Matcher, score: Double) {
+        self.child = child
+        self.value = score
+    }
+    override func next() -> Int32 { doc = child.next(); return doc }
+    override func advance(to target: Int32) -> Int32 { doc = child.advance(to: target); return doc }
+    override func score() -> Double { value }
+    override func bound(from target: Int32) -> (score: Double, until: Int32) { (value, Matcher.end) }
+}
+
+/// A bare posting cursor (no score), for prefix expansions and phrase parts.
+final class CursorMatcher: Matcher {
+    let cursor: PostingCursor
+    init(_ cursor: PostingCursor) { self.cursor = cursor }
+    override func next() -> Int32 { doc = cursor.next(); return doc }
+    override func advance(to target: Int32) -> Int32 { doc = cursor.advance(to: target); return doc }
+}
+
+/// Any child matches; the score sums the children on the document.
+final class UnionMatcher: Matcher {
+    let children: [Matcher]
+    init(_ children: [Matcher]) { self.children = children }
+
+    private func settle() -> Int32 {
+        var m = Matcher.end
+        for c in children where c.doc < m { m = c.doc }
+        doc = m
+        return m
+    }
+    override func next() -> Int32 {
+        if doc == -1 {
+            for c in children { c.next() }
+        } else {
+            for c in children where c.doc == doc { c.next() }
+        }
+        return settle()
+    }
+    override func advance(to target: Int32) -> Int32 {
+        if doc >= target { return doc }
+        for c in children where c.doc < target { c.advance(to: target) }
+        return settle()
+    }
+    override func score() -> Double {
+        var s = 0.0
+        for c in children where c.doc == doc { s += c.score() }
+        return s
+    }
+    override func bound(from target: Int32) -> (score: Double, until: Int32) {
+        var s = 0.0, until = Matcher.end
+        for c in children {
+            let (cs, cu) = c.bound(from: target)
+            s += cs
+            until = min(until, cu)
+        }
+        return (s, until)
+    }
+}
+
+/// Every child matches and no excluded one does; the score sums the children.
+final class ConjunctionMatcher: Matcher {
+    let children: [Matcher]
+    let excluded: [Matcher]
+    init(_ children: [Matcher], excluded: [Matcher]) {
+        // Leading with the sparsest child keeps leapfrogging short.
+        self.children = children
+        self.excluded = excluded
+    }
+
+    private func align(from start: Int32) -> Int32 {
+        var target = start
+        outer: while target != Matcher.end {
+            for c in children {
+                let d = c.advance(to: target)
+                if d != target {
+                    target = d
+                    continue outer
+                }
+            }
+            for x in excluded where x.advance(to: target) == target {
+                target += 1
+                continue outer
+            }
+            doc = target
+            return target
+        }
+        doc = Matcher.end
+        return doc
+    }
+    override func next() -> Int32 {
+        guard let lead = children.first else { doc = Matcher.end; return doc }
+        return align(from: doc == -1 ? lead.next() : lead.advance(to: doc + 1))
+    }
+    override func advance(to target: Int32) -> Int32 {
+        if doc >= target { return doc }
+        guard let lead = children.first else { doc = Matcher.end; return doc }
+        return align(from: lead.advance(to: target))
+    }
+    override func score() -> Double {
+        var s = 0.0
+        for c in children { s += c.score() }
+        return s
+    }
+    override func bound(from target: Int32) -> (score: Double, until: Int32) {
+        var s = 0.0, until = Matcher.end
+        for c in children {
+            let (cs, cu) = c.bound(from: target)
+            s += cs
+            until = min(until, cu)
+        }
+        return (s, until)
+    }
+}
+
+/// Every live document of one language, unscored (the empty query; the base of `-word`).
+final class AllMatcher: Matcher {
+    let languages: [UInt8]
+    let language: UInt8
+    init(languages: [UInt8], language: UInt8) {
+        self.languages = languages
+        self.language = language
+    }
+    override func next() -> Int32 {
+        var d = Int(doc) + 1
+        while d < languages.count && languages[d] != language { d += 1 }
+        doc = d < languages.count ? Int32(d) : Matcher.end
+        return doc
+    }
+    override func advance(to target: Int32) -> Int32 {
+        if doc >= target { return doc }
+        doc = target - 1
+        return next()
+    }
+}
+
+/// Matches nothing.
+final class EmptyMatcher: Matcher {
+    override func next() -> Int32 { doc = Matcher.end; return doc }
+    override func advance(to target: Int32) -> Int32 { doc = Matcher.end; return doc }
+}
+
+/// An exact phrase in one field: all its terms, at the query's relative positions. Scored as
+/// BM25 with the phrase frequency as tf and the sum of its terms' idf (as Lucene does).
+final class PhraseMatcher: Matcher {
+    let cursors: [PostingCursor]
+    let offsets: [UInt32]
+    let bm25: BM25Field
+    let lengths: [UInt32]
+    private var frequency = 0
+
+    init(cursors: [PostingCursor], offsets: [UInt32], bm25: BM25Field, lengths: [UInt32]) {
+        self.cursors = cursors
+        self.offsets = offsets
+        self.bm25 = bm25
+        self.lengths = lengths
+    }
+
+    private func find(from start: Int32) -> Int32 {
+        var target = start
+        outer: while target != Matcher.end {
+            for c in cursors {
+                let d = c.advance(to: target)
+                if d != target {
+                    target = d
+                    continue outer
+                }
+            }
+            frequency = countPhrases()
+            if frequency > 0 {
+                doc = target
+                return target
+            }
+            target += 1
+        }
+        doc = Matcher.end
+        return doc
+    }
+
+    private func countPhrases() -> Int {
+        let lists = cursors.map { $0.positions() }
+        var n = 0
+        for p in lists[0] where p >= offsets[0] {
+            let base = p - offsets[0]
+            var ok = true
+            for i in 1..<lists.count where !lists[i].contains(base + offsets[i]) {
+                ok = false
+                break
+            }
+            if ok { n += 1 }
+        }
+        return n
+    }
+
+    override func next() -> Int32 {
+        find(from: doc == -1 ? cursors[0].next() : cursors[0].advance(to: doc + 1))
+    }
+    override func advance(to target: Int32) -> Int32 {
+        if doc >= target { return doc }
+        return find(from: cursors[0].advance(to: target))
+    }
+    override func score() -> Double {
+        bm25.score(tf: Double(frequency), length: Double(lengths[Int(doc)]))
+    }
+    override func bound(from target: Int32) -> (score: Double, until: Int32) {
+        (bm25.weightedIdf * (bm25.k1 + 1), Matcher.end)
+    }
+}

@@ -1,0 +1,240 @@
+/// Posting lists of one segment, stored flat: every term's documents live in one shared byte
+/// stream, cut into blocks of `blockSize` documents. Per block we keep its last document (to skip
+/// without decoding), its byte offsets, and the largest term frequency and smallest field length
+/// in it (together they bound the block's BM25 score, for block-max pruning).
+///
+/// A block is `blockSize` × (varint doc delta, varint tf); a document's positions are varint
+/// deltas in a separate stream, in the same order, so queries without phrases never touch them.
+final class Postings: Sendable {
+    static let blockSize = 128
+
+    /// Term ordinal → its first block; `termFirstBlock[t + 1]` ends it.
+    let termFirstBlock: [UInt32]
+    let termDocFreq: [UInt32]
+    let blockLastDoc: [UInt32]
+    let blockDocOffset: [UInt32]
+    let blockPosOffset: [UInt32]
+    let blockMaxTf: [UInt32]
+    let blockMinLength: [UInt32]
+    let docBytes: [UInt8]
+    let positionBytes: [UInt8]
+
+    init(termFirstBlock: [UInt32], termDocFreq: [UInt32], blockLastDoc: [UInt32], blockDocOffset: [UInt32],
+         blockPosOffset: [UInt32], blockMaxTf: [UInt32], blockMinLength: [UInt32], docBytes: [UInt8],
+         positionBytes: [UInt8]) {
+        self.termFirstBlock = termFirstBlock
+        self.termDocFreq = termDocFreq
+        self.blockLastDoc = blockLastDoc
+        self.blockDocOffset = blockDocOffset
+        self.blockPosOffset = blockPosOffset
+        self.blockMaxTf = blockMaxTf
+        self.blockMinLength = blockMinLength
+        self.docBytes = docBytes
+        self.positionBytes = positionBytes
+    }
+
+    var memoryBytes: Int {
+        docBytes.count + positionBytes.count + termFirstBlock.count * 4 + termDocFreq.count * 4
+            + blockLastDoc.count * 20
+    }
+}
+
+/// Builds a `Postings` one term at a time, in term-ordinal order.
+struct PostingsEncoder {
+    var termFirstBlock: [UInt32] = [0]
+    var termDocFreq: [UInt32] = []
+    var blockLastDoc: [UInt32] = []
+    var blockDocOffset: [UInt32] = []
+    var blockPosOffset: [UInt32] = []
+    var blockMaxTf: [UInt32] = []
+    var blockMinLength: [UInt32] = []
+    var docs = ByteWriter()
+    var positions = ByteWriter()
+
+    /// Adds the next term: ascending `docs`, their `tfs`, and all positions concatenated (`tfs[i]`
+    /// ascending positions per document). `length(doc)` is the document's length in the term's field.
+    mutating func addTerm(docs termDocs: [UInt32], tfs: [UInt32], positions termPositions: [UInt32],
+                          length: (UInt32) -> UInt32) {
+        var p = 0
+        var prev: UInt32 = 0
+        var i = 0
+        while i < termDocs.count {
+            let end = min(i + Postings.blockSize, termDocs.count)
+            blockDocOffset.append(UInt32(docs.bytes.count))
+            blockPosOffset.append(UInt32(positions.bytes.count))
+            var maxTf: UInt32 = 0
+            var minLength = UInt32.max
+            for j in i..<end {
+                let d = termDocs[j]
+                docs.varint(d &- prev)
+                prev = d
+                let tf = tfs[j]
+                docs.varint(tf)
+                maxTf = max(maxTf, tf)
+                minLength = min(minLength, length(d))
+                var last: UInt32 = 0
+                for _ in 0..<Int(tf) {
+                    let pos = termPositions[p]
+                    positions.varint(pos &- last)
+                    last = pos
+                    p += 1
+                }
+            }
+            blockLastDoc.append(prev)
+            blockMaxTf.append(maxTf)
+            blockMinLength.append(minLength)
+            i = end
+        }
+        termDocFreq.append(UInt32(termDocs.count))
+        termFirstBlock.append(UInt32(blockLastDoc.count))
+    }
+
+    func finish() -> Postings {
+        Postings(termFirstBlock: termFirstBlock, termDocFreq: termDocFreq, blockLastDoc: blockLastDoc,
+                 blockDocOffset: blockDocOffset, blockPosOffset: blockPosOffset, blockMaxTf: blockMaxTf,
+                 blockMinLength: blockMinLength, docBytes: docs.bytes, positionBytes: positions.bytes)
+    }
+}
+
+/// Walks one term's posting list: `next`, `advance(to:)` (skipping whole blocks by their last
+/// document without decoding them), the current `tf`, and on demand the current positions.
+final class PostingCursor {
+    static let exhausted = Int32.max
+
+    let postings: Postings
+    let firstBlock: Int
+    let endBlock: Int
+    let docFreq: Int
+    /// Current document, -1 before the first `next`, `exhausted` at the end.
+    private(set) var doc: Int32 = -1
+    private var block: Int
+    private var docsInBlock: [UInt32] = []
+    private var tfsInBlock: [UInt32] = []
+    private var index = 0
+    // Positions are decoded lazily: we remember how far into the block's positions we have read.
+    private var posDocIndex = 0
+    private var posOffset = 0
+
+    init(postings: Postings, term: Int) {
+        self.postings = postings
+        firstBlock = Int(postings.termFirstBlock[term])
+        endBlock = Int(postings.termFirstBlock[term + 1])
+        docFreq = Int(postings.termDocFreq[term])
+        block = firstBlock - 1
+        docsInBlock.reserveCapacity(Postings.blockSize)
+        tfsInBlock.reserveCapacity(Postings.blockSize)
+    }
+
+    var tf: UInt32 { tfsInBlock[index] }
+
+    private func decode(_ b: Int) {
+        block = b
+        docsInBlock.removeAll(keepingCapacity: true)
+        tfsInBlock.removeAll(keepingCapacity: true)
+        var prev: UInt32 = b == firstBlock ? 0 : postings.blockLastDoc[b - 1]
+        var o = Int(postings.blockDocOffset[b])
+        // Every block but a term's last is full.
+        let count = b < endBlock - 1 ? Postings.blockSize : docFreq - (b - firstBlock) * Postings.blockSize
+        postings.docBytes.withUnsafeBufferPointer { bytes in
+            for _ in 0..<count {
+                var v: UInt32 = 0
+                var shift: UInt32 = 0
+                while true {
+                    let byte = bytes[o]; o += 1
+                    v |= UInt32(byte & 0x7f) << shift
+                    if byte < 0x80 { break }
+                    shift += 7
+                }
+                prev &+= v
+                var tf: UInt32 = 0
+                shift = 0
+                while true {
+                    let byte = bytes[o]; o += 1
+                    tf |= UInt32(byte & 0x7f) << shift
+                    if byte < 0x80 { break }
+                    shift += 7
+                }
+                docsInBlock.append(prev)
+                tfsInBlock.append(tf)
+            }
+        }
+        index = 0
+        posDocIndex = 0
+        posOffset = Int(postings.blockPosOffset[b])
+    }
+
+    @discardableResult
+    func next() -> Int32 {
+        if doc == PostingCursor.exhausted { return doc }
+        if block >= firstBlock && index + 1 < docsInBlock.count {
+            index += 1
+        } else if block + 1 < endBlock {
+            decode(block + 1)
+        } else {
+            doc = PostingCursor.exhausted
+            return doc
+        }
+        doc = Int32(docsInBlock[index])
+        return doc
+    }
+
+    /// Moves to the first document ≥ `target`.
+    @discardableResult
+    func advance(to target: Int32) -> Int32 {
+        if doc >= target { return doc }
+        let t = UInt32(target)
+        var b = max(block, firstBlock)
+        while b < endBlock && postings.blockLastDoc[b] < t { b += 1 }
+        if b >= endBlock {
+            doc = PostingCursor.exhausted
+            return doc
+        }
+        if b != block { decode(b) }
+        while docsInBlock[index] < t { index += 1 }
+        doc = Int32(docsInBlock[index])
+        return doc
+    }
+
+    /// The block holding the first document ≥ `target`, without decoding it: its index, or nil
+    /// past the end. Used for score upper bounds.
+    func shallowBlock(for target: Int32) -> Int? {
+        let t = UInt32(max(target, 0))
+        var b = max(block, firstBlock)
+        while b < endBlock && postings.blockLastDoc[b] < t { b += 1 }
+        return b < endBlock ? b : nil
+    }
+
+    /// Positions of the current document, ascending.
+    func positions() -> [UInt32] {
+        postings.positionBytes.withUnsafeBufferPointer { bytes in
+            var o = posOffset
+            // Skip the positions of documents in this block we passed over.
+            while posDocIndex < index {
+                var n = tfsInBlock[posDocIndex]
+                while n > 0 {
+                    while bytes[o] >= 0x80 { o += 1 }
+                    o += 1
+                    n -= 1
+                }
+                posDocIndex += 1
+            }
+            posOffset = o
+            var result: [UInt32] = []
+            result.reserveCapacity(Int(tfsInBlock[index]))
+            var last: UInt32 = 0
+            for _ in 0..<Int(tfsInBlock[index]) {
+                var v: UInt32 = 0
+                var shift: UInt32 = 0
+                while true {
+                    let byte = bytes[o]; o += 1
+                    v |= UInt32(byte & 0x7f) << shift
+                    if byte < 0x80 { break }
+                    shift += 7
+                }
+                last &+= v
+                result.append(last)
+            }
+            return result
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import TidendeAnalysis
+import TidendeQuerySyntax
+
+/// One analysed query token: its normalised form, its stem in each language (indexed by the
+/// language code), and its position in the query (for phrases).
+struct QueryTerm: Hashable {
+    let term: String
+    let stems: [String]
+    let position: Int
+}
+
+/// A query after analysis for one document language: what the matchers are built from.
+indirect enum PlanNode {
+    case term(QueryTerm, field: String?)
+    case phrase([QueryTerm], field: String?)
+    case prefix(String, field: String?)
+    case and([PlanNode], excluded: [PlanNode])
+    case or([PlanNode])
+    case all
+    case none
+}
+
+/// Turns a `QueryNode` into a `PlanNode` for one language: words are analysed, stop words are
+/// dropped from a conjunction that has other words (they stay in phrases), a lone `-word`
+/// excludes from everything.
+struct QueryPlanner {
+    let analyzer: Analyzer
+
+    func terms(_ text: String) -> [QueryTerm] {
+        analyzer.analyze(text, language: .da).map { t in
+            QueryTerm(term: t.term, stems: [t.stem, analyzer.stem(t.term, language: .en)], position: t.position)
+        }
+    }
+
+    func plan(_ node: QueryNode, language: Language) -> PlanNode {
+        switch node {
+        case .all: return .all
+        case .word(let w, let field):
+            let ts = terms(w)
+            if ts.isEmpty { return .all }
+            if ts.count == 1 { return .term(ts[0], field: field) }
+            return .and(ts.map { .term($0, field: field) }, excluded: [])
+        case .phrase(let words, let field):
+            let ts = terms(words.joined(separator: " "))
+            if ts.isEmpty { return .all }
+            if ts.count == 1 { return .term(ts[0], field: field) }
+            return .phrase(ts, field: field)
+        case .prefix(let p, let field):
+            let normal = analyzer.analyze(p, language: language).first?.term ?? p.lowercased()
+            return normal.isEmpty ? .all : .prefix(normal, field: field)
+        case .not(let child):
+            return .and([.all], excluded: [plan(child, language: language)])
+        case .or(let children):
+            return .or(children.map { plan($0, language: language) })
+        case .and(let children):
+            var positives: [QueryNode] = []
+            var negatives: [PlanNode] = []
+            for c in children {
+                if case .not(let x) = c { negatives.append(plan(x, language: language)) } else { positives.append(c) }
+            }
+            let stop = positives.map { isStopWord($0, language: language) }
+            if stop.contains(false) {
+                positives = zip(positives, stop).filter { !$0.1 }.map(\.0)
+            }
+            var planned = positives.map { plan($0, language: language) }
+            // `.all` is neutral in a conjunction with anything else.
+            if planned.count > 1 {
+                planned = planned.filter { if case .all = $0 { return false } else { return true } }
+                if planned.isEmpty { planned = [.all] }
+            }
+            if planned.count == 1 && negatives.isEmpty { return planned[0] }
+            return .and(planned, excluded: negatives)
+        }
+    }
+
+    private func isStopWord(_ node: QueryNode, language: Language) -> Bool {
+        guard case .word(let w, _) = node else { return false }
+        let ts = terms(w)
+        return !ts.isEmpty && ts.allSatisfy { analyzer.isStopWord($0.term, language: language) }
+    }
+
+    /// What a hit's highlighting marks: stems (per field restriction) and prefixes.
+    static func highlightTerms(_ node: PlanNode, language: Language,
+                               into out: inout [(stem: String, field: String?, prefix: Bool)]) {
+        switch node {
+        case .term(let t, let f): out.append((t.stems[Int(language.code)], f, false))
+        case .phrase(let ts, let f): for t in ts { out.append((t.stems[Int(language.code)], f, false)) }
+        case .prefix(let p, let f): out.append((p, f, true))
+        case .and(let cs, _), .or(let cs): for c in cs { highlightTerms(c, language: language, into: &out) }
+        case .all, .none: break
+        }
+    }
+}

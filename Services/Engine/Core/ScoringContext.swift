@@ -1,0 +1,147 @@
+import TidendeAnalysis
+
+/// Collection statistics for one query over one consistent view: live document counts and
+/// average lengths per field, and document frequencies of the query's terms summed over
+/// segments and languages (minus deleted documents), so BM25 sees the index as if it were one
+/// segment of live documents.
+final class ScoringContext {
+    let view: IndexView
+    let config: EngineConfig
+    private struct LookupKey: Hashable {
+        let segment: Int
+        let language: UInt8
+        let stem: String
+    }
+    private var lookups: [LookupKey: [(term: Int, field: UInt16)]] = [:]
+    private var docFreqs: [QueryTerm: [UInt16: Int]] = [:]
+
+    init(view: IndexView, config: EngineConfig) {
+        self.view = view
+        self.config = config
+    }
+
+    func lookup(segment s: Int, language: UInt8, stem: String) -> [(term: Int, field: UInt16)] {
+        let key = LookupKey(segment: s, language: language, stem: stem)
+        if let hit = lookups[key] { return hit }
+        let found = view.segments[s].segment.terms.lookup(language: language, stem: stem)
+        lookups[key] = found
+        return found
+    }
+
+    /// Live documents containing `term` in each field, over all languages and segments.
+    func docFreq(_ term: QueryTerm) -> [UInt16: Int] {
+        if let hit = docFreqs[term] { return hit }
+        var df: [UInt16: Int] = [:]
+        for (s, sv) in view.segments.enumerated() {
+            for language in Language.allCases {
+                for (t, field) in lookup(segment: s, language: language.code, stem: term.stems[Int(language.code)]) {
+                    let deleted = Int(sv.deletions.termDocFreq[Int32(t)] ?? 0)
+                    df[field, default: 0] += Int(sv.segment.postings.termDocFreq[t]) - deleted
+                }
+            }
+        }
+        docFreqs[term] = df
+        return df
+    }
+
+    func idf(_ term: QueryTerm, field: UInt16) -> Double {
+        let n = view.fieldTotals[field]?.documents ?? 0
+        return BM25Field.idf(documents: n, docFreq: docFreq(term)[field] ?? 0)
+    }
+
+    func weight(_ field: UInt16) -> Double { config.weight(of: view.fields.name(of: field)) }
+
+    func bm25(field: UInt16, idf: Double) -> BM25Field {
+        let totals = view.fieldTotals[field] ?? FieldTotals()
+        let average = totals.documents > 0 ? Double(totals.length) / Double(totals.documents) : 1
+        return BM25Field(weightedIdf: weight(field) * idf, k1: config.k1, b: config.b, averageLength: average)
+    }
+
+    /// Builds the matcher tree of `node` for segment `s`, documents of `language`.
+    func matcher(_ node: PlanNode, segment s: Int, language: Language) -> Matcher {
+        let seg = view.segments[s].segment
+        let code = language.code
+        let restrict = { (name: String?) -> UInt16?? in
+            guard let name else { return .some(nil) }
+            guard let id = self.view.fields.id(of: name) else { return nil }
+            return .some(id)
+        }
+        switch node {
+        case .all:
+            return AllMatcher(languages: seg.languages, language: code)
+        case .none:
+            return EmptyMatcher()
+        case .term(let t, let field):
+            guard let only = restrict(field) else { return EmptyMatcher() }
+            var children: [Matcher] = []
+            for (term, f) in lookup(segment: s, language: code, stem: t.stems[Int(code)]) where only == nil || only == f {
+                children.append(TermMatcher(cursor: PostingCursor(postings: seg.postings, term: term),
+                                            bm25: bm25(field: f, idf: idf(t, field: f)),
+                                            lengths: seg.fieldLengths[f] ?? []))
+            }
+            return children.isEmpty ? EmptyMatcher() : children.count == 1 ? children[0] : UnionMatcher(children)
+        case .phrase(let ts, let field):
+            guard let only = restrict(field) else { return EmptyMatcher() }
+            var perField: [UInt16: [Int]] = [:]
+            for (i, t) in ts.enumerated() {
+                for (term, f) in lookup(segment: s, language: code, stem: t.stems[Int(code)])
+                where (only == nil || only == f) && perField[f, default: []].count == i {
+                    perField[f, default: []].append(term)
+                }
+            }
+            var children: [Matcher] = []
+            for (f, terms) in perField.sorted(by: { $0.key < $1.key }) where terms.count == ts.count {
+                let idf = ts.reduce(0) { $0 + self.idf($1, field: f) }
+                children.append(PhraseMatcher(
+                    cursors: terms.map { PostingCursor(postings: seg.postings, term: $0) },
+                    offsets: ts.map { UInt32($0.position - ts[0].position) },
+                    bm25: bm25(field: f, idf: idf), lengths: seg.fieldLengths[f] ?? []))
+            }
+            return children.isEmpty ? EmptyMatcher() : children.count == 1 ? children[0] : UnionMatcher(children)
+        case .prefix(let p, let field):
+            guard let only = restrict(field) else { return EmptyMatcher() }
+            var probe: [UInt8] = [code]
+            probe.append(contentsOf: p.utf8)
+            var t = seg.terms.lowerBound(probe)
+            var perField: [UInt16: [Matcher]] = [:]
+            var expansions = 0
+            // Bounded so `a*` cannot open a cursor on every term of the segment.
+            while t < seg.terms.count && seg.terms.hasPrefix(t, probe) && expansions < 4_096 {
+                let f = seg.terms.field(t)
+                if only == nil || only == f {
+                    perField[f, default: []].append(CursorMatcher(PostingCursor(postings: seg.postings, term: t)))
+                    expansions += 1
+                }
+                t += 1
+            }
+            let children: [Matcher] = perField.sorted(by: { $0.key < $1.key }).map { f, cursors in
+                ConstantMatcher(cursors.count == 1 ? cursors[0] : UnionMatcher(cursors), score: weight(f))
+            }
+            return children.isEmpty ? EmptyMatcher() : children.count == 1 ? children[0] : UnionMatcher(children)
+        case .or(let nodes):
+            let children = nodes.map { matcher($0, segment: s, language: language) }.filter { !($0 is EmptyMatcher) }
+            return children.isEmpty ? EmptyMatcher() : children.count == 1 ? children[0] : UnionMatcher(children)
+        case .and(let nodes, let excluded):
+            var children = nodes.map { matcher($0, segment: s, language: language) }
+            if children.contains(where: { $0 is EmptyMatcher }) { return EmptyMatcher() }
+            children.sort { cost($0) < cost($1) }
+            let ex = excluded.map { matcher($0, segment: s, language: language) }.filter { !($0 is EmptyMatcher) }
+            if children.count == 1 && ex.isEmpty { return children[0] }
+            return ConjunctionMatcher(children, excluded: ex)
+        }
+    }
+
+    /// Rough number of documents a matcher visits: the sparsest child of a conjunction leads.
+    private func cost(_ m: Matcher) -> Int {
+        switch m {
+        case let t as TermMatcher: return t.cursor.docFreq
+        case let c as CursorMatcher: return c.cursor.docFreq
+        case let u as UnionMatcher: return u.children.reduce(0) { $0 + cost($1) }
+        case let c as ConjunctionMatcher: return c.children.map(cost).min() ?? 0
+        case let p as PhraseMatcher: return p.cursors.map(\.docFreq).min() ?? 0
+        case let k as ConstantMatcher: return cost(k.child)
+        case let a as AllMatcher: return a.languages.count
+        default: return 0
+        }
+    }
+}

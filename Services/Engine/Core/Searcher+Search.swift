@@ -1,0 +1,113 @@
+import TidendeAnalysis
+import TidendeModels
+import TidendeQuerySyntax
+
+extension Searcher {
+    /// Runs a query: matches per segment and language, filters, counts, facets, keeps the best
+    /// `offset + limit` (by BM25 or the sort keys, ties by recency), then loads, projects and
+    /// highlights only the returned hits.
+    ///
+    /// Relevance-sorted searches without facets count exactly up to `trackTotalHits` matches;
+    /// past that they skip every block of postings whose score bound cannot beat the current
+    /// k-th hit (block-max pruning), which returns the same hits as scoring everything.
+    public func search(_ request: SearchRequest) throws(EngineError) -> SearchResult {
+        guard request.limit >= 0, request.offset >= 0 else {
+            throw .invalidRequest("limit and offset must not be negative")
+        }
+        guard request.offset + request.limit <= config.maxResultWindow else {
+            throw .invalidRequest("offset + limit must be at most \(config.maxResultWindow)")
+        }
+        var sortFields: [UInt16] = []
+        for key in request.sort {
+            guard let f = view.fields.id(of: key.field) else { throw .invalidSort(key.field) }
+            sortFields.append(f)
+        }
+        let descending = request.sort.map(\.descending)
+        let byRelevance = request.sort.isEmpty
+        let context = ScoringContext(view: view, config: config)
+        let planner = QueryPlanner(analyzer: analyzer)
+        let plans = Language.allCases.map { planner.plan(request.q, language: $0) }
+        let k = request.offset + request.limit
+        var heap = TopK<Candidate>(k: k) { Candidate.better($0, $1, descending: descending) }
+        var facets = FacetCounter(names: request.facets)
+        let mayPrune = byRelevance && request.facets.isEmpty
+        var total = 0
+        var skipped = false
+
+        for (s, sv) in view.segments.enumerated() {
+            let seg = sv.segment
+            let filter = request.filter.map { FilterEvaluator(segment: seg, fields: view.fields).compile($0) }
+            let sortColumns = sortFields.map { seg.docValues[$0] }
+            facets.begin(segment: seg, fields: view.fields)
+            for language in Language.allCases {
+                let root = context.matcher(plans[Int(language.code)], segment: s, language: language)
+                if root is EmptyMatcher { continue }
+                var d = root.next()
+                while d != Matcher.end {
+                    if mayPrune && total >= request.trackTotalHits && heap.isFull {
+                        // Nothing in [d, until] can beat the k-th hit: skip it without scoring.
+                        let threshold = heap.worst?.score ?? .infinity
+                        let (bound, until) = root.bound(from: d)
+                        if bound < threshold {
+                            skipped = true
+                            if until == Matcher.end { break }
+                            d = root.advance(to: until + 1)
+                            continue
+                        }
+                    }
+                    let doc = Int(d)
+                    if sv.deletions.contains(doc) || !(filter?(doc) ?? true) {
+                        d = root.next()
+                        continue
+                    }
+                    total += 1
+                    if !request.facets.isEmpty { facets.add(doc) }
+                    if k > 0 {
+                        let keys = sortColumns.enumerated().map { i, c in sortValue(c, doc, descending: descending[i]) }
+                        heap.offer(Candidate(segment: s, doc: d, score: root.score(), recency: seg.recency[doc],
+                                             seq: seg.seqs[doc], keys: keys))
+                    }
+                    d = root.next()
+                }
+            }
+            facets.end()
+        }
+
+        var hits: [Hit] = []
+        let highlighter = request.highlight ? Highlighter(analyzer: analyzer, config: config, plans: plans) : nil
+        for c in heap.sorted().dropFirst(request.offset) {
+            let seg = view.segments[c.segment].segment
+            let document = try seg.stored.document(Int(c.doc))
+            let language = Language(code: seg.languages[Int(c.doc)])
+            hits.append(Hit(id: seg.ids[Int(c.doc)], score: c.score, document: project(document, request.fields),
+                            highlight: highlighter?.highlight(document, language: language) ?? [:]))
+        }
+        return SearchResult(total: total, totalIsExact: !skipped, hits: hits,
+                            facets: facets.result(limit: request.facetLimit))
+    }
+
+    /// First value for ascending, last-sorting value for descending (min / max of an array).
+    private func sortValue(_ column: DocValuesColumn?, _ d: Int, descending: Bool) -> SortValue {
+        guard let column else { return .missing }
+        var best = SortValue.missing
+        for i in column.valueRange(d) {
+            let v: SortValue
+            switch column.value(at: i) {
+            case .bool(let b): v = .number(b ? 1 : 0)
+            case .number(let n): v = .number(n)
+            case .string(let s, let date): v = date.map { .number($0) } ?? .string(s)
+            }
+            if case .missing = best { best = v; continue }
+            let c = SortValue.compare(v, best)
+            if descending ? c > 0 : c < 0 { best = v }
+        }
+        return best
+    }
+
+    /// Keeps only the named top-level members (a dotted name keeps its top-level member).
+    private func project(_ document: JSONValue, _ fields: [String]?) -> JSONValue {
+        guard let fields, case .object(let members) = document else { return document }
+        let wanted = Set(fields.map { $0.split(separator: ".", maxSplits: 1).first.map(String.init) ?? $0 })
+        return .object(members.filter { wanted.contains($0.0) })
+    }
+}

@@ -1,0 +1,171 @@
+import TidendeAnalysis
+import TidendeModels
+
+/// The writer's buffer of documents not yet searchable. Documents are analysed and inverted as
+/// they arrive (so `refresh` only has to sort and encode); `seal` turns the buffer into an
+/// immutable `Segment`.
+struct SegmentBuilder {
+    private(set) var ids: [String] = []
+    private var seqs: [UInt64] = []
+    private var recency: [Double] = []
+    private var languages: [UInt8] = []
+    private(set) var idIndex: [String: Int32] = [:]
+    /// Buffered documents replaced or deleted before the buffer was sealed.
+    private(set) var deleted: Set<Int32> = []
+    private var termIndex: [UInt64: Int32] = [:]
+    private var termKeys: [UInt64] = []
+    private var termDocs: [[UInt32]] = []
+    private var termTfs: [[UInt32]] = []
+    private var termPositions: [[UInt32]] = []
+    private var fieldLengths: [UInt16: [UInt32]] = [:]
+    private var columns: [UInt16: DocValuesColumnBuilder] = [:]
+    private var stored = StoredDocumentsBuilder()
+    private var wordCounts: [UInt32: UInt32] = [:]
+    private var scratch: [UInt64] = []
+
+    var count: Int { ids.count }
+    var liveCount: Int { ids.count - deleted.count }
+
+    /// Analyses and inverts one document.
+    mutating func add(id: String, document: JSONValue, seq: UInt64, config: EngineConfig, analyzer: Analyzer,
+                      fields: inout FieldRegistry, lexicon: Lexicon, deflater: Deflater) {
+        let flat = FlatDocument(document, config: config)
+        let language = FlatDocument.language(of: document, texts: flat.texts, config: config, analyzer: analyzer)
+        let doc = UInt32(ids.count)
+        idIndex[id] = Int32(doc)
+        ids.append(id)
+        seqs.append(seq)
+        recency.append(FlatDocument.recency(of: document, config: config))
+        languages.append(language.code)
+
+        scratch.removeAll(keepingCapacity: true)
+        let lang = UInt64(language.code) << 56
+        for (path, values) in flat.texts {
+            let field = fields.intern(path)
+            let tokens = analyzeField(values, language: language, analyzer: analyzer)
+            if tokens.isEmpty { continue }
+            fieldLengths[field, default: []].appendPadded(fieldLength(tokens), at: Int(doc))
+            let fieldBits = UInt64(field) << 32
+            for token in tokens {
+                let (word, stem) = lexicon.ids(of: token, language: language)
+                wordCounts[word, default: 0] += 1
+                let key = lang | fieldBits | UInt64(stem)
+                let term: Int32
+                if let t = termIndex[key] { term = t } else {
+                    term = Int32(termKeys.count)
+                    termIndex[key] = term
+                    termKeys.append(key)
+                    termDocs.append([])
+                    termTfs.append([])
+                    termPositions.append([])
+                }
+                scratch.append(UInt64(UInt32(term)) << 32 | UInt64(UInt32(truncatingIfNeeded: token.position)))
+            }
+        }
+        // Sorting (term, position) pairs groups each term's positions in order.
+        scratch.sort()
+        var i = 0
+        while i < scratch.count {
+            let term = Int(scratch[i] >> 32)
+            var j = i
+            while j < scratch.count && Int(scratch[j] >> 32) == term {
+                termPositions[term].append(UInt32(truncatingIfNeeded: scratch[j]))
+                j += 1
+            }
+            termDocs[term].append(doc)
+            termTfs[term].append(UInt32(j - i))
+            i = j
+        }
+        for (path, values) in flat.values {
+            columns[fields.intern(path), default: DocValuesColumnBuilder()].add(doc: Int(doc), values)
+        }
+        var w = ByteWriter(capacity: 1024)
+        document.encodeBinary(into: &w)
+        stored.add(compressed: deflater.compress(w.bytes), originalSize: w.bytes.count)
+    }
+
+    /// Marks a buffered document as gone (replaced or deleted before sealing).
+    mutating func delete(id: String) -> Bool {
+        guard let d = idIndex[id] else { return false }
+        idIndex[id] = nil
+        deleted.insert(d)
+        return true
+    }
+
+    /// Encodes the buffer as a segment, leaving out documents deleted while buffered.
+    func seal(lexicon: Lexicon) -> Segment {
+        let n = ids.count
+        var remap = [Int32](repeating: -1, count: n)
+        var live = 0
+        for d in 0..<n where !deleted.contains(Int32(d)) {
+            remap[d] = Int32(live)
+            live += 1
+        }
+        let keep = { (d: Int) in remap[d] >= 0 }
+
+        var lengths: [UInt16: [UInt32]] = [:]
+        for (field, raw) in fieldLengths {
+            var out = [UInt32]()
+            out.reserveCapacity(live)
+            for d in 0..<n where keep(d) { out.append(d < raw.count ? raw[d] : 0) }
+            lengths[field] = out
+        }
+
+        // Term keys as bytes, sorted: the dictionary order.
+        let keys: [[UInt8]] = termKeys.map { k in
+            TermDictionary.key(language: UInt8(k >> 56), stem: lexicon.stems[Int(k & 0xffff_ffff)],
+                               field: UInt16(truncatingIfNeeded: k >> 32))
+        }
+        let order = keys.indices.sorted { keys[$0].lexicographicallyPrecedes(keys[$1]) }
+        var encoder = PostingsEncoder()
+        var keyBytes: [UInt8] = []
+        var keyOffsets: [UInt32] = [0]
+        for t in order {
+            var docs = termDocs[t], tfs = termTfs[t], positions = termPositions[t]
+            if !deleted.isEmpty {
+                var d2: [UInt32] = [], t2: [UInt32] = [], p2: [UInt32] = []
+                var p = 0
+                for (i, d) in docs.enumerated() {
+                    let tf = Int(tfs[i])
+                    if remap[Int(d)] >= 0 {
+                        d2.append(UInt32(remap[Int(d)]))
+                        t2.append(tfs[i])
+                        p2.append(contentsOf: positions[p..<p + tf])
+                    }
+                    p += tf
+                }
+                if d2.isEmpty { continue }
+                (docs, tfs, positions) = (d2, t2, p2)
+            }
+            let fieldLengths = lengths[UInt16(truncatingIfNeeded: termKeys[t] >> 32)] ?? []
+            encoder.addTerm(docs: docs, tfs: tfs, positions: positions) { fieldLengths[Int($0)] }
+            keyBytes.append(contentsOf: keys[t])
+            keyOffsets.append(UInt32(keyBytes.count))
+        }
+
+        var storedOut = StoredDocumentsBuilder()
+        for d in 0..<n where keep(d) {
+            storedOut.add(compressed: stored.bytes[Int(stored.offsets[d])..<Int(stored.offsets[d + 1])],
+                          originalSize: Int(stored.originalSizes[d]))
+        }
+        var wordList = wordCounts.map { (lexicon.words[Int($0.key)], $0.value) }
+        wordList.sort { $0.0 < $1.0 }
+
+        func pick<T>(_ a: [T]) -> [T] { deleted.isEmpty ? a : a.indices.filter(keep).map { a[$0] } }
+        return Segment(
+            ids: pick(ids), seqs: pick(seqs), recency: pick(recency), languages: pick(languages),
+            terms: TermDictionary(keyBytes: keyBytes, keyOffsets: keyOffsets),
+            postings: encoder.finish(), fieldLengths: lengths,
+            docValues: columns.mapValues { $0.build(docCount: n, keep: keep) },
+            stored: deleted.isEmpty ? stored.build() : storedOut.build(),
+            words: wordList.map(\.0), wordCounts: wordList.map(\.1))
+    }
+}
+
+extension Array where Element == UInt32 {
+    /// Sets element `index`, padding with zeros for documents that lacked the field.
+    mutating func appendPadded(_ value: UInt32, at index: Int) {
+        while count < index { append(0) }
+        if count == index { append(value) } else { self[index] += value }
+    }
+}

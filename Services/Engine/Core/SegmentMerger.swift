@@ -1,0 +1,98 @@
+/// Merges segments into one, dropping deleted documents: this is where their space is reclaimed.
+/// Documents keep their relative order (segment by segment), so postings stay sorted by
+/// concatenation; nothing is analysed again.
+enum SegmentMerger {
+    static func merge(_ sources: [SegmentView], fields: FieldRegistry) -> Segment? {
+        var remaps: [[Int32]] = []
+        var ids: [String] = [], seqs: [UInt64] = [], recency: [Double] = [], languages: [UInt8] = []
+        var storedOut = StoredDocumentsBuilder()
+        var next: Int32 = 0
+        for sv in sources {
+            let seg = sv.segment
+            var remap = [Int32](repeating: -1, count: seg.docCount)
+            for d in 0..<seg.docCount where !sv.deletions.contains(d) {
+                remap[d] = next
+                next += 1
+                ids.append(seg.ids[d])
+                seqs.append(seg.seqs[d])
+                recency.append(seg.recency[d])
+                languages.append(seg.languages[d])
+                storedOut.add(compressed: seg.stored.compressed(d), originalSize: Int(seg.stored.originalSizes[d]))
+            }
+            remaps.append(remap)
+        }
+        let total = Int(next)
+        guard total > 0 else { return nil }
+
+        var lengths: [UInt16: [UInt32]] = [:]
+        var columns: [UInt16: DocValuesColumnBuilder] = [:]
+        let allLengthFields = Set(sources.flatMap { $0.segment.fieldLengths.keys })
+        let allValueFields = Set(sources.flatMap { $0.segment.docValues.keys })
+        for f in allLengthFields {
+            var out = [UInt32]()
+            out.reserveCapacity(total)
+            for (s, sv) in sources.enumerated() {
+                let src = sv.segment.fieldLengths[f]
+                for d in 0..<sv.segment.docCount where remaps[s][d] >= 0 { out.append(src?[d] ?? 0) }
+            }
+            lengths[f] = out
+        }
+        for f in allValueFields {
+            var builder = DocValuesColumnBuilder()
+            for (s, sv) in sources.enumerated() {
+                guard let col = sv.segment.docValues[f] else { continue }
+                for d in 0..<sv.segment.docCount where remaps[s][d] >= 0 {
+                    let range = col.valueRange(d)
+                    if !range.isEmpty { builder.add(doc: Int(remaps[s][d]), range.map { col.value(at: $0) }) }
+                }
+            }
+            columns[f] = builder
+        }
+
+        // Union of the term dictionaries, in key order.
+        var sourcesOfKey: [ArraySlice<UInt8>: [(source: Int, term: Int)]] = [:]
+        for (s, sv) in sources.enumerated() {
+            let dict = sv.segment.terms
+            for t in 0..<dict.count {
+                sourcesOfKey[dict.keyBytes[Int(dict.keyOffsets[t])..<Int(dict.keyOffsets[t + 1])], default: []].append((s, t))
+            }
+        }
+        let keys = sourcesOfKey.keys.sorted { $0.lexicographicallyPrecedes($1) }
+        var encoder = PostingsEncoder()
+        var keyBytes: [UInt8] = []
+        var keyOffsets: [UInt32] = [0]
+        var docs: [UInt32] = [], tfs: [UInt32] = [], positions: [UInt32] = []
+        for key in keys {
+            docs.removeAll(keepingCapacity: true)
+            tfs.removeAll(keepingCapacity: true)
+            positions.removeAll(keepingCapacity: true)
+            for (s, t) in sourcesOfKey[key]! {
+                let cursor = PostingCursor(postings: sources[s].segment.postings, term: t)
+                while cursor.next() != PostingCursor.exhausted {
+                    let nd = remaps[s][Int(cursor.doc)]
+                    if nd < 0 { continue }
+                    docs.append(UInt32(nd))
+                    tfs.append(cursor.tf)
+                    positions.append(contentsOf: cursor.positions())
+                }
+            }
+            if docs.isEmpty { continue }
+            let field = UInt16(key[key.endIndex - 2]) << 8 | UInt16(key[key.endIndex - 1])
+            let fieldLengths = lengths[field] ?? []
+            encoder.addTerm(docs: docs, tfs: tfs, positions: positions) { fieldLengths[Int($0)] }
+            keyBytes.append(contentsOf: key)
+            keyOffsets.append(UInt32(keyBytes.count))
+        }
+
+        var wordCounts: [String: UInt32] = [:]
+        for sv in sources {
+            for (w, c) in zip(sv.segment.words, sv.segment.wordCounts) { wordCounts[w, default: 0] += c }
+        }
+        let words = wordCounts.keys.sorted()
+        return Segment(
+            ids: ids, seqs: seqs, recency: recency, languages: languages,
+            terms: TermDictionary(keyBytes: keyBytes, keyOffsets: keyOffsets), postings: encoder.finish(),
+            fieldLengths: lengths, docValues: columns.mapValues { $0.build(docCount: total) },
+            stored: storedOut.build(), words: words, wordCounts: words.map { wordCounts[$0]! })
+    }
+}
