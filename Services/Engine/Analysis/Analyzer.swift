@@ -24,46 +24,70 @@ public struct Token: Sendable, Hashable {
     }
 }
 
-/// Turns text into tokens. STUB: the real implementation (Unicode folding, Snowball stemming,
-/// compounds, language detection, stop words) replaces the bodies below; the API stays.
+/// Turns text into tokens: Unicode folding (see `TermFolding`), tokenisation with compounds and
+/// suspended hyphens (see the rules on `TokenAssembler`, summarised below), Snowball stemming
+/// (Danish and English, Snowball 3.x), language detection and stop words.
+///
+/// Tokens are runs of letters and digits. Apostrophes inside a word stay (`don't`, `usa's`);
+/// digits joined by `.`/`,` stay one number (`3,5`); runs of one or two characters joined by
+/// `&`/`/` stay one token (`D&A` → `d&a`, `A/S` → `a/s`). A hyphenated compound indexes its parts
+/// at consecutive positions and the joined word at the first part's position
+/// (`tech-ambassadører` → `tech`@0, `ambassadører`@1, `techambassadører`@0); a suspended hyphen
+/// is spelt out (`cyber- og tech-ambassadører` adds `cyberambassadører` at `cyber`'s position).
+///
+/// Two ways in:
+/// - `analyze(_:language:)` returns `Token`s with strings, for the `analyze` debugging operation,
+///   tests and queries;
+/// - `analyze(_:language:cache:into:)` appends `AnalyzedToken`s (term and stem ids in a
+///   `StemCache`) to a buffer the caller reuses: the indexer's path, with no allocation per token
+///   once the cache is warm.
 public struct Analyzer: Sendable {
     public init() {}
 
     /// Tokens of `text` analysed as `language`.
     public func analyze(_ text: String, language: Language) -> [Token] {
-        var tokens: [Token] = []
-        var current: [UInt8] = []
-        var start = 0
-        var offset = 0
-        var position = 0
-        func flush() {
-            if !current.isEmpty {
-                let term = String(decoding: current, as: UTF8.self).lowercased()
-                tokens.append(Token(term: term, stem: stem(term, language: language), position: position, start: start, end: offset))
-                position += 1
-                current.removeAll(keepingCapacity: true)
-            }
+        let cache = StemCache(expectedTerms: 256)
+        var tokens: [AnalyzedToken] = []
+        analyze(text, language: language, cache: cache, into: &tokens)
+        return tokens.map {
+            Token(term: cache.string($0.term), stem: cache.string($0.stem), position: Int($0.position),
+                  start: Int($0.start), end: Int($0.end))
         }
-        for scalar in text.unicodeScalars {
-            let width = String(scalar).utf8.count
-            if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
-                if current.isEmpty { start = offset }
-                current.append(contentsOf: String(scalar).utf8)
-            } else {
-                flush()
-            }
-            offset += width
-        }
-        flush()
-        return tokens
     }
 
-    /// The language `text` is most likely written in (Danish or English).
-    public func detectLanguage(_ text: String) -> Language { .da }
+    /// Appends the tokens of `text`, analysed as `language`, to `tokens`, with terms and stems
+    /// interned in `cache`. Positions start at 0 for each call; the caller adds a gap between
+    /// fields if it indexes several into one position space.
+    public func analyze(_ text: String, language: Language, cache: StemCache, into tokens: inout [AnalyzedToken]) {
+        var scanner = cache.takeScanner()
+        var assembler = cache.takeAssembler()
+        scanner.reset()
+        var text = text
+        text.withUTF8 { scanner.scan($0) }
+        assembler.assemble(scanner, language: language, cache: cache, into: &tokens)
+        cache.giveBack(scanner, assembler)
+    }
 
-    /// The Snowball stem of an already normalised word.
+    /// The language `text` is most likely written in (Danish or English), from stop words and
+    /// the letters æ, ø, å; Danish when in doubt. Use it when a document has no `lang`.
+    public func detectLanguage(_ text: String) -> Language {
+        LanguageDetector.detect(text)
+    }
+
+    /// The Snowball stem of an already normalised word (a `Token.term`, or `normalize(_:)` of a
+    /// query word); equal to the stem the same word gets inside a document. Words with `&` or
+    /// `/` are returned unchanged.
     public func stem(_ word: String, language: Language) -> String { Stemming.stem(word, language: language) }
 
     /// Whether `term` (normalised) is a stop word in `language` (Snowball's lists).
-    public func isStopWord(_ term: String, language: Language) -> Bool { StopWords.contains(term, language: language) }
+    public func isStopWord(_ term: String, language: Language) -> Bool {
+        StopWords.contains(term, language: language)
+    }
+
+    /// The folded form of one word, as a document's term would be: `Ærø` → `ærø`, `Café` →
+    /// `cafe`, `STRASSE` and `Straße` → `strasse`. For prefix queries and term look-ups; text with
+    /// several words should go through `analyze`.
+    public func normalize(_ word: String) -> String {
+        TermFolding.fold(word)
+    }
 }

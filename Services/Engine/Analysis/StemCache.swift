@@ -22,6 +22,9 @@ public final class StemCache {
     private var mask: Int
     /// Stem of each term per language (`Language.allCases` order), -1 when not yet computed.
     private var stems: [[TermID]]
+    /// Scratch buffers of the analyzer, kept here so their capacity is reused between documents.
+    private var scanner = TextScanner()
+    private var assembler = TokenAssembler()
 
     public init(expectedTerms: Int = 1 << 14) {
         var capacity = 1024
@@ -90,6 +93,21 @@ public final class StemCache {
         strings.removeAll(keepingCapacity: true)
         for index in stems.indices { stems[index].removeAll(keepingCapacity: true) }
         for index in slots.indices { slots[index] = 0 }
+    }
+
+    func takeScanner() -> TextScanner {
+        defer { scanner = TextScanner() }
+        return scanner
+    }
+
+    func takeAssembler() -> TokenAssembler {
+        defer { assembler = TokenAssembler() }
+        return assembler
+    }
+
+    func giveBack(_ scanner: TextScanner, _ assembler: TokenAssembler) {
+        self.scanner = scanner
+        self.assembler = assembler
     }
 
     private func equals(_ id: Int, _ term: UnsafeBufferPointer<UInt8>) -> Bool {

@@ -1,0 +1,173 @@
+/// A maximal run of word characters in the original text, with its folded bytes.
+struct Piece {
+    /// UTF-8 byte offsets in the original text (half-open).
+    var start: Int32
+    var end: Int32
+    /// Range of the folded term in the scanner's `folded` buffer.
+    var termStart: Int32
+    var termEnd: Int32
+    /// Characters in the run (for the "short runs join with `&` and `/`" rule).
+    var scalarCount: Int32
+    var allDigits: Bool
+    /// The joining character right after the run, `.separator` if none.
+    var trailing: ScalarClass
+    /// Its byte, for `.` and `,` between digits, `&` and `/`.
+    var trailingByte: UInt8
+    /// Whether a word character follows the joining character directly (`tech-ambassadør`,
+    /// not the suspended `cyber- og`).
+    var joinsNext: Bool
+}
+
+/// First pass of the analyzer: splits UTF-8 text into pieces and folds each one.
+///
+/// Works on bytes. ASCII is classified and lower-cased by table; letters from U+0080 to U+07FF
+/// (all of Latin-1, Latin Extended, Greek, Cyrillic) fold through a precomputed table; a run with
+/// a combining mark or a letter beyond U+07FF is folded by `TermFolding.fold`, the reference.
+/// Apostrophes stay inside a run when a word character follows (`don't`, `usa's`).
+struct TextScanner {
+    var pieces: [Piece] = []
+    var folded: [UInt8] = []
+
+    mutating func reset() {
+        pieces.removeAll(keepingCapacity: true)
+        folded.removeAll(keepingCapacity: true)
+    }
+
+    mutating func scan(_ text: UnsafeBufferPointer<UInt8>) {
+        let n = text.count
+        var i = 0
+        while i < n {
+            let (value, length) = decode(text, at: i)
+            let kind = value < 0x80 ? asciiClass(UInt8(value)) : scalarClass(value)
+            guard kind.isWordCharacter, kind != .ignorable else {
+                i += length
+                continue
+            }
+            i = scanPiece(text, from: i)
+        }
+    }
+
+    /// Scans one piece starting at a word character; returns where scanning resumes.
+    private mutating func scanPiece(_ text: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        let n = text.count
+        let termStart = folded.count
+        var slow = false
+        var scalars: Int32 = 0
+        var allDigits = true
+        var j = start
+        scanning: while j < n {
+            let byte = text[j]
+            if byte < 0x80 {
+                let kind = asciiClass(byte)
+                if kind == .fastLetter {
+                    folded.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
+                    allDigits = false
+                } else if kind == .digit {
+                    folded.append(byte)
+                } else if kind == .apostrophe, startsWord(text, at: j + 1) {
+                    folded.append(byte)
+                    allDigits = false
+                } else {
+                    break scanning
+                }
+                scalars += 1
+                j += 1
+                continue
+            }
+            let (value, length) = decode(text, at: j)
+            let kind = scalarClass(value)
+            switch kind {
+            case .fastLetter:
+                if !slow { slow = !appendFast(value) }
+                scalars += 1
+            case .slowLetter, .mark:
+                slow = true
+                scalars += 1
+            case .ignorable:
+                break
+            case .apostrophe where startsWord(text, at: j + length):
+                folded.append(UInt8(ascii: "'"))
+                scalars += 1
+            default:
+                break scanning
+            }
+            allDigits = false
+            j += length
+        }
+        let end = j
+        if slow {
+            folded.removeSubrange(termStart...)
+            let original = String(decoding: UnsafeBufferPointer(rebasing: text[start..<end]), as: UTF8.self)
+            folded.append(contentsOf: TermFolding.fold(original).utf8)
+        }
+        guard folded.count > termStart else { return end }
+
+        var piece = Piece(
+            start: Int32(start), end: Int32(end), termStart: Int32(termStart), termEnd: Int32(folded.count),
+            scalarCount: scalars, allDigits: allDigits, trailing: .separator, trailingByte: 0, joinsNext: false)
+        if end < n {
+            let (value, length) = decode(text, at: end)
+            let kind = value < 0x80 ? asciiClass(UInt8(value)) : scalarClass(value)
+            switch kind {
+            case .hyphen, .ampersand, .slash, .point:
+                piece.trailing = kind
+                piece.trailingByte = value < 0x80 ? UInt8(value) : UInt8(ascii: "-")
+                piece.joinsNext = startsWord(text, at: end + length)
+            default:
+                break
+            }
+        }
+        pieces.append(piece)
+        return end
+    }
+
+    /// Appends the folded bytes of a fast-table scalar; false when it needs the slow path.
+    @inline(__always)
+    private mutating func appendFast(_ value: UInt32) -> Bool {
+        let base = Int(value) &* 8
+        return fastFoldTable.withUnsafeBufferPointer { table in
+            let length = table[base]
+            if length == 0xFF { return false }
+            var k = 0
+            while k < Int(length) {
+                folded.append(table[base + 1 + k])
+                k += 1
+            }
+            return true
+        }
+    }
+
+    /// Whether a letter or digit starts at byte `index`.
+    @inline(__always)
+    private func startsWord(_ text: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        guard index < text.count else { return false }
+        let (value, _) = decode(text, at: index)
+        switch value < 0x80 ? asciiClass(UInt8(value)) : scalarClass(value) {
+        case .fastLetter, .digit, .slowLetter: return true
+        default: return false
+        }
+    }
+}
+
+/// Classes of the 128 ASCII bytes.
+private let asciiClassTable: [ScalarClass] = (0..<128).map { ScalarClass.classify(Unicode.Scalar(UInt8($0))) }
+
+@inline(__always)
+func asciiClass(_ byte: UInt8) -> ScalarClass {
+    asciiClassTable.withUnsafeBufferPointer { $0[Int(byte)] }
+}
+
+/// Decodes the scalar at `index` of valid UTF-8 (Swift strings always are): value and length.
+@inline(__always)
+func decode(_ text: UnsafeBufferPointer<UInt8>, at index: Int) -> (UInt32, Int) {
+    let b0 = UInt32(text[index])
+    if b0 < 0x80 { return (b0, 1) }
+    if b0 < 0xE0 {
+        return (((b0 & 0x1F) << 6) | (UInt32(text[index + 1]) & 0x3F), 2)
+    }
+    if b0 < 0xF0 {
+        return (((b0 & 0x0F) << 12) | ((UInt32(text[index + 1]) & 0x3F) << 6) | (UInt32(text[index + 2]) & 0x3F), 3)
+    }
+    return (((b0 & 0x07) << 18) | ((UInt32(text[index + 1]) & 0x3F) << 12)
+        | ((UInt32(text[index + 2]) & 0x3F) << 6) | (UInt32(text[index + 3]) & 0x3F), 4)
+}
