@@ -7,6 +7,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "tidende-ingest", targets: ["TidendeIngestMain"]),
+        .executable(name: "tidende-query", targets: ["TidendeQueryMain"]),
+        .executable(name: "tidende-engine-bench", targets: ["TidendeEngineBench"]),
         .library(name: "TidendeEngine", targets: ["TidendeEngine"]),
     ],
     dependencies: [
@@ -76,6 +78,33 @@ let package = Package(
             path: "Services/Ingest/Main"
         ),
 
+        .target(
+            name: "TidendeQuery",
+            dependencies: [
+                "TidendeModels", "TidendeWire", "TidendeServer", "TidendeEngine", "TidendeAnalysis", "TidendeQuerySyntax",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Query/Library"
+        ),
+        .executableTarget(
+            name: "TidendeQueryMain",
+            dependencies: [
+                "TidendeQuery", "TidendeServer", "TidendeWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Query/Main"
+        ),
+        .executableTarget(
+            name: "TidendeEngineBench",
+            dependencies: ["TidendeEngine", "TidendeAnalysis", "TidendeQuerySyntax", "TidendeModels"],
+            path: "Services/Engine/Bench"
+        ),
+
         // MARK: Tests mirror the targets
         .testTarget(name: "ModelsTests", dependencies: ["TidendeModels"]),
         .testTarget(
@@ -96,6 +125,13 @@ let package = Package(
         ),
         .testTarget(name: "AnalysisTests", dependencies: ["TidendeAnalysis"], resources: [.copy("Fixtures")]),
         .testTarget(name: "QuerySyntaxTests", dependencies: ["TidendeQuerySyntax"]),
+        .testTarget(
+            name: "QueryTests",
+            dependencies: [
+                "TidendeQuery", "TidendeModels", "TidendeWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "EngineTests", dependencies: ["TidendeEngine", "TidendeAnalysis", "TidendeQuerySyntax"]),
     ],
     swiftLanguageModes: [.v6]

@@ -129,3 +129,11 @@ final class RefuseHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
 }
+
+/// A late-bound reference to a server, for sessions created before the server exists (they
+/// report its connection count in `stats`).
+public final class LineServerHandle: @unchecked Sendable {
+    public weak var server: LineServer?
+    public init() {}
+    public var openConnections: Int { server?.connectionCounts.open ?? 0 }
+}

@@ -17,7 +17,7 @@ public final class IngestService: Service, Sendable {
         let state = try IngestState(config: config)
         self.state = state
         self.logger = logger
-        let counter = ConnectionCounter()
+        let counter = LineServerHandle()
         ingestServer = LineServer(config: config.ingest, service: IngestLineService(state: state, counter: counter), group: group, logger: logger)
         feedServer = LineServer(config: config.feed, service: FeedLineService(state: state), group: group, logger: logger)
         counter.server = ingestServer
@@ -48,17 +48,11 @@ public final class IngestService: Service, Sendable {
     }
 }
 
-/// Lets sessions report how many ingest connections are open without a reference cycle at init.
-final class ConnectionCounter: @unchecked Sendable {
-    weak var server: LineServer?
-    var open: Int { server?.connectionCounts.open ?? 0 }
-}
-
 struct IngestLineService: LineService {
     let state: IngestState
-    let counter: ConnectionCounter
+    let counter: LineServerHandle
     func makeSession(connection: Connection) -> any LineSession {
-        IngestSession(state: state, connectionCount: { [counter] in counter.open })
+        IngestSession(state: state, connectionCount: { [counter] in counter.openConnections })
     }
     var helloInfo: [(String, String)] { [("version", TidendeVersion.string)] }
 }

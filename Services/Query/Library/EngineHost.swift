@@ -1,0 +1,355 @@
+import Foundation
+import Logging
+import NIOCore
+import TidendeEngine
+import TidendeModels
+
+/// Owns the engine on the query side: one applier thread takes feed lines in order, parses and
+/// applies them, makes them searchable (`refresh`) at least every `refreshMilliseconds`, wakes
+/// `min_seq` waiters, and writes snapshots. Queries take a `Searcher` (one consistent state) and
+/// never wait for the applier.
+public final class EngineHost: @unchecked Sendable {
+    private let config: QueryConfig
+    private let logger: Logger
+    private let condition = NSCondition()
+    let snapshotPath: String
+
+    // Guarded by `condition`.
+    private var engine: Engine
+    private var queue: [Item] = []
+    private var queuedBytes = 0
+    private var stopping = false
+    private var running = false
+    private var waiters: [Int: Waiter] = [:]
+    private var nextWaiter = 0
+    private var onDrained: (@Sendable () -> Void)?
+    private var _feedHead: UInt64 = 0
+    private var _searchable: UInt64 = 0
+    private var _resets = 0
+    private var _snapshotSeq: UInt64 = 0
+    private var _snapshotAt: Date?
+    private var _lastApplyError: String?
+
+    /// Time from a change's arrival from the feed to the refresh that made it searchable.
+    let visibilityGap = Latencies()
+    /// Above this many queued bytes the follower stops reading the feed.
+    let highWater = 64 << 20
+
+    private struct Item {
+        var line: [UInt8]
+        var arrived: UInt64
+    }
+
+    private struct Waiter {
+        var seq: UInt64
+        var promise: EventLoopPromise<Bool>
+    }
+
+    public init(config: QueryConfig, logger: Logger) {
+        self.config = config
+        self.logger = logger
+        snapshotPath = (config.dataDirectory as NSString).appendingPathComponent("query.snapshot")
+        try? FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
+        var loaded: Engine?
+        if FileManager.default.fileExists(atPath: snapshotPath) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            do {
+                let engine = try Engine.loadSnapshot(from: snapshotPath, config: config.engine)
+                let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+                logger.info("snapshot loaded", metadata: ["seq": "\(engine.appliedSeq)", "ms": "\(ms)"])
+                loaded = engine
+            } catch {
+                logger.error("snapshot refused; rebuilding from the feed", metadata: ["error": "\(error)"])
+            }
+        }
+        engine = loaded ?? Engine(config: config.engine)
+        _searchable = engine.appliedSeq
+        _snapshotSeq = engine.appliedSeq
+        _feedHead = engine.appliedSeq
+    }
+
+    // MARK: Reading
+
+    /// A consistent view of the index for one query.
+    public func searcher() -> Searcher {
+        condition.lock()
+        defer { condition.unlock() }
+        return engine.searcher()
+    }
+
+    /// The last seq applied and made searchable.
+    public var searchableSeq: UInt64 {
+        condition.lock()
+        defer { condition.unlock() }
+        return _searchable
+    }
+
+    /// Where the follower should resume: the first seq not yet applied.
+    public var resumeFrom: UInt64 {
+        condition.lock()
+        defer { condition.unlock() }
+        return engine.appliedSeq + 1
+    }
+
+    struct Status {
+        var feedHead: UInt64
+        var searchable: UInt64
+        var queued: Int
+        var resets: Int
+        var snapshotSeq: UInt64
+        var snapshotAt: Date?
+        var lastApplyError: String?
+    }
+
+    func status() -> Status {
+        condition.lock()
+        defer { condition.unlock() }
+        return Status(feedHead: max(_feedHead, _searchable), searchable: _searchable, queued: queue.count,
+                      resets: _resets, snapshotSeq: _snapshotSeq, snapshotAt: _snapshotAt,
+                      lastApplyError: _lastApplyError)
+    }
+
+    /// The engine's own figures (documents, terms, memory).
+    func engineStats() -> EngineStats {
+        condition.lock()
+        let e = engine
+        condition.unlock()
+        return e.stats()
+    }
+
+    /// Succeeds with true once `seq` is searchable, or false after `timeout`.
+    func whenSearchable(_ seq: UInt64, on loop: EventLoop, timeout: TimeAmount) -> EventLoopFuture<Bool> {
+        condition.lock()
+        if _searchable >= seq {
+            condition.unlock()
+            return loop.makeSucceededFuture(true)
+        }
+        let promise = loop.makePromise(of: Bool.self)
+        nextWaiter += 1
+        let key = nextWaiter
+        waiters[key] = Waiter(seq: seq, promise: promise)
+        condition.unlock()
+        loop.scheduleTask(in: timeout) { [weak self] in
+            guard let self else { return }
+            self.condition.lock()
+            let waiter = self.waiters.removeValue(forKey: key)
+            self.condition.unlock()
+            waiter?.promise.succeed(false)
+        }
+        return promise.futureResult
+    }
+
+    // MARK: Feeding
+
+    /// Queues one feed line (called on the follower's event loop). Returns false when the queue is
+    /// over its high-water mark: the follower should stop reading until `onDrained` fires.
+    func enqueue(_ line: [UInt8]) -> Bool {
+        let now = DispatchTime.now().uptimeNanoseconds
+        condition.lock()
+        queue.append(Item(line: line, arrived: now))
+        queuedBytes += line.count
+        let ok = queuedBytes < highWater
+        condition.signal()
+        condition.unlock()
+        return ok
+    }
+
+    func setOnDrained(_ callback: @escaping @Sendable () -> Void) {
+        condition.lock()
+        onDrained = callback
+        condition.unlock()
+    }
+
+    /// The feed's head, from heartbeats.
+    func noteFeedHead(_ head: UInt64) {
+        condition.lock()
+        _feedHead = max(_feedHead, head)
+        condition.unlock()
+    }
+
+    // MARK: The applier thread
+
+    public func start() {
+        condition.lock()
+        running = true
+        condition.unlock()
+        let thread = Thread { [self] in self.loop() }
+        thread.name = "tidende-applier"
+        thread.start()
+    }
+
+    /// Applies what is queued, writes a final snapshot, stops the thread.
+    public func stop() {
+        condition.lock()
+        stopping = true
+        condition.signal()
+        while running { condition.wait() }
+        condition.unlock()
+    }
+
+    private func loop() {
+        var lastSnapshot = DispatchTime.now().uptimeNanoseconds
+        let snapshotEvery = UInt64(config.snapshotIntervalSeconds) * 1_000_000_000
+        let refreshEvery = UInt64(config.refreshMilliseconds) * 1_000_000
+        var lastRefresh = DispatchTime.now().uptimeNanoseconds
+        var unrefreshed: [UInt64] = []  // arrival times of applied, not yet searchable changes
+        while true {
+            condition.lock()
+            while queue.isEmpty && !stopping {
+                if !condition.wait(until: Date().addingTimeInterval(1)) { break }
+            }
+            let items = queue
+            queue.removeAll(keepingCapacity: true)
+            let wasOver = queuedBytes >= highWater
+            queuedBytes = 0
+            let drained = onDrained
+            let stop = stopping && items.isEmpty
+            let engine = self.engine
+            condition.unlock()
+            if wasOver { drained?() }
+
+            if stop {
+                if engine.appliedSeq != snapshotSeq() { writeSnapshot(engine) }
+                condition.lock()
+                running = false
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+
+            var current = engine
+            for item in items {
+                if apply(item.line, to: &current) { unrefreshed.append(item.arrived) }
+                let now = DispatchTime.now().uptimeNanoseconds
+                if now - lastRefresh >= refreshEvery {
+                    publish(current, &unrefreshed)
+                    lastRefresh = now
+                }
+            }
+            if !unrefreshed.isEmpty || current.appliedSeq != searchableSeq {
+                publish(current, &unrefreshed)
+                lastRefresh = DispatchTime.now().uptimeNanoseconds
+            }
+            let now = DispatchTime.now().uptimeNanoseconds
+            if now - lastSnapshot >= snapshotEvery {
+                lastSnapshot = now
+                if current.appliedSeq != snapshotSeq() { writeSnapshot(current) }
+            }
+        }
+    }
+
+    /// Applies one feed line. Returns true when it changed the index.
+    private func apply(_ line: [UInt8], to engine: inout Engine) -> Bool {
+        let value: JSONValue
+        do {
+            value = try JSONValue.parse(line)
+        } catch {
+            noteApplyError("unreadable feed line: \(error)")
+            return false
+        }
+        if let head = value["head"], let n = head.uint64 {
+            noteFeedHead(n)
+            return false
+        }
+        if value["reset"] != nil {
+            // The feed can no longer replay exactly from our seq: start from an empty index; the
+            // feed now sends every live document.
+            logger.warning("feed reset: rebuilding the index")
+            let fresh = Engine(config: config.engine)
+            condition.lock()
+            self.engine = fresh
+            _resets += 1
+            condition.unlock()
+            engine = fresh
+            return false
+        }
+        if value["ok"] != nil { return false }  // the subscribe reply
+        guard let seq = value["seq"]?.uint64 else {
+            noteApplyError("feed line without seq")
+            return false
+        }
+        if seq <= engine.appliedSeq { return false }  // already applied (a resumed feed overlaps)
+        if let doc = value["put"] {
+            guard let id = doc["id"]?.idString else {
+                noteApplyError("feed put without a usable id at seq \(seq)")
+                return false
+            }
+            engine.upsert(id: id, document: doc, seq: seq)
+        } else if let id = value["delete"]?.idString {
+            engine.delete(id: id, seq: seq)
+        } else {
+            noteApplyError("unknown feed line at seq \(seq)")
+            return false
+        }
+        condition.lock()
+        _feedHead = max(_feedHead, seq)
+        condition.unlock()
+        return true
+    }
+
+    private func publish(_ engine: Engine, _ unrefreshed: inout [UInt64]) {
+        engine.refresh()
+        let seq = engine.appliedSeq
+        let now = DispatchTime.now().uptimeNanoseconds
+        for arrived in unrefreshed { visibilityGap.record(Double(now - arrived) / 1e6) }
+        unrefreshed.removeAll(keepingCapacity: true)
+        condition.lock()
+        _searchable = seq
+        var ready: [Waiter] = []
+        for (key, waiter) in waiters where waiter.seq <= seq {
+            ready.append(waiter)
+            waiters.removeValue(forKey: key)
+        }
+        condition.unlock()
+        for waiter in ready { waiter.promise.succeed(true) }
+    }
+
+    private func snapshotSeq() -> UInt64 {
+        condition.lock()
+        defer { condition.unlock() }
+        return _snapshotSeq
+    }
+
+    private func writeSnapshot(_ engine: Engine) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        do {
+            try engine.writeSnapshot(to: snapshotPath)
+            let seq = engine.appliedSeq
+            condition.lock()
+            _snapshotSeq = seq
+            _snapshotAt = Date()
+            condition.unlock()
+            let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+            logger.info("snapshot written", metadata: ["seq": "\(seq)", "ms": "\(ms)"])
+        } catch {
+            logger.error("snapshot failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func noteApplyError(_ message: String) {
+        logger.error("\(message)")
+        condition.lock()
+        _lastApplyError = message
+        condition.unlock()
+    }
+}
+
+extension JSONValue {
+    /// A non-negative integer value.
+    var uint64: UInt64? {
+        switch self {
+        case .integer(let i) where i >= 0: return UInt64(i)
+        case .number(let d) where d >= 0 && d == d.rounded() && d < 1.8e19: return UInt64(d)
+        default: return nil
+        }
+    }
+
+    /// A document id: a string, or an integer kept as its decimal string.
+    var idString: String? {
+        switch self {
+        case .string(let s): return s
+        case .integer(let i): return String(i)
+        default: return nil
+        }
+    }
+}

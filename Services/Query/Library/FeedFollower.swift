@@ -1,0 +1,184 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import TidendeModels
+import TidendeWire
+
+/// Follows the ingest feed: connects, subscribes from the first seq not yet applied, hands every
+/// line to the `EngineHost`, and reconnects with backoff when the connection drops.
+final class FeedFollower: Service, Sendable {
+    private let config: QueryConfig
+    private let host: EngineHost
+    private let group: EventLoopGroup
+    private let logger: Logger
+    private let connected = NIOLockedValueBox(false)
+
+    init(config: QueryConfig, host: EngineHost, group: EventLoopGroup, logger: Logger) {
+        self.config = config
+        self.host = host
+        self.group = group
+        self.logger = logger
+    }
+
+    var isConnected: Bool { connected.withLockedValue { $0 } }
+
+    func run() async throws {
+        var backoffMs: Int64 = 100
+        var loggedDown = false
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let from = host.resumeFrom
+            let bootstrap = ClientBootstrap(group: group)
+                .channelOption(.socketOption(.so_keepalive), value: 1)
+                .connectTimeout(.seconds(5))
+                .channelInitializer { [config, host, logger] channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(
+                            FeedFollowerHandler(from: from, token: config.feedToken, host: host, logger: logger))
+                    }
+                }
+            do {
+                let channel = try await bootstrap.connect(host: config.feedHost, port: config.feedPort).get()
+                connected.withLockedValue { $0 = true }
+                logger.info("following feed", metadata: ["feed": "\(config.feedHost):\(config.feedPort)", "from": "\(from)"])
+                loggedDown = false
+                backoffMs = 100
+                try await withGracefulShutdownHandler {
+                    try await channel.closeFuture.get()
+                } onGracefulShutdown: {
+                    channel.close(promise: nil)
+                }
+                connected.withLockedValue { $0 = false }
+                if Task.isShuttingDownGracefully { break }
+                logger.warning("feed connection closed; reconnecting")
+            } catch {
+                connected.withLockedValue { $0 = false }
+                if !loggedDown {
+                    logger.warning("feed unavailable; retrying", metadata: ["feed": "\(config.feedHost):\(config.feedPort)", "error": "\(error)"])
+                    loggedDown = true
+                }
+            }
+            try? await Task.sleep(for: .milliseconds(backoffMs))
+            backoffMs = min(backoffMs * 2, 2000)
+        }
+    }
+}
+
+/// One feed connection: sends `hello` (token) and `subscribe`, decodes the zlib stream, queues
+/// lines for the applier, and stops reading while the applier is behind.
+final class FeedFollowerHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let from: UInt64
+    private let token: String?
+    private let host: EngineHost
+    private let logger: Logger
+    private var awaitingHelloReply: Bool
+    private var helloBuffer: [UInt8] = []
+    // The feed is a trusted peer sending large documents: generous limits.
+    private var decoder = WireDecoder(limits: WireLimits(maxLineBytes: 64 << 20, maxInflateRatio: 10_000))
+    private var paused = false
+    private var heldRead = false
+
+    init(from: UInt64, token: String?, host: EngineHost, logger: Logger) {
+        self.from = from
+        self.token = token
+        self.host = host
+        self.logger = logger
+        awaitingHelloReply = token != nil
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        var w = JSONWriter(capacity: 128)
+        if let token {
+            w.object { o in o.member("op", "hello"); o.member("token", token) }
+            w.newline()
+        }
+        w.object { o in o.member("op", "subscribe"); o.member("from", from); o.member("compress", "zlib") }
+        w.newline()
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: w.bytes)), promise: nil)
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let loop = context.eventLoop
+        host.setOnDrained { loop.execute { bound.value.resume() } }
+        self.context = context
+        context.fireChannelActive()
+    }
+
+    private var context: ChannelHandlerContext?
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = unwrapInboundIn(data)
+        if awaitingHelloReply {
+            // The hello reply is plain text; the zlib stream starts after its newline.
+            guard let nl = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
+                helloBuffer += buffer.readableBytesView
+                return
+            }
+            let count = nl - buffer.readerIndex
+            helloBuffer += buffer.readBytes(length: count + 1) ?? []
+            awaitingHelloReply = false
+            if let reply = try? JSONValue.parse(helloBuffer), reply["ok"] == .bool(true) {
+            } else {
+                logger.error("feed refused hello", metadata: ["reply": "\(String(decoding: helloBuffer, as: UTF8.self))"])
+                context.close(promise: nil)
+                return
+            }
+        }
+        decoder.feed(buffer)
+        drainDecoder(context: context)
+    }
+
+    private func drainDecoder(context: ChannelHandlerContext) {
+        while let event = decoder.next() {
+            switch event {
+            case .line(let line, _):
+                let bytes = Array(line.readableBytesView)
+                if bytes.first == UInt8(ascii: "{"), bytes.starts(with: Array("{\"ok\":false".utf8)) {
+                    logger.error("feed error", metadata: ["reply": "\(String(decoding: bytes, as: UTF8.self))"])
+                }
+                if !host.enqueue(bytes) { paused = true }
+            case .failure(let error, _):
+                logger.error("feed stream broken", metadata: ["error": "\(error)"])
+                context.close(promise: nil)
+                return
+            case .inputEnded, .compressedStreamEnded:
+                context.close(promise: nil)
+                return
+            case .encoding, .oversizedLine:
+                break
+            }
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let e = event as? ChannelEvent, e == .inputClosed {
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if paused { heldRead = true } else { context.read() }
+    }
+
+    fileprivate func resume() {
+        paused = false
+        if heldRead, let context {
+            heldRead = false
+            context.read()
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        logger.warning("feed connection error", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,31 @@
+import TidendeEngine
+import TidendeServer
+
+/// Everything the query service can be told, with the documented defaults.
+public struct QueryConfig: Sendable {
+    /// The query port.
+    public var server = LineServerConfig(name: "query", port: 7472)
+    /// The ingest service's feed.
+    public var feedHost = "127.0.0.1"
+    public var feedPort = 7471
+    /// Token sent in `hello` to the feed (when the ingest service has one).
+    public var feedToken: String?
+    /// Where `query.snapshot` lives.
+    public var dataDirectory = "./data"
+    /// A snapshot is written this often (seconds) when the index changed, and at shutdown.
+    public var snapshotIntervalSeconds = 30
+    /// Applied changes become searchable at least this often (milliseconds) under load.
+    public var refreshMilliseconds = 20
+    /// Largest `limit`; `offset + limit` may not pass `maxResultWindow`.
+    public var maxLimit = 1000
+    public var maxResultWindow = 10_000
+    /// Longest `timeout_ms` a `min_seq` wait may ask for.
+    public var maxWaitMilliseconds = 60_000
+    /// Threads that execute searches (default: one per core).
+    public var searchThreads = System.coreCount
+    public var engine = EngineConfig()
+
+    public init() {}
+}
+
+import NIOCore
