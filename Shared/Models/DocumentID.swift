@@ -41,12 +41,27 @@ public enum DocumentID {
         if length > maxBytes {
             return .failure(WireError(.invalidID, "\"id\" is \(length) bytes long, the limit is \(maxBytes) bytes"))
         }
-        if let control = id.unicodeScalars.first(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
-            let hex = String(control.value, radix: 16, uppercase: true)
+        if let control = firstControlCharacter(id) {
+            let hex = String(control, radix: 16, uppercase: true)
             let code = "U+" + String(repeating: "0", count: 4 - hex.count) + hex
             return .failure(WireError(.invalidID, "\"id\" must not contain control characters, found \(code)"))
         }
         return .success(id)
+    }
+
+    /// The first C0/DEL/C1 control character's code point, looking at UTF-8 bytes (this runs for
+    /// every document, so no scalar decoding): C0 and DEL are single bytes, C1 is `C2 80`–`C2 9F`.
+    private static func firstControlCharacter(_ id: String) -> UInt32? {
+        var id = id
+        return id.withUTF8 { utf8 -> UInt32? in
+            var previous: UInt8 = 0
+            for byte in utf8 {
+                if byte < 0x20 || byte == 0x7F { return UInt32(byte) }
+                if previous == 0xC2 && byte <= 0x9F { return UInt32(byte) }  // byte is 0x80…0x9F here
+                previous = byte
+            }
+            return nil
+        }
     }
 
     private static func shorten(_ literal: String) -> String {

@@ -32,6 +32,8 @@ extension JSONScanCore {
                             at: i)
             } else if byte < 0x80 {
                 i += 1
+            } else if byte &- 0xC2 < 0x1E && i + 1 < end && base[i + 1] & 0xC0 == 0x80 {
+                i += 2  // a well-formed 2-byte sequence (æ, ø, å, é…): the common case in Danish text
             } else {
                 i += try validateUTF8Sequence()
             }

@@ -16,7 +16,7 @@
 ///   `invalid_json`, because no string could hold it and the document could never be indexed;
 /// - at most ``maxDepth`` nested arrays/objects (`invalid_json`, "nesting deeper than …");
 /// - numbers as the grammar says, whatever their size: `1e400` is valid JSON (RFC 8259 leaves range
-///   to the reader; ``JSONValue/parse(_:maxDepth:)-([UInt8],_)`` reads it as infinity, which the
+///   to the reader; `JSONValue.parse` reads it as infinity, which the
 ///   writer writes as `null`). Foundation's `JSONSerialization` rejects such numbers; we do not.
 ///
 /// The first problem met, left to right, is the one reported. See ``JSONError`` for columns.

@@ -268,9 +268,24 @@ public struct JSONWriter: Sendable {
         var runStart = 0
         var i = 0
         let count = utf8.count
+        let base = utf8.baseAddress
         while i < count {
+            // Everything but control characters, '"' and '\' is copied as is, in runs; the run
+            // is extended 8 bytes at a time while no byte in the word needs escaping.
+            if let base {
+                while i &+ 8 <= count {
+                    let word = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+                    let mask = Self.bytesNeedingEscape(in: word)
+                    if mask == 0 {
+                        i &+= 8
+                        continue
+                    }
+                    i &+= mask.trailingZeroBitCount &>> 3
+                    break
+                }
+                if i == count { break }
+            }
             let byte = utf8[i]
-            // Everything but control characters, '"' and '\' is copied as is, in runs.
             if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
                 i += 1
                 continue
@@ -286,6 +301,19 @@ public struct JSONWriter: Sendable {
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<count]))
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Flags (bit 7 of each byte) the bytes that must be escaped: '"', '\' and below 0x20. Bytes
+    /// ≥ 0x80 are not flagged (non-ASCII is copied as is). The lowest flag is always a true one.
+    @inline(__always)
+    private static func bytesNeedingEscape(in word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let quotes = word ^ (ones &* 0x22)
+        let backslashes = word ^ (ones &* 0x5C)
+        let zeroQuote = (quotes &- ones) & ~quotes
+        let zeroBackslash = (backslashes &- ones) & ~backslashes
+        let control = (word &- ones &* 0x20) & ~word
+        return (zeroQuote | zeroBackslash | control) & (ones &* 0x80)
     }
 
     private mutating func appendEscape(for byte: UInt8) {

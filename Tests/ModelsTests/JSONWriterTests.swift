@@ -82,6 +82,19 @@ import Testing
         }
     }
 
+    @Test func escapesAtEveryPositionOfTheFastPath() throws {
+        for position in 0..<20 {
+            for special in ["\"", "\\", "\n", "\u{01}", "\u{1F}", "ø", "😀"] {
+                let sample = String(repeating: "a", count: position) + special + String(repeating: "b", count: 11)
+                var w = JSONWriter()
+                w.value(sample)
+                let text = String(decoding: w.bytes, as: UTF8.self)
+                #expect(!text.dropFirst().dropLast().contains { $0.asciiValue.map { $0 < 0x20 } ?? false })
+                #expect(try JSONValue.parse(w.bytes) == .string(sample), "\(text)")
+            }
+        }
+    }
+
     @Test func valuesRoundTrip() throws {
         let value: JSONValue = .object([
             ("id", .string("x")), ("n", .integer(-3)), ("d", .number(2.5)), ("b", .bool(false)),
