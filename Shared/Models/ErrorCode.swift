@@ -39,6 +39,7 @@ public struct ErrorCode: Sendable, Hashable, CustomStringConvertible {
     /// The code as written on the wire, e.g. `"invalid_json"`.
     public var rawValue: String { word.rawValue }
 
+    /// The wire word, as ``rawValue``.
     public var description: String { word.rawValue }
 
     /// The code for a wire word, or nil when the word is not a known code (e.g. when a client

@@ -18,6 +18,7 @@ public struct JSONError: Error, Sendable, Hashable, CustomStringConvertible {
     /// 1-based column of the problem, counted in Unicode scalars.
     public var column: Int
 
+    /// An error as the scanner builds it (the message already includes the column).
     public init(code: ErrorCode, message: String, offset: Int, column: Int) {
         self.code = code
         self.message = message
@@ -28,5 +29,6 @@ public struct JSONError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The same error in the wire vocabulary, ready for an error reply.
     public var wireError: WireError { WireError(code, message) }
 
+    /// `code: message`, for logs.
     public var description: String { "\(code.rawValue): \(message)" }
 }

@@ -1,6 +1,17 @@
 /// The kind of a JSON value, known from its first byte.
 public enum JSONKind: Sendable, Hashable, CustomStringConvertible {
-    case object, array, string, number, bool, null
+    /// `{…}`
+    case object
+    /// `[…]`
+    case array
+    /// `"…"`
+    case string
+    /// Any number literal, integer or not (see ``JSONScan/int64(_:)``).
+    case number
+    /// `true` or `false`
+    case bool
+    /// `null`
+    case null
 
     /// The kind with an article, for messages: "an object", "a string"…
     public var description: String {
@@ -24,6 +35,7 @@ public struct JSONMember: Sendable, Hashable {
     /// The value's bytes (no surrounding whitespace), as indices into ``JSONScan/bytes``.
     public let range: Range<Int>
 
+    /// A member as the scanner reports it (public for tests and tools that build scans by hand).
     public init(key: String, kind: JSONKind, range: Range<Int>) {
         self.key = key
         self.kind = kind

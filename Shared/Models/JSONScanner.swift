@@ -24,6 +24,7 @@ public struct JSONScanner: Sendable {
     /// The deepest nesting of arrays and objects accepted (the top-level object is depth 1).
     public var maxDepth: Int
 
+    /// A scanner accepting at most `maxDepth` levels of nesting (default 128).
     public init(maxDepth: Int = 128) {
         self.maxDepth = maxDepth
     }

@@ -6,11 +6,13 @@ public struct WireError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What went wrong and what was expected, e.g. `expected ',' or '}' at column 41`.
     public var message: String
 
+    /// An error with its code and a message that says what was expected.
     public init(_ code: ErrorCode, _ message: String) {
         self.code = code
         self.message = message
     }
 
+    /// `code: message`, for logs.
     public var description: String { "\(code.rawValue): \(message)" }
 
     /// Appends the standard error reply object to `writer`:
