@@ -104,9 +104,36 @@ import Testing
             if (error == nil) != theirs && !Self.deliberatelyDifferent(input, error) {
                 Issue.record("disagree (ours: \(error?.description ?? "accept"), Foundation: \(theirs)) on \(String(decoding: input, as: UTF8.self).debugDescription) \(input.filter { $0 >= 0x80 || $0 < 0x20 })")
             }
-            if error == nil { accepted += 1 } else { rejected += 1 }
+            if error == nil {
+                accepted += 1
+                // What we accept, we can parse, write and parse back to the same value.
+                if !Self.deliberatelyDifferent(input, nil), let value = try? JSONValue.parse(input) {
+                    #expect((try? JSONValue.parse(value.jsonBytes())) == value)
+                } else if !Self.deliberatelyDifferent(input, nil) {
+                    Issue.record("scanner accepted what the parser rejected")
+                }
+            } else {
+                rejected += 1
+            }
         }
         // The mutations must exercise both outcomes for the comparison to mean anything.
         #expect(accepted > 200 && rejected > 2_000)
+    }
+
+    @Test func randomBytesNeverCrashAndErrorsPointInsideTheLine() {
+        var rng = SplitMix(state: 7)
+        let alphabet = Self.replacements + Array(#"{"a":[1,"b"]}"#.utf8)
+        for _ in 0..<20_000 {
+            let input = (0..<Int.random(in: 0...24, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }
+            let error = scanError(input)
+            if let error {
+                #expect(error.offset >= 0 && error.offset <= input.count)
+                #expect(error.column >= 1 && error.column <= input.count + 1)
+                #expect([ErrorCode.invalidJSON, .invalidUTF8].contains(error.code))
+                #expect(error.message.hasSuffix("at column \(error.column)"))
+            }
+            let parsed: Bool = (try? JSONValue.parse(input)) != nil
+            #expect(parsed == (error == nil))
+        }
     }
 }
