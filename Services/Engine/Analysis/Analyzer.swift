@@ -59,19 +59,22 @@ public struct Analyzer: Sendable {
     /// interned in `cache`. Positions start at 0 for each call; the caller adds a gap between
     /// fields if it indexes several into one position space.
     public func analyze(_ text: String, language: Language, cache: StemCache, into tokens: inout [AnalyzedToken]) {
-        var scanner = cache.takeScanner()
-        var assembler = cache.takeAssembler()
+        let scanner = cache.scanner
         scanner.reset()
         var text = text
         text.withUTF8 { scanner.scan($0) }
-        assembler.assemble(scanner, language: language, cache: cache, into: &tokens)
-        cache.giveBack(scanner, assembler)
+        cache.assembler.assemble(scanner, language: language, cache: cache, into: &tokens)
     }
 
     /// The language `text` is most likely written in (Danish or English), from stop words and
     /// the letters æ, ø, å; Danish when in doubt. Use it when a document has no `lang`.
     public func detectLanguage(_ text: String) -> Language {
         LanguageDetector.detect(text)
+    }
+
+    /// `detectLanguage(_:)` reusing the scratch buffers of `cache` (no allocation per call).
+    public func detectLanguage(_ text: String, cache: StemCache) -> Language {
+        LanguageDetector.detect(text, scanner: cache.scanner)
     }
 
     /// The Snowball stem of an already normalised word (a `Token.term`, or `normalize(_:)` of a

@@ -12,117 +12,126 @@ public final class StemCache {
     /// A dense id for an interned term or stem; valid for this cache only.
     public typealias TermID = Int32
 
-    private var bytes: [UInt8] = []
-    private var offsets: [Int32] = []
-    private var lengths: [Int32] = []
-    private var hashes: [UInt32] = []
-    private var strings: [String] = []
-    /// Open addressing; each slot holds `TermID + 1`, 0 when empty.
-    private var slots: [Int32]
-    private var mask: Int
-    /// Stem of each term per language (`Language.allCases` order), -1 when not yet computed.
-    private var stems: [[TermID]]
+    /// All state in one struct, so each call pays one exclusivity check, not one per field.
+    private var table: TermTable
     /// Scratch buffers of the analyzer, kept here so their capacity is reused between documents.
-    private var scanner = TextScanner()
-    private var assembler = TokenAssembler()
+    let scanner = TextScanner()
+    var assembler = TokenAssembler()
 
     public init(expectedTerms: Int = 1 << 14) {
-        var capacity = 1024
-        while capacity < expectedTerms * 2 { capacity <<= 1 }
-        slots = [Int32](repeating: 0, count: capacity)
-        mask = capacity - 1
-        stems = Language.allCases.map { _ in [] }
-        bytes.reserveCapacity(expectedTerms * 8)
+        table = TermTable(expectedTerms: expectedTerms)
     }
 
     /// Number of distinct strings (terms and stems) interned so far.
-    public var count: Int { offsets.count }
+    public var count: Int { table.strings.count }
 
     /// The string of an id.
-    public func string(_ id: TermID) -> String { strings[Int(id)] }
+    public func string(_ id: TermID) -> String { table.strings[Int(id)] }
 
     /// The id of `term` (folded, as the analyzer produces it), interning it if new.
     public func intern(_ term: String) -> TermID {
         var term = term
-        return term.withUTF8 { intern($0) }
+        return term.withUTF8 { table.intern($0) }
     }
 
     /// The id of the UTF-8 bytes `term`, interning them if new.
     public func intern(_ term: UnsafeBufferPointer<UInt8>) -> TermID {
+        table.intern(term)
+    }
+
+    /// The stem of term `id` in `language`, computed on first request.
+    public func stem(of id: TermID, language: Language) -> TermID {
+        table.stem(of: id, language: language)
+    }
+
+    /// Term and stem ids of `term` in one step (the analyzer's inner loop).
+    @inline(__always)
+    func termAndStem(_ term: UnsafeBufferPointer<UInt8>, language: Language) -> (TermID, TermID) {
+        table.termAndStem(term, language: language)
+    }
+
+    /// Forgets everything; earlier ids become meaningless.
+    public func removeAll() {
+        table = TermTable(expectedTerms: 1024)
+    }
+}
+
+/// The hash table behind `StemCache`: open addressing over an arena of term bytes.
+struct TermTable {
+    typealias TermID = StemCache.TermID
+
+    private var bytes: [UInt8] = []
+    private var offsets: [Int32] = []
+    private var lengths: [Int32] = []
+    private var hashes: [UInt32] = []
+    private(set) var strings: [String] = []
+    /// Each slot holds `TermID + 1`, 0 when empty.
+    private var slots: [Int32]
+    private var mask: Int
+    /// Stem ids per term, two per term (Danish, English), -1 until computed.
+    private var stems: [TermID] = []
+
+    init(expectedTerms: Int) {
+        var capacity = 1024
+        while capacity < expectedTerms * 2 { capacity <<= 1 }
+        slots = [Int32](repeating: 0, count: capacity)
+        mask = capacity - 1
+        bytes.reserveCapacity(expectedTerms * 8)
+    }
+
+    @inline(__always)
+    mutating func termAndStem(_ term: UnsafeBufferPointer<UInt8>, language: Language) -> (TermID, TermID) {
+        let id = intern(term)
+        let cached = stems[Int(id) &* 2 &+ language.cacheIndex]
+        if cached >= 0 { return (id, cached) }
+        return (id, stem(of: id, language: language))
+    }
+
+    mutating func intern(_ term: UnsafeBufferPointer<UInt8>) -> TermID {
         let hash = Self.hash(term)
-        var slot = Int(hash) & mask
-        while true {
-            let entry = slots[slot]
-            if entry == 0 { break }
-            let id = Int(entry - 1)
-            if hashes[id] == hash, Int(lengths[id]) == term.count, equals(id, term) {
-                return TermID(id)
+        let found: Int = slots.withUnsafeBufferPointer { slots in
+            bytes.withUnsafeBufferPointer { stored in
+                var slot = Int(hash) & mask
+                while true {
+                    let entry = slots[slot]
+                    if entry == 0 { return -slot - 1 }
+                    let id = Int(entry &- 1)
+                    if hashes[id] == hash, Int(lengths[id]) == term.count {
+                        let offset = Int(offsets[id])
+                        var i = 0
+                        while i < term.count, stored[offset + i] == term[i] { i += 1 }
+                        if i == term.count { return id }
+                    }
+                    slot = (slot + 1) & mask
+                }
             }
-            slot = (slot + 1) & mask
         }
+        if found >= 0 { return TermID(found) }
+        let slot = -found - 1
         let id = offsets.count
         offsets.append(Int32(bytes.count))
         lengths.append(Int32(term.count))
         hashes.append(hash)
         bytes.append(contentsOf: term)
         strings.append(String(decoding: term, as: UTF8.self))
-        for index in stems.indices { stems[index].append(-1) }
+        stems.append(-1)
+        stems.append(-1)
         slots[slot] = Int32(id + 1)
         if offsets.count * 2 > slots.count { grow() }
         return TermID(id)
     }
 
-    /// The stem of term `id` in `language`, computed on first request.
-    public func stem(of id: TermID, language: Language) -> TermID {
-        let languageIndex = language.cacheIndex
-        let cached = stems[languageIndex][Int(id)]
-        if cached >= 0 { return cached }
+    mutating func stem(of id: TermID, language: Language) -> TermID {
+        let index = Int(id) * 2 + language.cacheIndex
+        if stems[index] >= 0 { return stems[index] }
         let term = strings[Int(id)]
-        let stemmed = Stemming.stem(term, language: language)
-        let stemID = stemmed == term ? id : intern(stemmed)
-        stems[languageIndex][Int(id)] = stemID
+        var stemmed = Stemming.stem(term, language: language)
+        let stemID = stemmed == term ? id : stemmed.withUTF8 { intern($0) }
+        stems[index] = stemID
         return stemID
     }
 
-    /// Forgets everything; earlier ids become meaningless.
-    public func removeAll() {
-        bytes.removeAll(keepingCapacity: true)
-        offsets.removeAll(keepingCapacity: true)
-        lengths.removeAll(keepingCapacity: true)
-        hashes.removeAll(keepingCapacity: true)
-        strings.removeAll(keepingCapacity: true)
-        for index in stems.indices { stems[index].removeAll(keepingCapacity: true) }
-        for index in slots.indices { slots[index] = 0 }
-    }
-
-    func takeScanner() -> TextScanner {
-        defer { scanner = TextScanner() }
-        return scanner
-    }
-
-    func takeAssembler() -> TokenAssembler {
-        defer { assembler = TokenAssembler() }
-        return assembler
-    }
-
-    func giveBack(_ scanner: TextScanner, _ assembler: TokenAssembler) {
-        self.scanner = scanner
-        self.assembler = assembler
-    }
-
-    private func equals(_ id: Int, _ term: UnsafeBufferPointer<UInt8>) -> Bool {
-        let offset = Int(offsets[id])
-        return bytes.withUnsafeBufferPointer { stored in
-            var i = 0
-            while i < term.count {
-                if stored[offset + i] != term[i] { return false }
-                i += 1
-            }
-            return true
-        }
-    }
-
-    private func grow() {
+    private mutating func grow() {
         let capacity = slots.count * 2
         slots = [Int32](repeating: 0, count: capacity)
         mask = capacity - 1

@@ -25,30 +25,60 @@ struct Piece {
 /// a combining mark or a letter beyond U+07FF is folded by `TermFolding.fold`, the reference.
 /// Apostrophes stay inside a run when a word character follows (`don't`, `usa's`).
 struct TextScanner {
-    var pieces: [Piece] = []
-    var folded: [UInt8] = []
+    let pieces = ScratchBuffer<Piece>()
+    let folded = ScratchBuffer<UInt8>(capacity: 4096)
 
-    mutating func reset() {
-        pieces.removeAll(keepingCapacity: true)
-        folded.removeAll(keepingCapacity: true)
+    /// The class and fold tables, as raw pointers for the length of one scan (reading the
+    /// globals directly costs a lazy-initialisation check per character).
+    private struct Tables {
+        let classes: UnsafeBufferPointer<ScalarClass>
+        let fold: UnsafeBufferPointer<UInt8>
+
+        @inline(__always)
+        func classOf(_ value: UInt32) -> ScalarClass {
+            if value < 0x80 { return asciiClass(UInt8(truncatingIfNeeded: value)) }
+            if value < 0x10000 { return classes[Int(value)] }
+            return scalarClass(value)
+        }
     }
 
-    mutating func scan(_ text: UnsafeBufferPointer<UInt8>) {
-        let n = text.count
-        var i = 0
-        while i < n {
-            let (value, length) = decode(text, at: i)
-            let kind = value < 0x80 ? asciiClass(UInt8(value)) : scalarClass(value)
-            guard kind.isWordCharacter, kind != .ignorable else {
-                i += length
-                continue
+    func reset() {
+        pieces.count = 0
+        folded.count = 0
+    }
+
+    func scan(_ text: UnsafeBufferPointer<UInt8>) {
+        scalarClassTable.withUnsafeBufferPointer { classes in
+            fastFoldTable.withUnsafeBufferPointer { fold in
+                let tables = Tables(classes: classes, fold: fold)
+                folded.reserve(text.count + 16)
+                let n = text.count
+                var i = 0
+                while i < n {
+                    let byte = text[i]
+                    if byte < 0x80 {
+                        let kind = asciiClass(byte)
+                        if kind == .fastLetter || kind == .digit {
+                            i = scanPiece(text, from: i, tables)
+                        } else {
+                            i += 1
+                        }
+                        continue
+                    }
+                    let (value, length) = decode(text, at: i)
+                    let kind = tables.classOf(value)
+                    if kind.isWordCharacter, kind != .ignorable {
+                        i = scanPiece(text, from: i, tables)
+                    } else {
+                        i += length
+                    }
+                }
             }
-            i = scanPiece(text, from: i)
         }
     }
 
     /// Scans one piece starting at a word character; returns where scanning resumes.
-    private mutating func scanPiece(_ text: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+    private func scanPiece(_ text: UnsafeBufferPointer<UInt8>, from start: Int, _ tables: Tables) -> Int {
         let n = text.count
         let termStart = folded.count
         var slow = false
@@ -58,13 +88,13 @@ struct TextScanner {
         scanning: while j < n {
             let byte = text[j]
             if byte < 0x80 {
-                let kind = asciiClass(byte)
-                if kind == .fastLetter {
-                    folded.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
+                let lowered = byte | 0x20
+                if lowered &- 0x61 < 26 {
+                    folded.append(lowered)
                     allDigits = false
-                } else if kind == .digit {
+                } else if byte &- 0x30 < 10 {
                     folded.append(byte)
-                } else if kind == .apostrophe, startsWord(text, at: j + 1) {
+                } else if asciiClass(byte) == .apostrophe, startsWord(text, at: j + 1, tables) {
                     folded.append(byte)
                     allDigits = false
                 } else {
@@ -75,17 +105,17 @@ struct TextScanner {
                 continue
             }
             let (value, length) = decode(text, at: j)
-            let kind = scalarClass(value)
+            let kind = tables.classOf(value)
             switch kind {
             case .fastLetter:
-                if !slow { slow = !appendFast(value) }
+                if !slow { slow = !appendFast(value, tables) }
                 scalars += 1
             case .slowLetter, .mark:
                 slow = true
                 scalars += 1
             case .ignorable:
                 break
-            case .apostrophe where startsWord(text, at: j + length):
+            case .apostrophe where startsWord(text, at: j + length, tables):
                 folded.append(UInt8(ascii: "'"))
                 scalars += 1
             default:
@@ -96,9 +126,10 @@ struct TextScanner {
         }
         let end = j
         if slow {
-            folded.removeSubrange(termStart...)
+            folded.count = termStart
             let original = String(decoding: UnsafeBufferPointer(rebasing: text[start..<end]), as: UTF8.self)
-            folded.append(contentsOf: TermFolding.fold(original).utf8)
+            var term = TermFolding.fold(original)
+            term.withUTF8 { folded.append(contentsOf: $0) }
         }
         guard folded.count > termStart else { return end }
 
@@ -107,12 +138,12 @@ struct TextScanner {
             scalarCount: scalars, allDigits: allDigits, trailing: .separator, trailingByte: 0, joinsNext: false)
         if end < n {
             let (value, length) = decode(text, at: end)
-            let kind = value < 0x80 ? asciiClass(UInt8(value)) : scalarClass(value)
+            let kind = tables.classOf(value)
             switch kind {
             case .hyphen, .ampersand, .slash, .point:
                 piece.trailing = kind
                 piece.trailingByte = value < 0x80 ? UInt8(value) : UInt8(ascii: "-")
-                piece.joinsNext = startsWord(text, at: end + length)
+                piece.joinsNext = startsWord(text, at: end + length, tables)
             default:
                 break
             }
@@ -123,38 +154,43 @@ struct TextScanner {
 
     /// Appends the folded bytes of a fast-table scalar; false when it needs the slow path.
     @inline(__always)
-    private mutating func appendFast(_ value: UInt32) -> Bool {
+    private func appendFast(_ value: UInt32, _ tables: Tables) -> Bool {
         let base = Int(value) &* 8
-        return fastFoldTable.withUnsafeBufferPointer { table in
-            let length = table[base]
-            if length == 0xFF { return false }
-            var k = 0
-            while k < Int(length) {
-                folded.append(table[base + 1 + k])
-                k += 1
-            }
-            return true
+        let length = tables.fold[base]
+        if length == 0xFF { return false }
+        var k = 0
+        while k < Int(length) {
+            folded.append(tables.fold[base + 1 + k])
+            k += 1
         }
+        return true
     }
 
     /// Whether a letter or digit starts at byte `index`.
     @inline(__always)
-    private func startsWord(_ text: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+    private func startsWord(_ text: UnsafeBufferPointer<UInt8>, at index: Int, _ tables: Tables) -> Bool {
         guard index < text.count else { return false }
         let (value, _) = decode(text, at: index)
-        switch value < 0x80 ? asciiClass(UInt8(value)) : scalarClass(value) {
+        switch tables.classOf(value) {
         case .fastLetter, .digit, .slowLetter: return true
         default: return false
         }
     }
 }
 
-/// Classes of the 128 ASCII bytes.
-private let asciiClassTable: [ScalarClass] = (0..<128).map { ScalarClass.classify(Unicode.Scalar(UInt8($0))) }
-
+/// The class of an ASCII byte (mirrors `ScalarClass.classify`, without a table).
 @inline(__always)
 func asciiClass(_ byte: UInt8) -> ScalarClass {
-    asciiClassTable.withUnsafeBufferPointer { $0[Int(byte)] }
+    if (byte | 0x20) &- 0x61 < 26 { return .fastLetter }
+    switch byte {
+    case 0x30...0x39: return .digit
+    case 0x27: return .apostrophe
+    case 0x2D: return .hyphen
+    case 0x26: return .ampersand
+    case 0x2F: return .slash
+    case 0x2E, 0x2C: return .point
+    default: return .separator
+    }
 }
 
 /// Decodes the scalar at `index` of valid UTF-8 (Swift strings always are): value and length.

@@ -42,10 +42,23 @@ struct TokenAssembler {
     ) {
         suspended.removeAll(keepingCapacity: true)
         let pieces = scanner.pieces
+        let folded = scanner.folded
         var position: Int32 = 0
         var k = 0
-        scanner.folded.withUnsafeBufferPointer { folded in
+        do {
             while k < pieces.count {
+                // Most pieces are plain words: straight from the scanner's buffer to a token.
+                let piece = pieces[k]
+                if !piece.joinsNext, piece.trailing != .hyphen {
+                    let term = folded.slice(Int(piece.termStart)..<Int(piece.termEnd))
+                    let (termID, stemID) = cache.termAndStem(term, language: language)
+                    tokens.append(AnalyzedToken(
+                        term: termID, stem: stemID, position: position, start: piece.start, end: piece.end, kind: .word))
+                    if !suspended.isEmpty, !Self.isConjunction(term) { suspended.removeAll(keepingCapacity: true) }
+                    position += 1
+                    k += 1
+                    continue
+                }
                 // A compound is a chain of units joined by hyphens.
                 units.removeAll(keepingCapacity: true)
                 unitTermRanges.removeAll(keepingCapacity: true)
@@ -65,7 +78,7 @@ struct TokenAssembler {
                     emit(range, position: position, start: unit.start, end: unit.end, kind: .word)
                     if lastPiece.trailing == .hyphen, !lastPiece.joinsNext {
                         suspended.append(Suspended(term: Array(unitBytes[range]), start: unit.start, position: position))
-                    } else if !isConjunction(range) {
+                    } else if !unitBytes.withUnsafeBufferPointer({ Self.isConjunction(UnsafeBufferPointer(rebasing: $0[range])) }) {
                         suspended.removeAll(keepingCapacity: true)
                     }
                     position += 1
@@ -102,23 +115,21 @@ struct TokenAssembler {
         }
 
         func emit(_ range: Range<Int>, position: Int32, start: Int32, end: Int32, kind: AnalyzedToken.Kind) {
-            let term = unitBytes.withUnsafeBufferPointer { cache.intern(UnsafeBufferPointer(rebasing: $0[range])) }
-            tokens.append(AnalyzedToken(
-                term: term, stem: cache.stem(of: term, language: language),
-                position: position, start: start, end: end, kind: kind))
+            let (term, stem) = unitBytes.withUnsafeBufferPointer {
+                cache.termAndStem(UnsafeBufferPointer(rebasing: $0[range]), language: language)
+            }
+            tokens.append(AnalyzedToken(term: term, stem: stem, position: position, start: start, end: end, kind: kind))
         }
 
         func emitJoined(position: Int32, start: Int32, end: Int32, kind: AnalyzedToken.Kind) {
-            let term = joined.withUnsafeBufferPointer { cache.intern($0) }
-            tokens.append(AnalyzedToken(
-                term: term, stem: cache.stem(of: term, language: language),
-                position: position, start: start, end: end, kind: kind))
+            let (term, stem) = joined.withUnsafeBufferPointer { cache.termAndStem($0, language: language) }
+            tokens.append(AnalyzedToken(term: term, stem: stem, position: position, start: start, end: end, kind: kind))
         }
     }
 
     /// The unit starting at piece `k`: a number, a short `&`/`/` group, or the piece alone.
     /// Its folded term is appended to `unitBytes`.
-    private mutating func makeUnit(_ pieces: [Piece], from k: Int, folded: UnsafeBufferPointer<UInt8>) -> Unit {
+    private mutating func makeUnit(_ pieces: ScratchBuffer<Piece>, from k: Int, folded: ScratchBuffer<UInt8>) -> Unit {
         var last = k
         while pieces[last].allDigits, pieces[last].trailing == .point, pieces[last].joinsNext,
               last + 1 < pieces.count, pieces[last + 1].allDigits {
@@ -135,18 +146,15 @@ struct TokenAssembler {
         for index in k...last {
             let piece = pieces[index]
             if index > k { unitBytes.append(pieces[index - 1].trailingByte) }
-            unitBytes.append(contentsOf: UnsafeBufferPointer(rebasing: folded[Int(piece.termStart)..<Int(piece.termEnd)]))
+            unitBytes.append(contentsOf: folded.slice(Int(piece.termStart)..<Int(piece.termEnd)))
             allDigits = allDigits && piece.allDigits
         }
         unitTermRanges.append(termStart..<unitBytes.count)
         return Unit(first: k, last: last, start: pieces[k].start, end: pieces[last].end, allDigits: allDigits)
     }
 
-    private func isConjunction(_ range: Range<Int>) -> Bool {
-        let count = range.count
-        guard count <= 5 else { return false }
-        return Self.conjunctions.contains { word in
-            word.count == count && word.elementsEqual(unitBytes[range])
-        }
+    private static func isConjunction(_ term: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard term.count >= 2, term.count <= 5 else { return false }
+        return conjunctions.contains { word in word.count == term.count && word.elementsEqual(term) }
     }
 }
