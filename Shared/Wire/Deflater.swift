@@ -42,6 +42,8 @@ public enum DeflateFlush: Sendable, Hashable {
 ///
 /// Level 1 is the default: on this hardware it compresses NDJSON ~6× faster than level 6 for a
 /// ratio that is a little worse, which is the right trade for a live link.
+///
+/// Copies share the zlib stream (it is ended when the last copy goes): keep one per stream.
 public struct Deflater {
     private let stream: ZStream
 

@@ -54,6 +54,8 @@ public struct InflateError: Error, Sendable, Hashable, CustomStringConvertible {
 ///     …
 /// }
 /// ```
+///
+/// Copies share the zlib stream (it is ended when the last copy goes): keep one per stream.
 public struct Inflater {
     private let stream: ZStream
 

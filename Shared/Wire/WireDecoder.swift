@@ -12,8 +12,12 @@ import TidendeModels
 /// When ``isAwaitingNextMember`` is true after draining, a compressed member has ended and no byte
 /// of a next one has arrived: the owner starts a ``WireLimits/memberEndGrace`` timer and calls
 /// ``memberEndGraceElapsed()`` if it fires before more bytes come.
+///
+/// One decoder per connection. Copies share the underlying zlib stream, so do not use a copy
+/// after the original has moved on.
 public struct WireDecoder {
-    private enum Phase {
+    // Stored state is internal (not private) only so that WireDecoder+Compressed.swift can reach it.
+    enum Phase {
         /// Waiting for the first two bytes; everything read so far is held here.
         case detecting(ByteBuffer?)
         case plain
@@ -31,25 +35,25 @@ public struct WireDecoder {
 
     /// The limits this decoder enforces.
     public let limits: WireLimits
-    private var phase: Phase = .detecting(nil)
-    private var framer: LineFramer
-    private var inflater: Inflater?
+    var phase: Phase = .detecting(nil)
+    var framer: LineFramer
+    var inflater: Inflater?
     /// Bytes received and not yet framed (plain) or inflated (compressed), oldest first.
-    private var input = CircularBuffer<ByteBuffer>(initialCapacity: 4)
+    var input = CircularBuffer<ByteBuffer>(initialCapacity: 4)
     /// The buffer being framed: the current plain read, or the current inflated chunk.
-    private var current = ByteBuffer()
+    var current = ByteBuffer()
     /// Events decided together (a flushed last line and an end marker), delivered first.
-    private var queued = CircularBuffer<WireEvent>(initialCapacity: 4)
-    private var inputClosed = false
-    private var graceElapsed = false
+    var queued = CircularBuffer<WireEvent>(initialCapacity: 4)
+    var inputClosed = false
+    var graceElapsed = false
     /// A member ended and no byte of the next one has been consumed yet.
-    private var atMemberEnd = false
+    var atMemberEnd = false
     /// zlib reported corrupt data; reported once the bytes inflated before it are framed.
-    private var corruption: InflateError?
+    var corruption: InflateError?
     /// Compressed bytes consumed so far (all members).
-    public private(set) var compressedBytes = 0
+    public internal(set) var compressedBytes = 0
     /// Bytes inflated so far (all members): what the ratio limit is checked against.
-    public private(set) var inflatedBytes = 0
+    public internal(set) var inflatedBytes = 0
 
     /// Creates a decoder for one connection.
     public init(limits: WireLimits = WireLimits()) {
@@ -178,102 +182,15 @@ public struct WireDecoder {
         }
     }
 
-    // MARK: - Compressed
-
-    private mutating func frameCurrent() -> WireEvent? {
-        guard current.readableBytes > 0, let out = framer.next(in: &current) else { return nil }
-        return Self.event(out, limit: limits.maxLineBytes)
-    }
-
-    /// Inflates the next chunk into `current`, or decides how the stream ends. Returns false when
-    /// nothing can happen until more input (or the grace timer) arrives.
-    private mutating func stepCompressed(_ encoding: StreamEncoding) -> Bool {
-        if let corruption {
-            fail(.invalidCompression, "\(encoding) stream is corrupt (\(corruption.message))")
-            return true
-        }
-        if atMemberEnd { return stepAfterMemberEnd(encoding) }
-        while input.first?.readableBytes == 0 { input.removeFirst() }
-        guard !input.isEmpty else {
-            if !inputClosed { return false }
-            fail(.truncatedStream, "\(encoding) stream ends in the middle of a member (the upload was cut short)")
-            return true
-        }
-        var chunk = ByteBufferAllocator().buffer(capacity: Self.chunkSize)
-        // Taken out of the queue (not copied) so that zlib reads the one and only reference.
-        var head = input.removeFirst()
-        let progress: InflateProgress
-        do {
-            progress = try inflater!.inflate(&head, into: &chunk, maxOutputBytes: Self.chunkSize)
-        } catch {
-            // What zlib inflated before it found the damage (a bad checksum comes after all the
-            // data) is framed and delivered first; the failure follows once it is used up.
-            corruption = error
-            current = chunk
-            return true
-        }
-        if head.readableBytes > 0 { input.prepend(head) }
-        compressedBytes = inflater!.totalIn
-        inflatedBytes = inflater!.totalOut
-        if inflatedBytes > limits.inflateRatioFloor && inflatedBytes > limits.maxInflateRatio * compressedBytes {
-            fail(.decompressionLimit, "\(encoding) stream inflates more than \(limits.maxInflateRatio)× "
-                 + "(\(inflatedBytes) bytes from \(compressedBytes)), a likely decompression bomb")
-            return true
-        }
-        if progress == .streamEnd { atMemberEnd = true }
-        current = chunk
-        return true
-    }
-
-    /// After a member's end: a next member, trailing garbage, or the end of the stream.
-    private mutating func stepAfterMemberEnd(_ encoding: StreamEncoding) -> Bool {
-        while input.first?.readableBytes == 0 { input.removeFirst() }
-        if input.isEmpty {
-            guard inputClosed || graceElapsed else { return false }
-            endStream()
-            return true
-        }
-        // Two bytes decide; gather them if the previous read ended one byte into the header.
-        if input.first!.readableBytes < 2 && input.count > 1 {
-            var merged = input.removeFirst()
-            merged.writeImmutableBuffer(input.removeFirst())
-            input.prepend(merged)
-        }
-        let head = input.first!
-        if head.readableBytes < 2 {
-            let first: UInt8 = head.getInteger(at: head.readerIndex)!
-            if !encoding.mayStartMember(first) {
-                fail(.invalidCompression, "bytes after the end of the \(encoding) stream do not start a new \(encoding) member")
-            } else if inputClosed {
-                fail(.truncatedStream, "\(encoding) stream ends one byte into a new member (the upload was cut short)")
-            } else {
-                return false
-            }
-            return true
-        }
-        guard encoding.startsMember(head.getInteger(at: head.readerIndex)!, head.getInteger(at: head.readerIndex + 1)!) else {
-            fail(.invalidCompression, "bytes after the end of the \(encoding) stream do not start a new \(encoding) member")
-            return true
-        }
-        atMemberEnd = false
-        inflater!.reset()
-        return true
-    }
-
-    private mutating func endStream() {
-        if let last = framer.finish() { queued.append(Self.event(last, limit: limits.maxLineBytes)) }
-        queued.append(.compressedStreamEnded)
-        phase = .streamEnded
-    }
-
     // MARK: - Endings
 
-    private mutating func fail(_ code: ErrorCode, _ what: String) {
+    /// Ends the stream with a failure whose message reads "`what` after N lines`hint`".
+    mutating func fail(_ code: ErrorCode, _ what: String, hint: String = "") {
         framer.dropPartialLine()
         current = ByteBuffer()
         input.removeAll()
         let lines = framer.lineCount
-        let message = "\(what) after \(lines) line\(lines == 1 ? "" : "s")"
+        let message = "\(what) after \(lines) line\(lines == 1 ? "" : "s")\(hint)"
         queued.append(.failure(WireError(code, message), linesDecoded: lines))
         phase = .failed
     }
@@ -283,7 +200,7 @@ public struct WireDecoder {
         phase = .done
     }
 
-    private static func event(_ out: LineFramer.Output, limit: Int) -> WireEvent {
+    static func event(_ out: LineFramer.Output, limit: Int) -> WireEvent {
         switch out {
         case .line(let line, let number): return .line(line, number: number)
         case .oversized(let number): return .oversizedLine(number: number, limit: limit)

@@ -58,6 +58,27 @@ import TidendeWire
         #expect(lines == over.filter { if case .line = $0 { true } else { false } }.count)
         #expect(lines >= (64 << 10) / 3 - 1)
     }
+
+    @Test func hugeRatioMeansNoLimitRatherThanATrap() {
+        let text = String(repeating: "{}\n", count: 100_000)
+        let bytes = deflated(Array(text.utf8), format: .gzip, level: 9)
+        let events = decode([bytes], limits: WireLimits(maxInflateRatio: .max, inflateRatioFloor: 0))
+        #expect(events.count == 1 + 100_000 + 2)
+        #expect(events.suffix(2) == [.streamEnded, .inputEnded])
+    }
+
+    @Test func bombMessageSaysWhatHappened() {
+        var decoder = WireDecoder(limits: WireLimits(inflateRatioFloor: 1 << 20))
+        decoder.feed(ByteBuffer(bytes: Self.bomb(lines: "a\n")))
+        while let event = decoder.next() {
+            guard case .failure(let error, let lines) = event else { continue }
+            #expect(lines == 1)
+            #expect(error.message.hasPrefix("gzip stream inflates to more than 100× its compressed size ("))
+            #expect(error.message.hasSuffix(") after 1 line; this looks like a decompression bomb, and the upload was stopped"))
+            return
+        }
+        Issue.record("no failure")
+    }
 }
 
 /// The decoder's inflate chunk, restated for bounds in tests.
