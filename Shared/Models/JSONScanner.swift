@@ -10,6 +10,8 @@
 /// What it accepts, precisely:
 /// - exactly one JSON value, with optional space, tab, `\r`, `\n` around it (so a trailing `\r` from
 ///   a `\r\n` line ending is fine);
+/// - the RFC grammar and nothing more: no trailing commas (Foundation's `JSONSerialization`
+///   tolerates `[1,]`; we do not), comments, single quotes, `NaN`, leading zeros or `+1`;
 /// - UTF-8 only: overlong forms, encoded surrogates, code points above U+10FFFF, stray continuation
 ///   bytes and truncated sequences are `invalid_utf8`, wherever they occur;
 /// - `\u` escapes must form whole characters: a lone surrogate escape (`"\uD800"`) is
