@@ -1,0 +1,240 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+import TidendeAnalysis
+
+/// The engine's published state as one file:
+///
+/// ```
+/// "TIDSNAP\0"  version:u32  byte-order mark:u32  payload length:u64  CRC-32 of payload:u32
+/// payload: seq, field names, segments (flat arrays as stored in memory), deletions
+/// ```
+///
+/// Loading checks magic, version, byte order, length and checksum before it builds anything, so
+/// a corrupt, truncated or foreign file is refused whole. Postings and doc values are read back
+/// as flat arrays: nothing is analysed again.
+enum Snapshot {
+    static let magic: [UInt8] = Array("TIDSNAP\0".utf8)
+    static let version: UInt32 = 1
+    static let byteOrderMark: UInt32 = 0x0102_0304
+    static let headerSize = 8 + 4 + 4 + 8 + 4
+
+    static func encode(_ view: IndexView) -> [UInt8] {
+        var w = ByteWriter()
+        w.u64(view.seq)
+        w.varint(UInt64(view.fields.names.count))
+        for name in view.fields.names { w.string(name) }
+        w.varint(UInt64(view.segments.count))
+        for sv in view.segments { encode(sv, into: &w) }
+        var out = ByteWriter(capacity: headerSize + w.bytes.count)
+        out.bytes.append(contentsOf: magic)
+        out.u32(version)
+        out.u32(byteOrderMark)
+        out.u64(UInt64(w.bytes.count))
+        out.u32(w.bytes.withUnsafeBytes { Checksum.crc32($0) })
+        out.bytes.append(contentsOf: w.bytes)
+        return out.bytes
+    }
+
+    private static func encode(_ sv: SegmentView, into w: inout ByteWriter) {
+        let s = sv.segment
+        w.varint(UInt64(s.ids.count))
+        for id in s.ids { w.string(id) }
+        w.array(s.seqs)
+        w.array(s.recency)
+        w.array(s.languages)
+        w.array(s.terms.keyBytes)
+        w.array(s.terms.keyOffsets)
+        let p = s.postings
+        for a in [p.termFirstBlock, p.termDocFreq, p.blockLastDoc, p.blockDocOffset, p.blockPosOffset,
+                  p.blockMaxTf, p.blockMinLength] { w.array(a) }
+        w.array(p.docBytes)
+        w.array(p.positionBytes)
+        w.varint(UInt64(s.fieldLengths.count))
+        for (f, lengths) in s.fieldLengths.sorted(by: { $0.key < $1.key }) {
+            w.varint(UInt64(f))
+            w.array(lengths)
+        }
+        w.varint(UInt64(s.docValues.count))
+        for (f, c) in s.docValues.sorted(by: { $0.key < $1.key }) {
+            w.varint(UInt64(f))
+            w.array(c.docStart)
+            w.array(c.kinds)
+            w.array(c.numbers)
+            w.array(c.ordinals)
+            w.varint(UInt64(c.strings.count))
+            for str in c.strings { w.string(str) }
+        }
+        w.array(s.stored.bytes)
+        w.array(s.stored.offsets)
+        w.array(s.stored.originalSizes)
+        w.varint(UInt64(s.words.count))
+        for word in s.words { w.string(word) }
+        w.array(s.wordCounts)
+        let d = sv.deletions
+        w.array(d.bits)
+        w.varint(UInt64(d.count))
+        w.varint(UInt64(d.termDocFreq.count))
+        for (t, n) in d.termDocFreq.sorted(by: { $0.key < $1.key }) {
+            w.varint(UInt64(t))
+            w.varint(UInt64(n))
+        }
+        w.varint(UInt64(d.fieldTotals.count))
+        for (f, t) in d.fieldTotals.sorted(by: { $0.key < $1.key }) {
+            w.varint(UInt64(f))
+            w.u64(t.length)
+            w.varint(UInt64(t.documents))
+        }
+    }
+
+    static func decode(_ bytes: [UInt8]) throws(EngineError) -> IndexView {
+        guard bytes.count >= headerSize, Array(bytes[0..<8]) == magic else {
+            throw .corrupt("not a Tidende snapshot (bad magic header)")
+        }
+        var r = ByteReader(bytes, offset: 8)
+        let v = try r.u32()
+        guard v == version else {
+            throw EngineError(code: "snapshot_version", message: "snapshot format version \(v), this engine reads version \(version)")
+        }
+        guard try r.u32() == byteOrderMark else { throw .corrupt("snapshot written with another byte order") }
+        let length = try r.u64()
+        let crc = try r.u32()
+        guard UInt64(bytes.count - headerSize) == length else {
+            throw .corrupt("snapshot is \(bytes.count - headerSize) bytes long, header says \(length) (truncated?)")
+        }
+        let actual = bytes.withUnsafeBytes { Checksum.crc32(UnsafeRawBufferPointer(rebasing: $0[headerSize...])) }
+        guard actual == crc else { throw .corrupt("snapshot checksum mismatch") }
+
+        let seq = try r.u64()
+        var fields = FieldRegistry()
+        for _ in 0..<(try r.count()) { _ = fields.intern(try r.string()) }
+        var segments: [SegmentView] = []
+        for _ in 0..<(try r.count()) { segments.append(try decodeSegment(&r)) }
+        guard r.isAtEnd else { throw .corrupt("trailing bytes after the last segment") }
+        return IndexView(segments: segments, fields: fields, seq: seq)
+    }
+
+    private static func decodeSegment(_ r: inout ByteReader) throws(EngineError) -> SegmentView {
+        let n = try r.count()
+        var ids: [String] = []
+        ids.reserveCapacity(n)
+        for _ in 0..<n { ids.append(try r.string()) }
+        let seqs = try r.array(of: UInt64.self)
+        let recency = try r.array(of: Double.self)
+        let languages = try r.array(of: UInt8.self)
+        let terms = TermDictionary(keyBytes: try r.array(of: UInt8.self), keyOffsets: try r.array(of: UInt32.self))
+        var u32s: [[UInt32]] = []
+        for _ in 0..<7 { u32s.append(try r.array(of: UInt32.self)) }
+        let postings = Postings(termFirstBlock: u32s[0], termDocFreq: u32s[1], blockLastDoc: u32s[2],
+                                blockDocOffset: u32s[3], blockPosOffset: u32s[4], blockMaxTf: u32s[5],
+                                blockMinLength: u32s[6], docBytes: try r.array(of: UInt8.self),
+                                positionBytes: try r.array(of: UInt8.self))
+        var lengths: [UInt16: [UInt32]] = [:]
+        for _ in 0..<(try r.count()) {
+            let f = UInt16(truncatingIfNeeded: try r.varint())
+            lengths[f] = try r.array(of: UInt32.self)
+        }
+        var columns: [UInt16: DocValuesColumn] = [:]
+        for _ in 0..<(try r.count()) {
+            let f = UInt16(truncatingIfNeeded: try r.varint())
+            let docStart = try r.array(of: UInt32.self)
+            let kinds = try r.array(of: UInt8.self)
+            let numbers = try r.array(of: Double.self)
+            let ordinals = try r.array(of: Int32.self)
+            var strings: [String] = []
+            for _ in 0..<(try r.count()) { strings.append(try r.string()) }
+            columns[f] = DocValuesColumn(docStart: docStart, kinds: kinds, numbers: numbers, ordinals: ordinals, strings: strings)
+        }
+        let stored = StoredDocuments(bytes: try r.array(of: UInt8.self), offsets: try r.array(of: UInt32.self),
+                                     originalSizes: try r.array(of: UInt32.self))
+        var words: [String] = []
+        for _ in 0..<(try r.count()) { words.append(try r.string()) }
+        let wordCounts = try r.array(of: UInt32.self)
+        // Cross-checks, so a file that passed its checksum but is inconsistent is still refused.
+        guard seqs.count == n, recency.count == n, languages.count == n, stored.offsets.count == n + 1,
+              words.count == wordCounts.count, lengths.values.allSatisfy({ $0.count == n }),
+              columns.values.allSatisfy({ $0.docStart.count == n + 1 }),
+              postings.termFirstBlock.count == terms.count + 1
+        else { throw .corrupt("segment arrays disagree in length") }
+        var deletions = Deletions(docCount: n)
+        deletions.bits = try r.array(of: UInt64.self)
+        guard deletions.bits.count == (n + 63) / 64 else { throw .corrupt("deletion set has the wrong size") }
+        deletions.count = try r.count()
+        for _ in 0..<(try r.count()) {
+            let t = Int32(truncatingIfNeeded: try r.varint())
+            deletions.termDocFreq[t] = Int32(truncatingIfNeeded: try r.varint())
+        }
+        for _ in 0..<(try r.count()) {
+            let f = UInt16(truncatingIfNeeded: try r.varint())
+            let length = try r.u64()
+            deletions.fieldTotals[f] = FieldTotals(length: length, documents: try r.count())
+        }
+        let segment = Segment(ids: ids, seqs: seqs, recency: recency, languages: languages, terms: terms,
+                              postings: postings, fieldLengths: lengths, docValues: columns, stored: stored,
+                              words: words, wordCounts: wordCounts)
+        return SegmentView(segment: segment, deletions: deletions)
+    }
+}
+
+extension Engine {
+    /// Writes the published state (call `refresh` first) atomically: to `path.tmp`, fsync, rename
+    /// over `path`, fsync the directory. A crash leaves the previous snapshot intact.
+    public func writeSnapshot(to path: String) throws(EngineError) {
+        let bytes = Snapshot.encode(publishedView)
+        let tmp = path + ".tmp"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw Self.ioError("cannot create \(tmp)") }
+        var written = 0
+        let ok = bytes.withUnsafeBytes { raw -> Bool in
+            while written < raw.count {
+                let n = write(fd, raw.baseAddress! + written, raw.count - written)
+                if n <= 0 { return false }
+                written += n
+            }
+            return fsync(fd) == 0
+        }
+        close(fd)
+        guard ok else {
+            unlink(tmp)
+            throw Self.ioError("cannot write \(tmp)")
+        }
+        guard rename(tmp, path) == 0 else { throw Self.ioError("cannot rename \(tmp) to \(path)") }
+        let dir = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        let dfd = open(dir.isEmpty ? "/" : dir, O_RDONLY)
+        if dfd >= 0 {
+            fsync(dfd)
+            close(dfd)
+        }
+    }
+
+    /// Loads a snapshot written by `writeSnapshot`; refuses (throws) a corrupt, truncated or
+    /// other-version file without building anything. The engine resumes at the file's `seq`.
+    public static func loadSnapshot(from path: String, config: EngineConfig = EngineConfig(),
+                                    analyzer: Analyzer = Analyzer()) throws(EngineError) -> Engine {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw ioError("cannot open \(path)") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw ioError("cannot stat \(path)") }
+        let size = Int(st.st_size)
+        var bytes = [UInt8](repeating: 0, count: size)
+        var got = 0
+        let ok = bytes.withUnsafeMutableBytes { raw -> Bool in
+            while got < size {
+                let n = read(fd, raw.baseAddress! + got, size - got)
+                if n <= 0 { return false }
+                got += n
+            }
+            return true
+        }
+        guard ok else { throw ioError("cannot read \(path)") }
+        let view = try Snapshot.decode(bytes)
+        return Engine(config: config, analyzer: analyzer, restoring: view)
+    }
+
+    private static func ioError(_ message: String) -> EngineError {
+        EngineError(code: "snapshot_io", message: "\(message): \(String(cString: strerror(errno)))")
+    }
+}

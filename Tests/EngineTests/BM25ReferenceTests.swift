@@ -1,0 +1,197 @@
+import Foundation
+import Testing
+import TidendeAnalysis
+import TidendeEngine
+import TidendeModels
+import TidendeQuerySyntax
+
+/// A deliberately plain BM25 over the same analyser's tokens, to check the engine against:
+/// for every (query token, field): weight · idf · tf·(k1+1) / (tf + k1·(1 − b + b·len/avgLen)),
+/// with idf = ln(1 + (N − df + 0.5)/(df + 0.5)), N = live documents having the field,
+/// df = those whose field holds the token's stem in the document's language.
+struct ReferenceBM25 {
+    struct Doc {
+        let id: String
+        let language: Language
+        let fields: [String: [String]]   // field → stems, in order
+        let recency: Double
+        let seq: UInt64
+    }
+    let docs: [Doc]
+    let config: EngineConfig
+    let analyzer = Analyzer()
+
+    init(_ documents: [(JSONValue, UInt64)], config: EngineConfig) {
+        self.config = config
+        docs = documents.map { d, seq in
+            var fields: [String: [String]] = [:]
+            let language = Language(rawValue: { if case .string(let s)? = d["lang"] { return s } else { return "da" } }()) ?? .da
+            guard case .object(let members) = d else { fatalError() }
+            for (key, value) in members where !config.unindexedFields.contains(key) {
+                var texts: [String] = []
+                if case .string(let s) = value { texts = [s] }
+                if case .array(let a) = value { texts = a.compactMap { if case .string(let s) = $0 { s } else { nil } } }
+                let stems = texts.flatMap { Analyzer().analyze($0, language: language).map(\.stem) }
+                if !stems.isEmpty { fields[key] = stems }
+            }
+            var recency = -Double.infinity
+            if case .string(let p)? = d["published_at"] { recency = ISO8601.parse(p) ?? recency }
+            guard case .string(let id)? = d["id"] else { fatalError() }
+            return Doc(id: id, language: language, fields: fields, recency: recency, seq: seq)
+        }
+    }
+
+    /// Ranked (id, score) for an AND of words.
+    func search(_ queryWords: [String], limit: Int) -> (total: Int, hits: [(String, Double)]) {
+        let tokens = queryWords.flatMap { analyzer.analyze($0, language: .da) }
+        let stems: [(da: String, en: String)] = tokens.map { ($0.stem, analyzer.stem($0.term, language: .en)) }
+        func stem(_ s: (da: String, en: String), _ l: Language) -> String { l == .da ? s.da : s.en }
+        let fieldNames = Set(docs.flatMap { $0.fields.keys })
+        // Collection statistics first (per field, per query token), then each document.
+        var n: [String: Double] = [:], avg: [String: Double] = [:]
+        for f in fieldNames {
+            let withField = docs.filter { ($0.fields[f]?.count ?? 0) > 0 }
+            n[f] = Double(withField.count)
+            avg[f] = Double(withField.reduce(0) { $0 + $1.fields[f]!.count }) / Double(withField.count)
+        }
+        var df: [Int: [String: Double]] = [:]
+        for (i, s) in stems.enumerated() {
+            for f in fieldNames {
+                df[i, default: [:]][f] = Double(docs.filter { $0.fields[f]?.contains(stem(s, $0.language)) ?? false }.count)
+            }
+        }
+        var scored: [(Doc, Double)] = []
+        for d in docs {
+            let matches = stems.allSatisfy { s in d.fields.values.contains { $0.contains(stem(s, d.language)) } }
+            guard matches else { continue }
+            var score = 0.0
+            for (i, s) in stems.enumerated() {
+                for (f, terms) in d.fields {
+                    let tf = Double(terms.filter { $0 == stem(s, d.language) }.count)
+                    if tf == 0 { continue }
+                    let dfi = df[i]![f]!, nf = n[f]!
+                    let idf = log(1 + (nf - dfi + 0.5) / (dfi + 0.5))
+                    let len = Double(terms.count)
+                    score += config.weight(of: f) * idf * tf * (config.k1 + 1)
+                        / (tf + config.k1 * (1 - config.b + config.b * len / avg[f]!))
+                }
+            }
+            scored.append((d, score))
+        }
+        scored.sort { a, b in
+            if a.1 != b.1 { return a.1 > b.1 }
+            if a.0.recency != b.0.recency { return a.0.recency > b.0.recency }
+            return a.0.seq > b.0.seq
+        }
+        return (scored.count, scored.prefix(limit).map { ($0.0.id, $0.1) })
+    }
+}
+
+let vocabulary = ["netværk", "ambassadør", "sikkerhed", "regering", "cloud", "software", "udvikler",
+                  "data", "Rusland", "Ukraine", "demokrati", "teknologi", "cyber", "angreb", "kunstig",
+                  "intelligens", "marked", "aktie", "server", "kode", "platform", "privacy", "network",
+                  "security", "developer", "market"]
+
+func generatedCorpus(count: Int, seed: UInt64) -> [JSONValue] {
+    var rng = SplitMix(seed: seed)
+    func text(_ n: Int) -> String {
+        // Skewed choice: early words are common, late ones rare.
+        (0..<n).map { _ in vocabulary[Int(Double(vocabulary.count) * pow(Double.random(in: 0..<1, using: &rng), 2))] }
+            .joined(separator: " ")
+    }
+    return (0..<count).map { i in
+        newsDoc(id: "d\(i)", title: text(Int.random(in: 2...8, using: &rng)),
+                body: text(Int.random(in: 0...60, using: &rng)),
+                lang: Bool.random(using: &rng) ? "da" : "en",
+                tags: (0..<Int.random(in: 0...3, using: &rng)).map { _ in text(1) },
+                publishedAt: "2026-0\(Int.random(in: 1...9, using: &rng))-1\(Int.random(in: 0...9, using: &rng))T10:00:00Z",
+                extra: [("lead", .string(text(Int.random(in: 0...15, using: &rng))))])
+    }
+}
+
+@Suite struct BM25ReferenceTests {
+    func check(_ e: Engine, _ reference: ReferenceBM25, queries: [[String]]) throws {
+        let searcher = e.searcher()
+        for q in queries {
+            let expected = reference.search(q, limit: 10)
+            let node: QueryNode = q.count == 1 ? .word(q[0], field: nil) : .and(q.map { .word($0, field: nil) })
+            let got = try searcher.search(SearchRequest(q: node, limit: 10, trackTotalHits: .max))
+            #expect(got.total == expected.total, "total for \(q)")
+            #expect(got.hits.count == expected.hits.count, "hits for \(q)")
+            for (hit, (id, score)) in zip(got.hits, expected.hits) {
+                #expect(abs(hit.score - score) <= 1e-9 * max(1, score), "score for \(q): \(hit.id) \(hit.score) vs \(id) \(score)")
+                // Ids agree unless two scores tie within rounding.
+                if hit.id != id { #expect(abs(hit.score - score) <= 1e-9 * max(1, score)) }
+            }
+        }
+    }
+
+    func queries(seed: UInt64, count: Int) -> [[String]] {
+        var rng = SplitMix(seed: seed)
+        return (0..<count).map { _ in (0..<Int.random(in: 1...3, using: &rng)).map { _ in vocabulary.randomElement(using: &rng)! } }
+    }
+
+    @Test func scoresAgreeWithReference() throws {
+        let docs = generatedCorpus(count: 300, seed: 7)
+        var config = EngineConfig()
+        config.maxBufferedDocuments = 70  // several segments
+        config.mergeFactor = 100
+        let e = engine(docs, config: config)
+        #expect(e.stats().segments > 1)
+        let reference = ReferenceBM25(docs.enumerated().map { ($1, UInt64($0 + 1)) }, config: config)
+        try check(e, reference, queries: queries(seed: 11, count: 150))
+    }
+
+    @Test func scoresStayExactAfterDeletesAndReplacements() throws {
+        var docs = generatedCorpus(count: 250, seed: 21)
+        let e = engine(docs)
+        var seqs = (0..<docs.count).map { UInt64($0 + 1) }
+        var rng = SplitMix(seed: 5)
+        var seq = UInt64(docs.count)
+        let replacements = generatedCorpus(count: 40, seed: 99)
+        for (i, r) in replacements.enumerated() {
+            let target = Int.random(in: 0..<docs.count, using: &rng)
+            guard case .string(let id)? = docs[target]["id"], case .object(var m) = r else { continue }
+            m[0] = ("id", .string(id))
+            seq += 1
+            e.upsert(id: id, document: .object(m), seq: seq)
+            docs[target] = .object(m)
+            seqs[target] = seq
+            if i % 10 == 0 { e.refresh() }
+        }
+        var live: [(JSONValue, UInt64)] = Array(zip(docs, seqs))
+        for _ in 0..<30 {
+            let victim = Int.random(in: 0..<live.count, using: &rng)
+            guard case .string(let id)? = live[victim].0["id"] else { continue }
+            seq += 1
+            e.delete(id: id, seq: seq)
+            live.remove(at: victim)
+        }
+        e.refresh()
+        #expect(e.searcher().documentCount == live.count)
+        try check(e, ReferenceBM25(live, config: e.config), queries: queries(seed: 3, count: 100))
+        e.forceMerge()
+        #expect(e.stats().deletedDocuments == 0)
+        try check(e, ReferenceBM25(live, config: e.config), queries: queries(seed: 4, count: 50))
+    }
+
+    @Test func prunedTopKEqualsExhaustive() throws {
+        let docs = generatedCorpus(count: 3_000, seed: 42)
+        var config = EngineConfig()
+        config.maxBufferedDocuments = 1_000
+        let e = engine(docs, config: config)
+        let searcher = e.searcher()
+        var pruned = 0
+        for q in queries(seed: 8, count: 80) + vocabulary.map({ [$0] }) {
+            let node: QueryNode = q.count == 1 ? .word(q[0], field: nil) : .and(q.map { .word($0, field: nil) })
+            let exhaustive = try searcher.search(SearchRequest(q: node, limit: 10, trackTotalHits: .max))
+            let fast = try searcher.search(SearchRequest(q: node, limit: 10, trackTotalHits: 0))
+            #expect(ids(fast) == ids(exhaustive), "\(q)")
+            #expect(fast.hits.map(\.score) == exhaustive.hits.map(\.score))
+            #expect(exhaustive.totalIsExact)
+            if !fast.totalIsExact { pruned += 1 }
+        }
+        // The point of pruning: common words must actually skip documents.
+        #expect(pruned > 10)
+    }
+}

@@ -1,0 +1,55 @@
+import TidendeAnalysis
+import TidendeEngine
+import TidendeModels
+import TidendeQuerySyntax
+
+/// Deterministic pseudo-random numbers (SplitMix64), so generated corpora are reproducible.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+func obj(_ members: [(String, JSONValue)]) -> JSONValue { .object(members) }
+
+/// A small news-like document.
+func newsDoc(id: String, title: String, body: String = "", lang: String? = "da", tags: [String] = [],
+             type: String = "article", publishedAt: String? = nil, extra: [(String, JSONValue)] = []) -> JSONValue {
+    var m: [(String, JSONValue)] = [("id", .string(id)), ("type", .string(type)), ("title", .string(title))]
+    if !body.isEmpty { m.append(("body", .string(body))) }
+    if let lang { m.append(("lang", .string(lang))) }
+    if !tags.isEmpty { m.append(("tags", .array(tags.map { .string($0) }))) }
+    if let publishedAt { m.append(("published_at", .string(publishedAt))) }
+    m.append(contentsOf: extra)
+    return .object(m)
+}
+
+/// An engine holding `docs` (ids from their `id` member), refreshed.
+func engine(_ docs: [JSONValue], config: EngineConfig = EngineConfig()) -> Engine {
+    let e = Engine(config: config)
+    for (i, d) in docs.enumerated() {
+        guard case .string(let id)? = d["id"] else { continue }
+        e.upsert(id: id, document: d, seq: UInt64(i + 1))
+    }
+    e.refresh()
+    return e
+}
+
+func ids(_ result: SearchResult) -> [String] { result.hits.map(\.id) }
+
+func search(_ e: Engine, _ q: QueryNode, filter: FilterNode? = nil, sort: [SearchSort] = [], limit: Int = 100,
+            facets: [String] = []) throws -> SearchResult {
+    try e.searcher().search(SearchRequest(q: q, filter: filter, sort: sort, limit: limit, facets: facets,
+                                          trackTotalHits: .max))
+}
+
+func words(_ text: String) -> QueryNode {
+    let parts = text.split(separator: " ").map { QueryNode.word(String($0), field: nil) }
+    return parts.count == 1 ? parts[0] : .and(parts)
+}
