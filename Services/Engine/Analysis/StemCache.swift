@@ -57,24 +57,37 @@ public final class StemCache {
 }
 
 /// The hash table behind `StemCache`: open addressing over an arena of term bytes.
+///
+/// Laid out for few cache misses per look-up, since a large vocabulary does not fit in cache:
+/// a slot holds the hash and the id together, and a term's offset, length and stems sit in
+/// one record.
 struct TermTable {
     typealias TermID = StemCache.TermID
 
+    private struct Record {
+        var offset: Int32
+        var length: Int32
+        /// Stem ids in Danish and English, -1 until computed.
+        var stemDA: TermID = -1
+        var stemEN: TermID = -1
+
+        @inline(__always)
+        func stem(_ language: Language) -> TermID {
+            language == .da ? stemDA : stemEN
+        }
+    }
+
     private var bytes: [UInt8] = []
-    private var offsets: [Int32] = []
-    private var lengths: [Int32] = []
-    private var hashes: [UInt32] = []
+    private var records: [Record] = []
     private(set) var strings: [String] = []
-    /// Each slot holds `TermID + 1`, 0 when empty.
-    private var slots: [Int32]
+    /// Each slot holds `hash << 32 | (TermID + 1)`, 0 when empty.
+    private var slots: [UInt64]
     private var mask: Int
-    /// Stem ids per term, two per term (Danish, English), -1 until computed.
-    private var stems: [TermID] = []
 
     init(expectedTerms: Int) {
         var capacity = 1024
         while capacity < expectedTerms * 2 { capacity <<= 1 }
-        slots = [Int32](repeating: 0, count: capacity)
+        slots = [UInt64](repeating: 0, count: capacity)
         mask = capacity - 1
         bytes.reserveCapacity(expectedTerms * 8)
     }
@@ -82,63 +95,69 @@ struct TermTable {
     @inline(__always)
     mutating func termAndStem(_ term: UnsafeBufferPointer<UInt8>, language: Language) -> (TermID, TermID) {
         let id = intern(term)
-        let cached = stems[Int(id) &* 2 &+ language.cacheIndex]
+        let cached = records[Int(id)].stem(language)
         if cached >= 0 { return (id, cached) }
         return (id, stem(of: id, language: language))
     }
 
     mutating func intern(_ term: UnsafeBufferPointer<UInt8>) -> TermID {
         let hash = Self.hash(term)
+        let tag = UInt64(hash) << 32
         let found: Int = slots.withUnsafeBufferPointer { slots in
             bytes.withUnsafeBufferPointer { stored in
-                var slot = Int(hash) & mask
-                while true {
-                    let entry = slots[slot]
-                    if entry == 0 { return -slot - 1 }
-                    let id = Int(entry &- 1)
-                    if hashes[id] == hash, Int(lengths[id]) == term.count {
-                        let offset = Int(offsets[id])
-                        var i = 0
-                        while i < term.count, stored[offset + i] == term[i] { i += 1 }
-                        if i == term.count { return id }
+                records.withUnsafeBufferPointer { records in
+                    var slot = Int(hash) & mask
+                    while true {
+                        let entry = slots[slot]
+                        if entry == 0 { return -slot - 1 }
+                        if entry & 0xFFFF_FFFF_0000_0000 == tag {
+                            let id = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) &- 1
+                            let record = records[id]
+                            if Int(record.length) == term.count {
+                                let offset = Int(record.offset)
+                                var i = 0
+                                while i < term.count, stored[offset &+ i] == term[i] { i += 1 }
+                                if i == term.count { return id }
+                            }
+                        }
+                        slot = (slot &+ 1) & mask
                     }
-                    slot = (slot + 1) & mask
                 }
             }
         }
         if found >= 0 { return TermID(found) }
         let slot = -found - 1
-        let id = offsets.count
-        offsets.append(Int32(bytes.count))
-        lengths.append(Int32(term.count))
-        hashes.append(hash)
+        let id = records.count
+        records.append(Record(offset: Int32(bytes.count), length: Int32(term.count)))
         bytes.append(contentsOf: term)
         strings.append(String(decoding: term, as: UTF8.self))
-        stems.append(-1)
-        stems.append(-1)
-        slots[slot] = Int32(id + 1)
-        if offsets.count * 2 > slots.count { grow() }
+        slots[slot] = tag | UInt64(id + 1)
+        if records.count * 2 > slots.count { grow() }
         return TermID(id)
     }
 
     mutating func stem(of id: TermID, language: Language) -> TermID {
-        let index = Int(id) * 2 + language.cacheIndex
-        if stems[index] >= 0 { return stems[index] }
+        let cached = records[Int(id)].stem(language)
+        if cached >= 0 { return cached }
         let term = strings[Int(id)]
         var stemmed = Stemming.stem(term, language: language)
         let stemID = stemmed == term ? id : stemmed.withUTF8 { intern($0) }
-        stems[index] = stemID
+        switch language {
+        case .da: records[Int(id)].stemDA = stemID
+        case .en: records[Int(id)].stemEN = stemID
+        }
         return stemID
     }
 
     private mutating func grow() {
+        let old = slots
         let capacity = slots.count * 2
-        slots = [Int32](repeating: 0, count: capacity)
+        slots = [UInt64](repeating: 0, count: capacity)
         mask = capacity - 1
-        for id in 0..<offsets.count {
-            var slot = Int(hashes[id]) & mask
+        for entry in old where entry != 0 {
+            var slot = Int(entry >> 32) & mask
             while slots[slot] != 0 { slot = (slot + 1) & mask }
-            slots[slot] = Int32(id + 1)
+            slots[slot] = entry
         }
     }
 
