@@ -48,12 +48,15 @@ struct JSONTreeBuilder {
         switch base[i] {
         case UInt8(ascii: "{"):
             i += 1
-            var members: [(String, JSONValue)] = []
             skipWhitespace()
             if base[i] == UInt8(ascii: "}") {
                 i += 1
-                return .object(members)
+                return .object([])
             }
+            // Most objects in news documents and queries have a handful of members: one
+            // allocation instead of growing through 1, 2, 4, 8.
+            var members: [(String, JSONValue)] = []
+            members.reserveCapacity(8)
             while true {
                 skipWhitespace()
                 let key = string()
@@ -67,12 +70,13 @@ struct JSONTreeBuilder {
             }
         case UInt8(ascii: "["):
             i += 1
-            var elements: [JSONValue] = []
             skipWhitespace()
             if base[i] == UInt8(ascii: "]") {
                 i += 1
-                return .array(elements)
+                return .array([])
             }
+            var elements: [JSONValue] = []
+            elements.reserveCapacity(4)
             while true {
                 elements.append(value())
                 skipWhitespace()
