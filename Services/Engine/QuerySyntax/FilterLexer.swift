@@ -41,7 +41,10 @@ struct FilterLexer {
     }
 
     private static func endsBare(_ c: Character) -> Bool {
-        c.isWhitespace || isOperator(c) || "()[],".contains(c)
+        switch c {
+        case "(", ")", "[", "]", ",", "=", "!", "<", ">": true
+        default: c.isSpace
+        }
     }
 
     private mutating func run() throws(QuerySyntaxError) {
@@ -49,7 +52,7 @@ struct FilterLexer {
             let c = chars[index]
             let start = index
             switch c {
-            case _ where c.isWhitespace:
+            case _ where c.isSpace:
                 index += 1
             case "(": single(.open)
             case ")": single(.close)

@@ -67,7 +67,7 @@ private struct FilterParserState {
 
     func isKeyword(_ token: FilterToken?, _ word: String) -> Bool {
         guard case .bare(let s)? = token?.kind else { return false }
-        return s.uppercased() == word
+        return s.isKeyword(word)
     }
 
     func error(_ message: String, at token: FilterToken? = nil) -> QuerySyntaxError {
@@ -134,7 +134,7 @@ private struct FilterParserState {
     mutating func parseCondition() throws(QuerySyntaxError) -> FilterNode {
         let token = current!
         guard case .bare(let field) = token.kind, FieldName.isValid(field),
-            !["AND", "OR"].contains(field.uppercased())
+            !field.isKeyword("AND"), !field.isKeyword("OR")
         else {
             throw error("expected a field name, found \(FilterParser.describe(token))", at: token)
         }
@@ -151,14 +151,13 @@ private struct FilterParserState {
             let value = try parseValue(after: "'\(symbol)'")
             return .compare(field: field, comparison, value)
         case .bare(let word):
-            switch word.uppercased() {
-            case "EXISTS":
+            if word.isKeyword("EXISTS") {
                 index += 1
                 return .exists(field: field)
-            case "IN":
+            } else if word.isKeyword("IN") {
                 index += 1
                 return .isIn(field: field, try parseList())
-            case "NOT":
+            } else if word.isKeyword("NOT") {
                 index += 1
                 if isKeyword(current, "EXISTS") {
                     index += 1
@@ -169,7 +168,7 @@ private struct FilterParserState {
                     return .not(.isIn(field: field, try parseList()))
                 }
                 throw error("expected EXISTS or IN after 'NOT'")
-            default:
+            } else {
                 throw error("expected one of \(operatorList) after '\(field)', found '\(word)'", at: next)
             }
         default:
@@ -213,7 +212,7 @@ private struct FilterParserState {
             index += 1
             return .string(text)
         case .bare(let text):
-            if ["AND", "OR"].contains(text.uppercased()) {
+            if text.isKeyword("AND") || text.isKeyword("OR") {
                 throw error("expected a value after \(what), found '\(text)' (quote it to use it as a value)", at: token)
             }
             index += 1
@@ -227,12 +226,9 @@ private struct FilterParserState {
 extension FilterValue {
     /// Reads an unquoted filter value: boolean, null, number, date, or else a string.
     static func classify(bare text: String, column: Int) throws(QuerySyntaxError) -> FilterValue {
-        switch text.lowercased() {
-        case "true": return .bool(true)
-        case "false": return .bool(false)
-        case "null": return .null
-        default: break
-        }
+        if text.isKeyword("TRUE") { return .bool(true) }
+        if text.isKeyword("FALSE") { return .bool(false) }
+        if text.isKeyword("NULL") { return .null }
         if isNumberLiteral(text), let number = Double(text), number.isFinite {
             return .number(number)
         }
@@ -278,6 +274,17 @@ extension FilterValue {
         for (i, byte) in b.enumerated() {
             let isDigit = byte >= 0x30 && byte <= 0x39
             if i == 4 || i == 7 { if byte != 0x2D { return false } } else if !isDigit { return false }
+        }
+        return true
+    }
+}
+
+extension String {
+    /// Case-insensitive comparison with an upper-case ASCII keyword, without allocating.
+    func isKeyword(_ upper: String) -> Bool {
+        guard utf8.count == upper.utf8.count else { return false }
+        for (a, b) in zip(utf8, upper.utf8) where a != b && !(a >= 0x61 && a <= 0x7A && a - 0x20 == b) {
+            return false
         }
         return true
     }

@@ -47,7 +47,7 @@ struct QueryLexer {
     private mutating func run() throws(QuerySyntaxError) {
         while index < chars.count {
             let c = chars[index]
-            if c.isWhitespace {
+            if c.isSpace {
                 index += 1
             } else if c == "(" {
                 emit(.open, at: index)
@@ -61,7 +61,7 @@ struct QueryLexer {
                 emit(.phrase(words, field: nil), at: start)
             } else if c == "-" {
                 let next = index + 1 < chars.count ? chars[index + 1] : nil
-                if next == nil || next!.isWhitespace {
+                if next == nil || next!.isSpace {
                     throw QuerySyntaxError(
                         column: column, message: "expected a word, phrase or '(' right after '-'")
                 }
@@ -92,7 +92,7 @@ struct QueryLexer {
                 message: "expected '\"' to close the phrase opened at column \(open + 1)")
         }
         index += 1
-        let words = text.split(whereSeparator: \.isWhitespace)
+        let words = text.split(whereSeparator: \.isSpace)
             .map { Self.strip(String($0), allowStar: false).text }
             .filter { !$0.isEmpty }
         guard !words.isEmpty else {
@@ -106,7 +106,7 @@ struct QueryLexer {
         let start = index
         while index < chars.count {
             let c = chars[index]
-            if c.isWhitespace || c == "(" || c == ")" || c == "\"" { break }
+            if c.isSpace || c == "(" || c == ")" || c == "\"" { break }
             index += 1
         }
         // Leading punctuation goes first, so that field names and keywords are recognised
@@ -170,6 +170,6 @@ struct QueryLexer {
 
     /// Letters, digits and `_` (which may start a field name).
     static func isWordCharacter(_ c: Character) -> Bool {
-        c.isLetter || c.isNumber || c == "_"
+        c.isWordCharacter
     }
 }
