@@ -61,11 +61,15 @@ public struct JSONScan: Sendable {
     /// The top-level members in document order; empty unless ``kind`` is `.object`.
     public let members: [JSONMember]
 
-    init(bytes: [UInt8], kind: JSONKind, range: Range<Int>, members: [JSONMember]) {
+    /// The nesting limit the bytes were checked against (re-scans of a member use it too).
+    let maxDepth: Int
+
+    init(bytes: [UInt8], kind: JSONKind, range: Range<Int>, members: [JSONMember], maxDepth: Int) {
         self.bytes = bytes
         self.kind = kind
         self.range = range
         self.members = members
+        self.maxDepth = maxDepth
     }
 
     /// The top-level value's bytes, without surrounding whitespace: what to store.
@@ -127,7 +131,7 @@ public struct JSONScan: Sendable {
     /// the same bytes; nil when the member is not an object.
     public func objectScan(_ member: JSONMember) -> JSONScan? {
         guard member.kind == .object else { return nil }
-        // Already validated: the nesting bound was checked on the way in, so no limit applies here.
-        return try? JSONScanner(maxDepth: .max).scan(bytes, in: member.range)
+        // Already validated against maxDepth (and a member is one level shallower): cannot fail.
+        return try? JSONScanner(maxDepth: maxDepth).scan(bytes, in: member.range)
     }
 }

@@ -33,7 +33,7 @@ struct JSONScanCore {
         if collecting { members.reserveCapacity(16) }
 
         // isObject[d] says whether the container at depth d is an object (else an array).
-        // One allocation per scan; the cap only matters for maxDepth: .max (re-scans of checked bytes).
+        // One small allocation per scan; the cap keeps an absurd maxDepth from allocating absurdly.
         let capacity = maxDepth < 1 << 20 ? maxDepth + 2 : 1 << 20
         let isObject = UnsafeMutablePointer<Bool>.allocate(capacity: capacity)
         defer { isObject.deallocate() }

@@ -54,7 +54,8 @@ public struct JSONScanner: Sendable {
             }
         }
         let outcome = try result.get()
-        return JSONScan(bytes: bytes, kind: outcome.kind, range: outcome.range, members: outcome.members)
+        return JSONScan(bytes: bytes, kind: outcome.kind, range: outcome.range, members: outcome.members,
+                        maxDepth: maxDepth)
     }
 
     /// Like ``scan(_:)``, but a valid text that is not an object is a `not_an_object` error

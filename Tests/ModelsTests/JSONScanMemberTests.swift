@@ -70,6 +70,16 @@ import Testing
         #expect(scan.value() == (try JSONValue.parse(scan.bytes)))
     }
 
+    @Test func nestedScanWorksAtTheNestingLimit() throws {
+        // 128 levels in all: the outer object, the doc object, 126 arrays.
+        let arrays = String(repeating: "[", count: 126) + String(repeating: "]", count: 126)
+        let line = bytes("{\"op\":\"put\",\"doc\":{\"id\":1,\"deep\":\(arrays)}}")
+        let scan = try JSONScanner().scan(line)
+        let inner = try #require(scan.objectScan(try #require(scan.member("doc"))))
+        #expect(inner.members.map(\.key) == ["id", "deep"])
+        #expect(scanError(bytes("{\"doc\":{\"deep\":[\(arrays)]}}")) != nil)
+    }
+
     @Test func scanningASubrangeKeepsLineColumns() throws {
         let line = bytes(#"{"doc":{"a" 1}}"#)
         do {
