@@ -75,7 +75,8 @@ import Testing
         let arrays = String(repeating: "[", count: 126) + String(repeating: "]", count: 126)
         let line = bytes("{\"op\":\"put\",\"doc\":{\"id\":1,\"deep\":\(arrays)}}")
         let scan = try JSONScanner().scan(line)
-        let inner = try #require(scan.objectScan(try #require(scan.member("doc"))))
+        let doc = try #require(scan.member("doc"))
+        let inner = try #require(scan.objectScan(doc))
         #expect(inner.members.map(\.key) == ["id", "deep"])
         #expect(scanError(bytes("{\"doc\":{\"deep\":[\(arrays)]}}")) != nil)
     }
