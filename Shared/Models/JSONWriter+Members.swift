@@ -10,6 +10,8 @@ extension JSONWriter {
     public mutating func member(_ key: String, _ value: Int64) { self.key(key); self.value(value) }
     /// Writes `"key":value`.
     public mutating func member(_ key: String, _ value: UInt64) { self.key(key); self.value(value) }
+    /// Writes `"key":value` for an integer of any other width.
+    public mutating func member<T: FixedWidthInteger>(_ key: String, _ value: T) { self.key(key); self.value(value) }
     /// Writes `"key":value` (null when not finite).
     public mutating func member(_ key: String, _ value: Double) { self.key(key); self.value(value) }
     /// Writes `"key":value` for any ``JSONValue``.

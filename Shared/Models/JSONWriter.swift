@@ -157,6 +157,15 @@ public struct JSONWriter: Sendable {
         needsComma = true
     }
 
+    /// Writes an integer of any other width (`Int32`, `UInt16`…).
+    public mutating func value<T: FixedWidthInteger>(_ value: T) {
+        if let exact = Int64(exactly: value) {
+            self.value(exact)
+        } else {
+            self.value(UInt64(truncatingIfNeeded: value))  // only unsigned values above Int64.max
+        }
+    }
+
     /// Writes a double as its shortest round-trip text (`0.1`, `42.0`, `1e-05`); NaN and ±infinity
     /// are written as `null`.
     public mutating func value(_ value: Double) {
