@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+
+/// The rules every port shares: line limit, token, HTTP by mistake, `hello` (DESIGN §2).
+@Suite("Connection rules")
+struct ConnectionRulesTests {
+    @Test("an oversized line gets line_too_long and the next line is still accepted")
+    func oversizedLine() throws {
+        let server = try IngestProcess(extraArguments: ["--max-line-bytes", "4096"])
+        defer { server.stop() }
+        let client = try server.connect()
+        let big = "{\"id\":\"big\",\"body\":\"\(String(repeating: "å", count: 6000))\"}"
+        let fits = "{\"id\":\"fits\",\"body\":\"\(String(repeating: "a", count: 4000))\"}"
+        try client.send("{\"id\":\"before\"}\n\(big)\n{\"id\":\"after\"}\n\(fits)\n")
+        client.shutdownWrite()
+        let before = try client.readObject()
+        #expect(before.id == "before" && before.seq == 1)
+        let error = try client.readObject()
+        #expect(error.ok == false && error.code == "line_too_long" && error.line == 2, "\(error)")
+        let after = try client.readObject()
+        #expect(after.id == "after" && after.seq == 2, "\(after)")
+        let fitting = try client.readObject()
+        #expect(fitting.id == "fits" && fitting.seq == 3, "a line just under the limit is fine: \(fitting)")
+        #expect(try client.readObject().op == "summary")
+        #expect(try client.closesNext())
+        #expect(try fetch(server, ids: ["big"]).isEmpty)
+    }
+
+    @Test("with --token, a connection without hello gets unauthorized and a close")
+    func tokenRequired() throws {
+        let server = try IngestProcess(extraArguments: ["--token", "s3cret"])
+        defer { server.stop() }
+        let client = try server.connect()
+        try client.send("{\"id\":\"sneaky\"}\n")
+        let reply = try client.readObject()
+        #expect(reply.ok == false && reply.code == "unauthorized", "\(reply)")
+        #expect(try client.closesNext())
+
+        let feed = try server.connectFeed()
+        try feed.send("{\"op\":\"subscribe\",\"from\":0,\"compress\":\"none\"}\n")
+        #expect(try feed.readObject().code == "unauthorized")
+        #expect(try feed.closesNext())
+
+        let authorized = try server.connect()
+        try authorized.send("{\"op\":\"hello\",\"token\":\"s3cret\"}\n{\"op\":\"get\",\"id\":\"sneaky\"}\n")
+        #expect(try authorized.readObject().op == "hello")
+        #expect(try authorized.readObject().code == "not_found", "the unauthorized document was not stored")
+    }
+
+    @Test("with --token, a wrong token gets unauthorized and a close")
+    func wrongToken() throws {
+        let server = try IngestProcess(extraArguments: ["--token", "s3cret"])
+        defer { server.stop() }
+        let client = try server.connect()
+        try client.send("{\"op\":\"hello\",\"token\":\"s3creT\"}\n{\"id\":\"a\"}\n")
+        let reply = try client.readObject()
+        #expect(reply.ok == false && reply.code == "unauthorized" && reply.line == 1, "\(reply)")
+        #expect(try client.closesNext())
+    }
+
+    @Test("with --token, the right token works on both ports")
+    func rightToken() throws {
+        let server = try IngestProcess(extraArguments: ["--token", "s3cret"])
+        defer { server.stop() }
+        let client = try server.connect()
+        try client.send("{\"op\":\"hello\",\"token\":\"s3cret\"}\n{\"id\":\"a\"}\n")
+        client.shutdownWrite()
+        let hello = try client.readObject()
+        #expect(hello.ok == true && hello.op == "hello" && hello["auth"] as? Bool == true, "\(hello)")
+        let ack = try client.readObject()
+        #expect(ack.id == "a" && ack.seq == 1, "\(ack)")
+        #expect(try client.readObject().op == "summary")
+
+        let feed = try server.connectFeed()
+        try feed.send("{\"op\":\"hello\",\"token\":\"s3cret\"}\n{\"op\":\"subscribe\",\"from\":0,\"compress\":\"none\"}\n")
+        #expect(try feed.readObject().op == "hello")
+        #expect(try feed.readObject().op == "subscribe")
+        let change = try feed.readObject()
+        #expect(change.seq == 1 && (change.object("put")?["id"] as? String) == "a", "\(change)")
+    }
+
+    @Test("HTTP on the ingest port and on the feed port: one http_not_supported line and a close",
+          arguments: ["ingest", "feed"])
+    func httpByMistake(port: String) throws {
+        let server = try IngestProcess()
+        defer { server.stop() }
+        let client = port == "ingest" ? try server.connect() : try server.connectFeed()
+        // A browser does not half-close: the server must close on its own.
+        try client.send("GET / HTTP/1.1\r\nHost: localhost\r\nAccept: */*\r\n\r\n")
+        let reply = try client.readObject()
+        #expect(reply.ok == false && reply.code == "http_not_supported", "\(reply)")
+        #expect(try client.closesNext(), "exactly one line, then the close")
+    }
+
+    @Test("POST on the ingest port is refused the same way and stores nothing")
+    func httpPost() throws {
+        let server = try IngestProcess()
+        defer { server.stop() }
+        let client = try server.connect()
+        let body = "{\"id\":\"via-http\"}\n"
+        try client.send("POST /docs HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+        #expect(try client.readObject().code == "http_not_supported")
+        #expect(try client.closesNext())
+        #expect(try fetch(server, ids: ["via-http"]).isEmpty)
+    }
+
+    @Test("the HTTP hint names the port the server really listens on")
+    func httpHintNamesBoundPort() throws {
+        let server = try IngestProcess()
+        defer { server.stop() }
+        let client = try server.connect()
+        try client.send("GET / HTTP/1.1\r\n\r\n")
+        let reply = try client.readObject()
+        #expect(reply.message?.contains(":\(server.ingestPort)") == true || reply.message?.contains(" \(server.ingestPort)") == true,
+                "started with --port 0, the hint should show the bound port: \(reply.message ?? "")")
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+/// `hello`: fewer acks for bulk loads, compressed replies (DESIGN §2.3, §2.4, §3).
+@Suite("hello")
+struct HelloTests {
+    @Test("acks: errors sends only error lines, the sync reply and the summary")
+    func errorsOnly() throws {
+        let server = try IngestProcess()
+        defer { server.stop() }
+        let client = try server.connect()
+        var lines = ["{\"op\":\"hello\",\"acks\":\"errors\"}"]
+        let docs = Corpus.documents("e", count: 300)
+        var badLines: [Int: String] = [:]
+        for (i, doc) in docs.enumerated() {
+            lines.append(doc)
+            if i == 10 { lines.append("{\"id\":false}"); badLines[lines.count] = "invalid_id" }
+            if i == 150 { lines.append("{oops"); badLines[lines.count] = "invalid_json" }
+            if i == 200 { lines.append("{\"op\":\"sync\"}") }
+            if i == 299 { lines.append("{\"nothing\":1}"); badLines[lines.count] = "missing_id" }
+        }
+        let syncLine = lines.firstIndex(of: "{\"op\":\"sync\"}")! + 1
+        try client.send(Corpus.ndjson(lines))
+        client.shutdownWrite()
+        let replies = try client.readAllLines().map { try JSONObject($0) }
+        let hello = try #require(replies.first)
+        #expect(hello.op == "hello" && hello["acks"] as? String == "errors", "\(hello)")
+        let rest = Array(replies.dropFirst())
+        try #require(rest.count == 5, "two errors, sync, one error, summary: \(rest)")
+        #expect(rest[0].code == "invalid_id" && rest[0].line == 13)
+        #expect(rest[1].code == "invalid_json" && rest[1].line == badLines.first { $0.value == "invalid_json" }?.key)
+        #expect(rest[2].op == "sync", "\(rest[2])")
+        #expect(rest[2].seq == 201, "the barrier comes after documents 0…200: \(rest[2])")
+        #expect(rest[2].int("accepted") == 201)
+        #expect(rest[3].code == "missing_id" && rest[3].line == lines.count)
+        #expect(rest[4].op == "summary" && rest[4].int("accepted") == 300 && rest[4].int("last_seq") == 300)
+        #expect(syncLine > 0)
+    }
+
+    @Test("compress: zlib sends the hello reply in plain text, then a zlib stream of replies")
+    func compressedReplies() throws {
+        let server = try IngestProcess()
+        defer { server.stop() }
+        let client = try server.connect()
+        let docs = Corpus.documents("c", count: 2000)
+        try client.send("{\"op\":\"hello\",\"compress\":\"zlib\"}\n")
+        let hello = try client.readObject()
+        #expect(hello.op == "hello" && hello["compress"] as? String == "zlib", "\(hello)")
+        client.startInflating(.zlib)
+        try client.send(Corpus.ndjson(docs + ["{\"op\":\"get\",\"id\":\"c-7\"}", "{\"id\":[]}"]))
+        client.shutdownWrite()
+        _ = try expectAcks(client, ids: (0..<2000).map { "c-\($0)" }, firstLine: 2)
+        let got = try client.readObject()
+        #expect(got.id == "c-7" && sameJSON(got.object("doc"), parsedObject(docs[7])))
+        let error = try client.readObject()
+        #expect(error.code == "invalid_id" && error.line == 2003)
+        let summary = try client.readObject()
+        #expect(summary.op == "summary" && summary.int("accepted") == 2000)
+        #expect(try client.closesNext())
+        #expect(client.inflatedStreamEnded, "the zlib stream is finished properly before the close")
+    }
+
+    @Test("a bad hello value is an invalid_request, and the connection goes on")
+    func badHello() throws {
+        let server = try IngestProcess()
+        defer { server.stop() }
+        let client = try server.connect()
+        try client.send("{\"op\":\"hello\",\"acks\":\"some\"}\n{\"op\":\"hello\",\"compress\":\"brotli\"}\n{\"id\":\"ok\"}\n")
+        client.shutdownWrite()
+        let first = try client.readObject(), second = try client.readObject()
+        #expect(first.code == "invalid_request" && first.line == 1)
+        #expect(second.code == "invalid_request" && second.line == 2)
+        #expect(try client.readObject().id == "ok")
+        #expect(try client.readObject().op == "summary")
+    }
+}
