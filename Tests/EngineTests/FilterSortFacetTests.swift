@@ -1,0 +1,86 @@
+import Testing
+import TidendeEngine
+import TidendeModels
+import TidendeQuerySyntax
+
+@Suite struct FilterSortFacetTests {
+    let e = engine([
+        newsDoc(id: "1", title: "Alfa", tags: ["cyber", "eu"], type: "article", publishedAt: "2026-03-05T10:00:00Z",
+                extra: [("price", .integer(100)), ("paid", .bool(true)), ("country", .string("DK")),
+                        ("author", .object([("name", .string("Ida"))]))]),
+        newsDoc(id: "2", title: "Beta", tags: ["cloud"], type: "job", publishedAt: "2025-12-31T23:00:00Z",
+                extra: [("price", .number(49.5)), ("paid", .bool(false)), ("country", .string("SE"))]),
+        newsDoc(id: "3", title: "Gamma", tags: ["cyber"], type: "article", publishedAt: "2026-01-01T00:00:00Z",
+                extra: [("price", .integer(250)), ("country", .string("DK"))]),
+        newsDoc(id: "4", title: "Delta", type: "event", extra: [("ratings", .array([.integer(3), .integer(5)]))]),
+    ])
+
+    func matching(_ f: FilterNode) throws -> Set<String> { Set(ids(try search(e, .all, filter: f))) }
+
+    @Test func comparisons() throws {
+        #expect(try matching(.compare(field: "type", .eq, .string("article"))) == ["1", "3"])
+        #expect(try matching(.compare(field: "type", .ne, .string("article"))) == ["2", "4"])
+        #expect(try matching(.compare(field: "price", .lt, .number(100))) == ["2"])
+        #expect(try matching(.compare(field: "price", .le, .number(100))) == ["1", "2"])
+        #expect(try matching(.compare(field: "price", .gt, .number(100))) == ["3"])
+        #expect(try matching(.compare(field: "price", .ge, .number(49.5))) == ["1", "2", "3"])
+        #expect(try matching(.compare(field: "paid", .eq, .bool(true))) == ["1"])
+        #expect(try matching(.compare(field: "title", .lt, .string("Beta"))) == ["1"])
+        #expect(try matching(.compare(field: "author.name", .eq, .string("Ida"))) == ["1"])
+    }
+
+    @Test func arraysMatchIfAnyElementMatches() throws {
+        #expect(try matching(.compare(field: "tags", .eq, .string("cyber"))) == ["1", "3"])
+        #expect(try matching(.compare(field: "tags", .ne, .string("cyber"))) == ["2", "4"])
+        #expect(try matching(.compare(field: "ratings", .ge, .number(5))) == ["4"])
+        #expect(try matching(.isIn(field: "tags", [.string("eu"), .string("cloud")])) == ["1", "2"])
+    }
+
+    @Test func datesCompareAsInstants() throws {
+        let jan1 = 1_767_225_600.0  // 2026-01-01T00:00:00Z
+        #expect(try matching(.compare(field: "published_at", .ge, .date(jan1, text: "2026-01-01"))) == ["1", "3"])
+        #expect(try matching(.compare(field: "published_at", .lt, .date(jan1, text: "2026-01-01"))) == ["2"])
+    }
+
+    @Test func existsAndBooleanLogic() throws {
+        #expect(try matching(.exists(field: "price")) == ["1", "2", "3"])
+        #expect(try matching(.not(.exists(field: "price"))) == ["4"])
+        #expect(try matching(.and([.compare(field: "country", .eq, .string("DK")), .compare(field: "price", .gt, .number(150))])) == ["3"])
+        #expect(try matching(.or([.compare(field: "type", .eq, .string("job")), .compare(field: "type", .eq, .string("event"))])) == ["2", "4"])
+        #expect(try matching(.compare(field: "missing", .eq, .string("x"))).isEmpty)
+    }
+
+    @Test func facetsCountTheWholeMatchingSet() throws {
+        let r = try e.searcher().search(SearchRequest(q: .all, limit: 1, facets: ["type", "tags", "paid"]))
+        let type = Dictionary(uniqueKeysWithValues: r.facets["type"]!.map { ($0.value, $0.count) })
+        #expect(type == ["article": 2, "job": 1, "event": 1])
+        #expect(r.facets["type"]!.first?.value == "article")
+        let tags = Dictionary(uniqueKeysWithValues: r.facets["tags"]!.map { ($0.value, $0.count) })
+        #expect(tags == ["cyber": 2, "eu": 1, "cloud": 1])
+        let paid = Dictionary(uniqueKeysWithValues: r.facets["paid"]!.map { ($0.value, $0.count) })
+        #expect(paid == ["true": 1, "false": 1])
+        let filtered = try e.searcher().search(SearchRequest(q: .all, filter: .compare(field: "type", .eq, .string("article")), facets: ["country"]))
+        #expect(filtered.facets["country"]!.map(\.value) == ["DK"])
+    }
+
+    @Test func sortByFieldsMissingLast() throws {
+        #expect(ids(try search(e, .all, sort: [SearchSort(field: "price", descending: false)])) == ["2", "1", "3", "4"])
+        #expect(ids(try search(e, .all, sort: [SearchSort(field: "price", descending: true)])) == ["3", "1", "2", "4"])
+        #expect(ids(try search(e, .all, sort: [SearchSort(field: "title", descending: false)])) == ["1", "2", "4", "3"])
+        #expect(ids(try search(e, .all, sort: [SearchSort(field: "published_at", descending: true)])) == ["1", "3", "2", "4"])
+    }
+
+    @Test func unknownSortFieldIsAnError() throws {
+        do {
+            _ = try e.searcher().search(SearchRequest(q: .all, sort: [SearchSort(field: "nope", descending: false)]))
+            Issue.record("expected invalid_sort")
+        } catch {
+            #expect(error.code == "invalid_sort")
+        }
+    }
+
+    @Test func countAgreesWithSearchTotal() throws {
+        let f = FilterNode.compare(field: "tags", .eq, .string("cyber"))
+        #expect(try e.searcher().count(SearchRequest(q: .all, filter: f)) == 2)
+    }
+}

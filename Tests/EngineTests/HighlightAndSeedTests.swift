@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+import TidendeAnalysis
+import TidendeEngine
+import TidendeModels
+import TidendeQuerySyntax
+
+@Suite struct HighlightAndSeedTests {
+    @Test func highlightsStemmedForms() throws {
+        let analyzer = Analyzer()
+        try #require(analyzer.stem("ambassadører", language: .da) == analyzer.stem("ambassadør", language: .da))
+        let e = engine([newsDoc(id: "a", title: "Nye ambassadører for cyber", body: "Ambassadøren talte.")])
+        let r = try e.searcher().search(SearchRequest(q: words("ambassadør"), highlight: true))
+        #expect(r.hits.first?.highlight["title"] == "Nye <em>ambassadører</em> for cyber")
+        let sameStem = analyzer.stem("ambassadøren", language: .da) == analyzer.stem("ambassadør", language: .da)
+        #expect((r.hits.first?.highlight["body"]?.contains("<em>Ambassadøren</em>") ?? false) == sameStem)
+    }
+
+    @Test func longFieldsBecomeSnippets() throws {
+        let filler = (0..<200).map { "ord\($0)" }.joined(separator: " ")
+        let e = engine([newsDoc(id: "a", title: "Titel", body: filler + " cyber angreb " + filler)])
+        let r = try e.searcher().search(SearchRequest(q: words("cyber"), highlight: true))
+        let snippet = try #require(r.hits.first?.highlight["body"])
+        #expect(snippet.contains("<em>cyber</em>"))
+        #expect(snippet.split(separator: " ").count <= e.config.snippetWords + 2)
+        #expect(snippet.hasPrefix("…") && snippet.hasSuffix("…"))
+    }
+
+    @Test func fieldsProjection() throws {
+        let e = engine([newsDoc(id: "a", title: "Titel", body: "krop")])
+        let r = try e.searcher().search(SearchRequest(q: .all, fields: ["id", "title"]))
+        #expect(r.hits.first?.document == .object([("id", .string("a")), ("title", .string("Titel"))]))
+    }
+
+    func seedEngine() throws -> Engine {
+        let text = try String(contentsOfFile: "/work/shared/examples/seed-page.ndjson", encoding: .utf8)
+        let docs = try text.split(separator: "\n").map { try JSONValue.parse(String($0)) }
+        #expect(docs.count == 8)
+        return engine(docs)
+    }
+
+    @Test func seedPage() throws {
+        let e = try seedEngine()
+        let s = e.searcher()
+        #expect(s.documentCount == 8)
+        // The article is about cyber ambassadors: it ranks first for the words of its title.
+        let r = try s.search(SearchRequest(q: words("cyber ambassadører"), highlight: true))
+        #expect(r.hits.first?.id == "art-cyber-tech-ambassadors")
+        #expect(r.hits.first?.highlight["title"]?.contains("<em>") == true)
+        let jobs = try s.search(SearchRequest(q: .all, filter: .compare(field: "type", .eq, .string("job")), facets: ["lang"]))
+        #expect(jobs.total == 3)
+        #expect(Dictionary(uniqueKeysWithValues: jobs.facets["lang"]!.map { ($0.value, $0.count) }) == ["da": 1, "en": 2])
+        let people = try s.search(SearchRequest(q: .all, filter: .compare(field: "published_at", .ge, .date(1_767_916_800, text: "2026-01-09")),
+                                                sort: [SearchSort(field: "published_at", descending: true)]))
+        #expect(ids(people) == ["ppl-marie-soendergaard-energinet", "ppl-markus-dalsgaard-sisseck-martinsen"])
+    }
+}

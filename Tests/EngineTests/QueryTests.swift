@@ -1,0 +1,85 @@
+import Testing
+import TidendeAnalysis
+import TidendeEngine
+import TidendeModels
+import TidendeQuerySyntax
+
+@Suite struct QueryTests {
+    let e = engine([
+        newsDoc(id: "a", title: "Master i it fra DTU", body: "Uddannelsen giver en master i it og ledelse.", publishedAt: "2026-01-01T00:00:00Z"),
+        newsDoc(id: "b", title: "It i skolen", body: "Master og it er ikke det samme her.", publishedAt: "2026-01-02T00:00:00Z"),
+        newsDoc(id: "c", title: "Cyber ambassadør udnævnt", body: "En ny ambassadør for teknologi.", tags: ["cyber", "diplomati"], publishedAt: "2026-01-03T00:00:00Z"),
+        newsDoc(id: "d", title: "Sikkerhed i skyen", body: "Cyber angreb på cloud.", publishedAt: "2026-01-04T00:00:00Z"),
+        newsDoc(id: "e", title: "Security in the cloud", body: "A cyber attack hit the network.", lang: "en", publishedAt: "2026-01-05T00:00:00Z"),
+    ])
+
+    @Test func wordsMustAllMatch() throws {
+        #expect(Set(ids(try search(e, words("cyber")))) == ["c", "d", "e"])
+        #expect(Set(ids(try search(e, words("cyber ambassadør")))) == ["c"])
+        #expect(try search(e, words("cyber nonexistentword")).total == 0)
+    }
+
+    @Test func titleMatchesOutrankBodyMatches() throws {
+        // "cyber" is in c's title (weight 3) and tags, only in d's and e's bodies.
+        #expect(ids(try search(e, words("cyber"))).first == "c")
+    }
+
+    @Test func phraseNeedsAdjacentWordsInOrder() throws {
+        let phrase = QueryNode.phrase(["master", "i", "it"], field: nil)
+        #expect(Set(ids(try search(e, phrase))) == ["a"])
+        #expect(try search(e, .phrase(["it", "master"], field: nil)).total == 0)
+    }
+
+    @Test func stopWordsAreDroppedOnlyBesideOtherWords() throws {
+        let analyzer = Analyzer()
+        try #require(analyzer.isStopWord("i", language: .da))
+        // "i" alone still searches for "i"; "master i" behaves as "master".
+        #expect(Set(ids(try search(e, words("i")))) == ["a", "b", "d"])
+        #expect(Set(ids(try search(e, words("master i")))) == Set(ids(try search(e, words("master")))))
+    }
+
+    @Test func prefixExpandsOverTheDictionary() throws {
+        #expect(Set(ids(try search(e, .prefix("ambassad", field: nil)))) == ["c"])
+        #expect(Set(ids(try search(e, .prefix("cyb", field: "title")))) == ["c"])
+    }
+
+    @Test func fieldRestriction() throws {
+        #expect(Set(ids(try search(e, .word("cyber", field: "title")))) == ["c"])
+        #expect(Set(ids(try search(e, .word("cyber", field: "body")))) == ["d", "e"])
+        #expect(Set(ids(try search(e, .word("diplomati", field: "tags")))) == ["c"])
+        #expect(try search(e, .word("cyber", field: "nosuchfield")).total == 0)
+    }
+
+    @Test func orAndNot() throws {
+        #expect(Set(ids(try search(e, .or([words("ambassadør"), words("skolen")])))) == ["b", "c"])
+        #expect(Set(ids(try search(e, .and([words("cyber"), .not(words("ambassadør"))])))) == ["d", "e"])
+        #expect(Set(ids(try search(e, .not(words("cyber"))))) == ["a", "b"])
+    }
+
+    @Test func emptyQueryReturnsEverythingNewestFirst() throws {
+        let r = try search(e, .all)
+        #expect(r.total == 5)
+        #expect(ids(r) == ["e", "d", "c", "b", "a"])
+    }
+
+    @Test func englishDocumentsMatchByEnglishStems() throws {
+        let analyzer = Analyzer()
+        // The query word is stemmed as English for English documents.
+        try #require(analyzer.stem("attacks", language: .en) == analyzer.stem("attack", language: .en))
+        #expect(Set(ids(try search(e, words("attacks")))) == ["e"])
+    }
+
+    @Test func limitOffsetAndWindow() throws {
+        let all = ids(try search(e, .all))
+        let page = try e.searcher().search(SearchRequest(q: .all, limit: 2, offset: 1))
+        #expect(ids(page) == Array(all[1...2]))
+        #expect(throws: EngineError.self) { try e.searcher().search(SearchRequest(q: .all, limit: 20_000)) }
+    }
+
+    @Test func suggestCompletesSurfaceWords() {
+        let s = e.searcher().suggest(prefix: "ambas", limit: 5)
+        #expect(s.first?.term == "ambassadør")
+        #expect(s.first?.count == 2)
+        #expect(e.searcher().suggest(prefix: "zzz", limit: 5).isEmpty)
+    }
+}
