@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "tidende-ingest", targets: ["TidendeIngestMain"]),
         .executable(name: "tidende-query", targets: ["TidendeQueryMain"]),
         .executable(name: "tidende-engine-bench", targets: ["TidendeEngineBench"]),
+        .executable(name: "tidende", targets: ["TidendeCLI"]),
         .library(name: "TidendeEngine", targets: ["TidendeEngine"]),
     ],
     dependencies: [
@@ -43,6 +44,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Shared/Server"
+        ),
+
+        .target(
+            name: "TidendeClient",
+            dependencies: ["TidendeWire", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Shared/Client"
         ),
 
         // MARK: The search engine — no sockets
@@ -103,6 +110,16 @@ let package = Package(
             name: "TidendeEngineBench",
             dependencies: ["TidendeEngine", "TidendeAnalysis", "TidendeQuerySyntax", "TidendeModels"],
             path: "Services/Engine/Bench"
+        ),
+
+        .executableTarget(
+            name: "TidendeCLI",
+            dependencies: [
+                "TidendeClient", "TidendeModels", "TidendeWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Services/Client"
         ),
 
         // MARK: Tests mirror the targets

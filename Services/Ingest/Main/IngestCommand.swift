@@ -1,3 +1,4 @@
+import TidendeModels
 import ArgumentParser
 import Logging
 import NIOCore

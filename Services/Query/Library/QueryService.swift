@@ -1,3 +1,4 @@
+import TidendeModels
 import Logging
 import NIOCore
 import NIOPosix
