@@ -43,7 +43,7 @@ func engine(_ docs: [JSONValue], config: EngineConfig = EngineConfig()) -> Engin
 
 func ids(_ result: SearchResult) -> [String] { result.hits.map(\.id) }
 
-func search(_ e: Engine, _ q: QueryNode, filter: FilterNode? = nil, sort: [SearchSort] = [], limit: Int = 100,
+func search(_ e: Engine, _ q: QueryNode, filter: FilterNode? = nil, sort: [SortKey] = [], limit: Int = 100,
             facets: [String] = []) throws -> SearchResult {
     try e.searcher().search(SearchRequest(q: q, filter: filter, sort: sort, limit: limit, facets: facets,
                                           trackTotalHits: .max))

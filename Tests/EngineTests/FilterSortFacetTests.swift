@@ -64,15 +64,15 @@ import TidendeQuerySyntax
     }
 
     @Test func sortByFieldsMissingLast() throws {
-        #expect(ids(try search(e, .all, sort: [SearchSort(field: "price", descending: false)])) == ["2", "1", "3", "4"])
-        #expect(ids(try search(e, .all, sort: [SearchSort(field: "price", descending: true)])) == ["3", "1", "2", "4"])
-        #expect(ids(try search(e, .all, sort: [SearchSort(field: "title", descending: false)])) == ["1", "2", "4", "3"])
-        #expect(ids(try search(e, .all, sort: [SearchSort(field: "published_at", descending: true)])) == ["1", "3", "2", "4"])
+        #expect(ids(try search(e, .all, sort: [SortKey(field: "price", descending: false)])) == ["2", "1", "3", "4"])
+        #expect(ids(try search(e, .all, sort: [SortKey(field: "price", descending: true)])) == ["3", "1", "2", "4"])
+        #expect(ids(try search(e, .all, sort: [SortKey(field: "title", descending: false)])) == ["1", "2", "4", "3"])
+        #expect(ids(try search(e, .all, sort: [SortKey(field: "published_at", descending: true)])) == ["1", "3", "2", "4"])
     }
 
     @Test func unknownSortFieldIsAnError() throws {
         do {
-            _ = try e.searcher().search(SearchRequest(q: .all, sort: [SearchSort(field: "nope", descending: false)]))
+            _ = try e.searcher().search(SearchRequest(q: .all, sort: [SortKey(field: "nope", descending: false)]))
             Issue.record("expected invalid_sort")
         } catch {
             #expect(error.code == "invalid_sort")

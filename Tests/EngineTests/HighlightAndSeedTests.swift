@@ -51,7 +51,7 @@ import TidendeQuerySyntax
         #expect(jobs.total == 3)
         #expect(Dictionary(uniqueKeysWithValues: jobs.facets["lang"]!.map { ($0.value, $0.count) }) == ["da": 1, "en": 2])
         let people = try s.search(SearchRequest(q: .all, filter: .compare(field: "published_at", .ge, .date(1_767_916_800, text: "2026-01-09")),
-                                                sort: [SearchSort(field: "published_at", descending: true)]))
+                                                sort: [SortKey(field: "published_at", descending: true)]))
         #expect(ids(people) == ["ppl-marie-soendergaard-energinet", "ppl-markus-dalsgaard-sisseck-martinsen"])
     }
 }

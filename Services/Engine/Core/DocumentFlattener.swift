@@ -62,7 +62,7 @@ struct FlatDocument {
     /// The document's language: its language field when that says `da` or `en`, else detected
     /// from its text.
     static func language(of document: JSONValue, texts: [(field: String, values: [String])],
-                         config: EngineConfig, analyzer: Analyzer) -> Language {
+                         config: EngineConfig, analyzer: Analyzer, cache: StemCache? = nil) -> Language {
         if case .string(let s)? = document[config.languageField], let l = Language(rawValue: s.lowercased()) {
             return l
         }
@@ -74,6 +74,7 @@ struct FlatDocument {
                 if sample.utf8.count > 2_000 { break }
             }
         }
+        if let cache { return analyzer.detectLanguage(sample, cache: cache) }
         return analyzer.detectLanguage(sample)
     }
 

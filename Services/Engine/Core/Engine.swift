@@ -35,7 +35,7 @@ public final class Engine: Sendable {
         writer.withLock { w in
             w.delete(id: id, config: config, analyzer: analyzer)
             w.builder.add(id: id, document: document, seq: seq, config: config, analyzer: analyzer,
-                          fields: &w.fields, lexicon: w.lexicon, deflater: w.deflater)
+                          fields: &w.fields, cache: w.cache, deflater: w.deflater)
             w.seq = max(w.seq, seq)
             if w.builder.count >= config.maxBufferedDocuments { w.sealBuffer() }
         }

@@ -1,22 +1,13 @@
 import TidendeQuerySyntax
 
-/// One sort key: a field and a direction. Missing values sort last in either direction.
-public struct SearchSort: Sendable, Hashable {
-    public var field: String
-    public var descending: Bool
-    public init(field: String, descending: Bool) {
-        self.field = field
-        self.descending = descending
-    }
-}
-
 /// What a caller asks of `Searcher.search`.
 public struct SearchRequest: Sendable {
     /// The parsed query; `.all` matches every live document.
     public var q: QueryNode
     public var filter: FilterNode?
-    /// Empty: by relevance (BM25), ties by recency. Otherwise by these keys, then by recency.
-    public var sort: [SearchSort]
+    /// Empty: by relevance (BM25), ties by recency. Otherwise by these keys (missing values
+    /// last in either direction), then by recency.
+    public var sort: [SortKey]
     public var limit: Int
     public var offset: Int
     /// Fields to count values of over the whole matching set.
@@ -33,7 +24,7 @@ public struct SearchRequest: Sendable {
     public var trackTotalHits: Int
 
     public init(
-        q: QueryNode = .all, filter: FilterNode? = nil, sort: [SearchSort] = [],
+        q: QueryNode = .all, filter: FilterNode? = nil, sort: [SortKey] = [],
         limit: Int = 10, offset: Int = 0, facets: [String] = [], facetLimit: Int = 20,
         fields: [String]? = nil, highlight: Bool = false, trackTotalHits: Int = 1_000
     ) {

@@ -20,17 +20,20 @@ struct SegmentBuilder {
     private var fieldLengths: [UInt16: [UInt32]] = [:]
     private var columns: [UInt16: DocValuesColumnBuilder] = [:]
     private var stored = StoredDocumentsBuilder()
-    private var wordCounts: [UInt32: UInt32] = [:]
+    /// Occurrences per word id (the cache's term ids).
+    private var wordCounts: [UInt32] = []
+    private var tokens: [AnalyzedToken] = []
     private var scratch: [UInt64] = []
 
     var count: Int { ids.count }
     var liveCount: Int { ids.count - deleted.count }
 
-    /// Analyses and inverts one document.
+    /// Analyses and inverts one document. Terms and stems come as ids interned in the writer's
+    /// `StemCache`, so the loop below hashes integers, never strings.
     mutating func add(id: String, document: JSONValue, seq: UInt64, config: EngineConfig, analyzer: Analyzer,
-                      fields: inout FieldRegistry, lexicon: Lexicon, deflater: Deflater) {
+                      fields: inout FieldRegistry, cache: StemCache, deflater: Deflater) {
         let flat = FlatDocument(document, config: config)
-        let language = FlatDocument.language(of: document, texts: flat.texts, config: config, analyzer: analyzer)
+        let language = FlatDocument.language(of: document, texts: flat.texts, config: config, analyzer: analyzer, cache: cache)
         let doc = UInt32(ids.count)
         idIndex[id] = Int32(doc)
         ids.append(id)
@@ -42,14 +45,23 @@ struct SegmentBuilder {
         let lang = UInt64(language.code) << 56
         for (path, values) in flat.texts {
             let field = fields.intern(path)
-            let tokens = analyzeField(values, language: language, analyzer: analyzer)
+            tokens.removeAll(keepingCapacity: true)
+            var base: Int32 = 0
+            for value in values {
+                let first = tokens.count
+                analyzer.analyze(value, language: language, cache: cache, into: &tokens)
+                guard tokens.count > first else { continue }
+                if base > 0 { for i in first..<tokens.count { tokens[i].position += base } }
+                base = tokens[tokens.count - 1].position + 1 + Int32(arrayPositionGap)
+            }
             if tokens.isEmpty { continue }
-            fieldLengths[field, default: []].appendPadded(fieldLength(tokens), at: Int(doc))
+            fieldLengths[field, default: []].appendPadded(UInt32(tokens.count), at: Int(doc))
             let fieldBits = UInt64(field) << 32
             for token in tokens {
-                let (word, stem) = lexicon.ids(of: token, language: language)
-                wordCounts[word, default: 0] += 1
-                let key = lang | fieldBits | UInt64(stem)
+                let word = Int(token.term)
+                if word >= wordCounts.count { wordCounts.append(contentsOf: repeatElement(0, count: word + 1 - wordCounts.count)) }
+                wordCounts[word] += 1
+                let key = lang | fieldBits | UInt64(UInt32(token.stem))
                 let term: Int32
                 if let t = termIndex[key] { term = t } else {
                     term = Int32(termKeys.count)
@@ -59,7 +71,7 @@ struct SegmentBuilder {
                     termTfs.append([])
                     termPositions.append([])
                 }
-                scratch.append(UInt64(UInt32(term)) << 32 | UInt64(UInt32(truncatingIfNeeded: token.position)))
+                scratch.append(UInt64(UInt32(term)) << 32 | UInt64(UInt32(bitPattern: token.position)))
             }
         }
         // Sorting (term, position) pairs groups each term's positions in order.
@@ -93,7 +105,7 @@ struct SegmentBuilder {
     }
 
     /// Encodes the buffer as a segment, leaving out documents deleted while buffered.
-    func seal(lexicon: Lexicon) -> Segment {
+    func seal(cache: StemCache) -> Segment {
         let n = ids.count
         var remap = [Int32](repeating: -1, count: n)
         var live = 0
@@ -113,7 +125,7 @@ struct SegmentBuilder {
 
         // Term keys as bytes, sorted: the dictionary order.
         let keys: [[UInt8]] = termKeys.map { k in
-            TermDictionary.key(language: UInt8(k >> 56), stem: lexicon.stems[Int(k & 0xffff_ffff)],
+            TermDictionary.key(language: UInt8(k >> 56), stem: cache.string(StemCache.TermID(k & 0xffff_ffff)),
                                field: UInt16(truncatingIfNeeded: k >> 32))
         }
         let order = keys.indices.sorted { keys[$0].lexicographicallyPrecedes(keys[$1]) }
@@ -148,7 +160,7 @@ struct SegmentBuilder {
             storedOut.add(compressed: stored.bytes[Int(stored.offsets[d])..<Int(stored.offsets[d + 1])],
                           originalSize: Int(stored.originalSizes[d]))
         }
-        var wordList = wordCounts.map { (lexicon.words[Int($0.key)], $0.value) }
+        var wordList = wordCounts.enumerated().filter { $0.element > 0 }.map { (cache.string(StemCache.TermID($0.offset)), $0.element) }
         wordList.sort { $0.0 < $1.0 }
 
         func pick<T>(_ a: [T]) -> [T] { deleted.isEmpty ? a : a.indices.filter(keep).map { a[$0] } }

@@ -8,7 +8,8 @@ struct WriterState: ~Copyable {
     var fields: FieldRegistry
     var seq: UInt64
     var builder = SegmentBuilder()
-    let lexicon = Lexicon()
+    /// Interned terms and stems of everything this writer analysed (the stem cache).
+    let cache = StemCache(expectedTerms: 1 << 16)
     let deflater = Deflater()
 
     init(segments: [SegmentView], fields: FieldRegistry, seq: UInt64) {
@@ -55,7 +56,7 @@ struct WriterState: ~Copyable {
     mutating func sealBuffer() {
         guard builder.count > 0 else { return }
         if builder.liveCount > 0 {
-            let segment = builder.seal(lexicon: lexicon)
+            let segment = builder.seal(cache: cache)
             segments.append(SegmentView(segment: segment, deletions: Deletions(docCount: segment.docCount)))
         }
         builder = SegmentBuilder()

@@ -1,0 +1,158 @@
+// tidende-engine-bench: indexing speed, memory and query latency of TidendeEngine.
+//
+//   tidende-engine-bench CORPUS.ndjson [QUERIES.ndjson] [--docs N] [--snapshot PATH]
+//
+// CORPUS is NDJSON documents (deploy/gen-corpus.py --docs 100000); QUERIES is its query mix
+// (gen-corpus.py --queries 500). Without QUERIES, queries are drawn from fixed word lists.
+// Parsing JSON is timed apart from indexing: indexing = analyse, invert, compress, refresh.
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+import TidendeEngine
+import TidendeModels
+import TidendeQuerySyntax
+
+@main
+struct EngineBench {
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+
+    static func readLines(_ path: String) -> [String] {
+        guard let f = fopen(path, "r") else {
+            print("cannot open \(path)")
+            exit(2)
+        }
+        defer { fclose(f) }
+        var lines: [String] = []
+        var buffer: UnsafeMutablePointer<CChar>? = nil
+        var capacity = 0
+        while true {
+            let n = getline(&buffer, &capacity, f)
+            if n < 0 { break }
+            var line = String(cString: buffer!)
+            if line.hasSuffix("\n") { line.removeLast() }
+            if !line.isEmpty { lines.append(line) }
+        }
+        free(buffer)
+        return lines
+    }
+
+    static func residentBytes() -> Int {
+        guard let f = fopen("/proc/self/statm", "r") else { return 0 }
+        defer { fclose(f) }
+        var size = 0, resident = 0
+        _ = withUnsafeMutablePointer(to: &size) { s in
+            withUnsafeMutablePointer(to: &resident) { r in
+                withVaList([s, r]) { vfscanf(f, "%ld %ld", $0) }
+            }
+        }
+        return resident * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    static func percentile(_ sorted: [Double], _ p: Double) -> Double {
+        guard !sorted.isEmpty else { return .nan }
+        return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+    }
+
+    static func fmt(_ x: Double, _ digits: Int = 3) -> String {
+        var s = String(x)
+        if let dot = s.firstIndex(of: ".") {
+            let end = s.index(dot, offsetBy: digits + 1, limitedBy: s.endIndex) ?? s.endIndex
+            s = String(s[..<end])
+        }
+        return s
+    }
+
+    static func main() throws {
+        var args = Array(CommandLine.arguments.dropFirst())
+        var maxDocs = Int.max
+        var snapshotPath = "/tmp/tidende-engine-bench.snap"
+        if let i = args.firstIndex(of: "--docs") { maxDocs = Int(args[i + 1])!; args.removeSubrange(i...i + 1) }
+        if let i = args.firstIndex(of: "--snapshot") { snapshotPath = args[i + 1]; args.removeSubrange(i...i + 1) }
+        guard let corpusPath = args.first else {
+            print("usage: tidende-engine-bench CORPUS.ndjson [QUERIES.ndjson] [--docs N] [--snapshot PATH]")
+            exit(2)
+        }
+        let lines = Array(readLines(corpusPath).prefix(maxDocs))
+        let rawBytes = lines.reduce(0) { $0 + $1.utf8.count + 1 }
+        let clock = ContinuousClock()
+        var t0 = clock.now
+        let docs: [(String, JSONValue)] = try lines.map { line in
+            let v = try JSONValue.parse(line)
+            guard case .string(let id)? = v["id"] else { fatalError("document without string id") }
+            return (id, v)
+        }
+        let parseTime = seconds(clock.now - t0)
+        print("corpus: \(docs.count) documents, \(fmt(Double(rawBytes) / 1e6, 1)) MB raw; JSON parse \(fmt(parseTime, 2)) s")
+
+        let rssBefore = residentBytes()
+        let engine = Engine()
+        t0 = clock.now
+        for (i, (id, doc)) in docs.enumerated() {
+            engine.upsert(id: id, document: doc, seq: UInt64(i + 1))
+            if i % 1_000 == 999 { engine.refresh() }
+        }
+        engine.refresh()
+        let indexTime = seconds(clock.now - t0)
+        print("index: \(fmt(Double(docs.count) / indexTime, 0)) docs/s, \(fmt(Double(rawBytes) / 1e6 / indexTime, 1)) MB/s (\(fmt(indexTime, 2)) s, refresh every 1000 docs)")
+        t0 = clock.now
+        engine.forceMerge()
+        print("force merge to one segment: \(fmt(seconds(clock.now - t0), 2)) s")
+        let stats = engine.stats()
+        print("memory: index + stored \(fmt(Double(stats.memoryBytes) / 1e6, 1)) MB = \(fmt(Double(stats.memoryBytes) / Double(rawBytes), 2))× raw; stored docs \(fmt(Double(stats.storedBytes) / 1e6, 1)) MB; \(stats.memoryBytes / max(stats.documents, 1)) bytes/doc; \(stats.terms) terms; RSS growth \(fmt(Double(residentBytes() - rssBefore) / 1e6, 1)) MB")
+
+        t0 = clock.now
+        try engine.writeSnapshot(to: snapshotPath)
+        let writeTime = seconds(clock.now - t0)
+        var st = stat()
+        stat(snapshotPath, &st)
+        t0 = clock.now
+        let loaded = try Engine.loadSnapshot(from: snapshotPath)
+        let loadTime = seconds(clock.now - t0)
+        print("snapshot: \(fmt(Double(st.st_size) / 1e6, 1)) MB = \(fmt(Double(st.st_size) / Double(rawBytes), 2))× raw; write \(fmt(writeTime, 2)) s, load \(fmt(loadTime, 2)) s (\(loaded.searcher().documentCount) docs)")
+
+        // Queries: (kind, request).
+        var queries: [(String, SearchRequest)] = []
+        if args.count > 1 {
+            for line in readLines(args[1]) {
+                let v = try JSONValue.parse(line)
+                guard case .string(let kind)? = v["kind"], case .string(let q)? = v["q"] else { continue }
+                var r = SearchRequest(q: try QueryParser.parse(q), limit: 10, trackTotalHits: 0)
+                if case .string(let f)? = v["filter"] { r.filter = try FilterParser.parse(f) }
+                if case .array(let fs)? = v["facets"] {
+                    r.facets = fs.compactMap { if case .string(let s) = $0 { s } else { nil } }
+                }
+                queries.append((kind, r))
+            }
+        } else {
+            for w in ["ambassadør", "ransomware", "cloud", "data", "og"] { queries.append(("word", SearchRequest(q: .word(w, field: nil), trackTotalHits: 0))) }
+        }
+        let searcher = engine.searcher()
+        var byKind: [String: [Double]] = [:]
+        // Warm-up pass, then timed passes.
+        for (_, r) in queries { _ = try searcher.search(r) }
+        for _ in 0..<5 {
+            for (kind, r) in queries {
+                let s = clock.now
+                _ = try searcher.search(r)
+                byKind[kind, default: []].append(seconds(clock.now - s) * 1_000)
+                if r.facets.isEmpty {
+                    var exact = r
+                    exact.trackTotalHits = .max
+                    let s2 = clock.now
+                    _ = try searcher.search(exact)
+                    byKind[kind + " (exact total)", default: []].append(seconds(clock.now - s2) * 1_000)
+                }
+            }
+        }
+        print("query latency, ms (top 10, 5 passes over \(queries.count) queries):")
+        for (kind, times) in byKind.sorted(by: { $0.key < $1.key }) {
+            let sorted = times.sorted()
+            print("  \(kind.padding(toLength: 28, withPad: " ", startingAt: 0)) p50 \(fmt(percentile(sorted, 0.5)))  p99 \(fmt(percentile(sorted, 0.99)))  (n=\(times.count))")
+        }
+        unlink(snapshotPath)
+    }
+}
