@@ -91,3 +91,35 @@ import TidendeQuerySyntax
         #expect(try search(e, .all).total == 300)
     }
 }
+
+@Suite struct MergeEquivalenceTests {
+    @Test func mergedSegmentsAnswerLikeOneBuiltAtOnce() throws {
+        let docs = generatedCorpus(count: 600, seed: 77)
+        var small = EngineConfig()
+        small.maxBufferedDocuments = 37
+        small.mergeFactor = 3
+        let many = engine(docs, config: small)
+        var big = EngineConfig()
+        big.maxBufferedDocuments = 10_000
+        let one = engine(docs, config: big)
+        #expect(one.stats().segments == 1)
+        var rng = SplitMix(seed: 9)
+        var queries: [QueryNode] = []
+        for _ in 0..<40 {
+            let a = vocabulary.randomElement(using: &rng)!, b = vocabulary.randomElement(using: &rng)!
+            queries.append(.phrase([a, b], field: nil))
+            queries.append(.word(a, field: "title"))
+            queries.append(.prefix(String(b.prefix(3)).lowercased(), field: nil))
+        }
+        for phase in 0..<2 {
+            for q in queries {
+                let request = SearchRequest(q: q, limit: 20, facets: ["tags"], trackTotalHits: .max)
+                let a = try many.searcher().search(request), b = try one.searcher().search(request)
+                #expect(a.total == b.total, "\(q) phase \(phase)")
+                #expect(Set(ids(a)) == Set(ids(b)), "\(q) phase \(phase)")
+                #expect(a.facets["tags"]!.map(\.count) == b.facets["tags"]!.map(\.count))
+            }
+            many.forceMerge()
+        }
+    }
+}

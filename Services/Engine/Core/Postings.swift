@@ -89,6 +89,38 @@ struct PostingsEncoder {
         termFirstBlock.append(UInt32(blockLastDoc.count))
     }
 
+    /// Adds the next term whose positions are already encoded: `positionBytes` holds every
+    /// document's position deltas back to back, document `i`'s starting at `docPositionStart[i]`.
+    /// Merges use this to copy positions without decoding them.
+    mutating func addTerm(docs termDocs: [UInt32], tfs: [UInt32], positionBytes: [UInt8], docPositionStart: [Int],
+                          length: (UInt32) -> UInt32) {
+        let base = positions.bytes.count
+        positions.bytes.append(contentsOf: positionBytes)
+        var prev: UInt32 = 0
+        var i = 0
+        while i < termDocs.count {
+            let end = min(i + Postings.blockSize, termDocs.count)
+            blockDocOffset.append(UInt32(docs.bytes.count))
+            blockPosOffset.append(UInt32(base + docPositionStart[i]))
+            var maxTf: UInt32 = 0
+            var minLength = UInt32.max
+            for j in i..<end {
+                let d = termDocs[j]
+                docs.varint(d &- prev)
+                prev = d
+                docs.varint(tfs[j])
+                maxTf = max(maxTf, tfs[j])
+                minLength = min(minLength, length(d))
+            }
+            blockLastDoc.append(prev)
+            blockMaxTf.append(maxTf)
+            blockMinLength.append(minLength)
+            i = end
+        }
+        termDocFreq.append(UInt32(termDocs.count))
+        termFirstBlock.append(UInt32(blockLastDoc.count))
+    }
+
     func finish() -> Postings {
         Postings(termFirstBlock: termFirstBlock, termDocFreq: termDocFreq, blockLastDoc: blockLastDoc,
                  blockDocOffset: blockDocOffset, blockPosOffset: blockPosOffset, blockMaxTf: blockMaxTf,
@@ -202,6 +234,30 @@ final class PostingCursor {
         var b = max(block, firstBlock)
         while b < endBlock && postings.blockLastDoc[b] < t { b += 1 }
         return b < endBlock ? b : nil
+    }
+
+    /// Where the current document's encoded positions lie in `postings.positionBytes`.
+    func positionByteRange() -> Range<Int> {
+        postings.positionBytes.withUnsafeBufferPointer { bytes in
+            var o = posOffset
+            while posDocIndex < index {
+                o = Self.skip(bytes, o, count: tfsInBlock[posDocIndex])
+                posDocIndex += 1
+            }
+            posOffset = o
+            return o..<Self.skip(bytes, o, count: tfsInBlock[index])
+        }
+    }
+
+    @inline(__always)
+    private static func skip(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, count: UInt32) -> Int {
+        var o = start
+        var n = count
+        while n > 0 {
+            if bytes[o] < 0x80 { n -= 1 }
+            o += 1
+        }
+        return o
     }
 
     /// Positions of the current document, ascending.

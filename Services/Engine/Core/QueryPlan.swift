@@ -23,13 +23,28 @@ indirect enum PlanNode {
 /// Turns a `QueryNode` into a `PlanNode` for one language: words are analysed, stop words are
 /// dropped from a conjunction that has other words (they stay in phrases), a lone `-word`
 /// excludes from everything.
-struct QueryPlanner {
+final class QueryPlanner {
     let analyzer: Analyzer
+    /// One small cache per query: the analyser's String API would set up a fresh one per call.
+    private let cache = StemCache(expectedTerms: 16)
+    private var tokens: [AnalyzedToken] = []
+
+    init(analyzer: Analyzer) { self.analyzer = analyzer }
 
     func terms(_ text: String) -> [QueryTerm] {
-        analyzer.analyze(text, language: .da).map { t in
-            QueryTerm(term: t.term, stems: [t.stem, analyzer.stem(t.term, language: .en)], position: t.position)
+        tokens.removeAll(keepingCapacity: true)
+        analyzer.analyze(text, language: .da, cache: cache, into: &tokens)
+        return tokens.map { t in
+            QueryTerm(term: cache.string(t.term),
+                      stems: [cache.string(t.stem), cache.string(cache.stem(of: t.term, language: .en))],
+                      position: Int(t.position))
         }
+    }
+
+    func normalize(_ text: String, language: Language) -> String? {
+        tokens.removeAll(keepingCapacity: true)
+        analyzer.analyze(text, language: language, cache: cache, into: &tokens)
+        return tokens.first.map { cache.string($0.term) }
     }
 
     func plan(_ node: QueryNode, language: Language) -> PlanNode {
@@ -46,7 +61,7 @@ struct QueryPlanner {
             if ts.count == 1 { return .term(ts[0], field: field) }
             return .phrase(ts, field: field)
         case .prefix(let p, let field):
-            let normal = analyzer.analyze(p, language: language).first?.term ?? p.lowercased()
+            let normal = normalize(p, language: language) ?? p.lowercased()
             return normal.isEmpty ? .all : .prefix(normal, field: field)
         case .not(let child):
             return .and([.all], excluded: [plan(child, language: language)])

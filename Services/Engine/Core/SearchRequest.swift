@@ -14,7 +14,8 @@ public struct SearchRequest: Sendable {
     public var facets: [String]
     /// How many values each facet returns (most frequent first).
     public var facetLimit: Int
-    /// Top-level fields to return in each hit's document; nil returns the whole document.
+    /// Top-level fields to return in each hit's document; nil returns the whole document, an
+    /// empty list none (ids and scores only, the cheapest search).
     public var fields: [String]?
     public var highlight: Bool
     /// The total is counted exactly up to this many matches; past it, a relevance-sorted search

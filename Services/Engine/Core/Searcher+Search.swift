@@ -75,9 +75,12 @@ extension Searcher {
 
         var hits: [Hit] = []
         let highlighter = request.highlight ? Highlighter(analyzer: analyzer, config: config, plans: plans) : nil
+        let inflater = Inflater()
         for c in heap.sorted().dropFirst(request.offset) {
             let seg = view.segments[c.segment].segment
-            let document = try seg.stored.document(Int(c.doc))
+            // `fields: []` asks for ids and scores only: no document is inflated.
+            let document = request.fields?.isEmpty == true ? JSONValue.object([])
+                : try seg.stored.document(Int(c.doc), inflater: inflater)
             let language = Language(code: seg.languages[Int(c.doc)])
             hits.append(Hit(id: seg.ids[Int(c.doc)], score: c.score, document: project(document, request.fields),
                             highlight: highlighter?.highlight(document, language: language) ?? [:]))

@@ -25,7 +25,7 @@ enum SegmentMerger {
         guard total > 0 else { return nil }
 
         var lengths: [UInt16: [UInt32]] = [:]
-        var columns: [UInt16: DocValuesColumnBuilder] = [:]
+        var columns: [UInt16: DocValuesColumn] = [:]
         let allLengthFields = Set(sources.flatMap { $0.segment.fieldLengths.keys })
         let allValueFields = Set(sources.flatMap { $0.segment.docValues.keys })
         for f in allLengthFields {
@@ -38,15 +38,7 @@ enum SegmentMerger {
             lengths[f] = out
         }
         for f in allValueFields {
-            var builder = DocValuesColumnBuilder()
-            for (s, sv) in sources.enumerated() {
-                guard let col = sv.segment.docValues[f] else { continue }
-                for d in 0..<sv.segment.docCount where remaps[s][d] >= 0 {
-                    let range = col.valueRange(d)
-                    if !range.isEmpty { builder.add(doc: Int(remaps[s][d]), range.map { col.value(at: $0) }) }
-                }
-            }
-            columns[f] = builder
+            columns[f] = mergeColumns(sources.map { $0.segment.docValues[f] }, sources: sources, remaps: remaps, total: total)
         }
 
         // Union of the term dictionaries, in key order.
@@ -61,25 +53,31 @@ enum SegmentMerger {
         var encoder = PostingsEncoder()
         var keyBytes: [UInt8] = []
         var keyOffsets: [UInt32] = [0]
-        var docs: [UInt32] = [], tfs: [UInt32] = [], positions: [UInt32] = []
+        var docs: [UInt32] = [], tfs: [UInt32] = [], positionBytes: [UInt8] = [], positionStart: [Int] = []
         for key in keys {
             docs.removeAll(keepingCapacity: true)
             tfs.removeAll(keepingCapacity: true)
-            positions.removeAll(keepingCapacity: true)
+            positionBytes.removeAll(keepingCapacity: true)
+            positionStart.removeAll(keepingCapacity: true)
             for (s, t) in sourcesOfKey[key]! {
-                let cursor = PostingCursor(postings: sources[s].segment.postings, term: t)
+                let postings = sources[s].segment.postings
+                let cursor = PostingCursor(postings: postings, term: t)
+                // Positions are copied as encoded bytes: they do not depend on document ids.
                 while cursor.next() != PostingCursor.exhausted {
                     let nd = remaps[s][Int(cursor.doc)]
                     if nd < 0 { continue }
                     docs.append(UInt32(nd))
                     tfs.append(cursor.tf)
-                    positions.append(contentsOf: cursor.positions())
+                    positionStart.append(positionBytes.count)
+                    positionBytes.append(contentsOf: postings.positionBytes[cursor.positionByteRange()])
                 }
             }
             if docs.isEmpty { continue }
             let field = UInt16(key[key.endIndex - 2]) << 8 | UInt16(key[key.endIndex - 1])
             let fieldLengths = lengths[field] ?? []
-            encoder.addTerm(docs: docs, tfs: tfs, positions: positions) { fieldLengths[Int($0)] }
+            encoder.addTerm(docs: docs, tfs: tfs, positionBytes: positionBytes, docPositionStart: positionStart) {
+                fieldLengths[Int($0)]
+            }
             keyBytes.append(contentsOf: key)
             keyOffsets.append(UInt32(keyBytes.count))
         }
@@ -92,7 +90,43 @@ enum SegmentMerger {
         return Segment(
             ids: ids, seqs: seqs, recency: recency, languages: languages,
             terms: TermDictionary(keyBytes: keyBytes, keyOffsets: keyOffsets), postings: encoder.finish(),
-            fieldLengths: lengths, docValues: columns.mapValues { $0.build(docCount: total) },
+            fieldLengths: lengths, docValues: columns,
             stored: storedOut.build(), words: words, wordCounts: words.map { wordCounts[$0]! })
+    }
+
+    /// Concatenates one field's columns: the merged strings are the sorted union of the sources'
+    /// (already sorted) strings, and each source ordinal is mapped once, not per value.
+    private static func mergeColumns(_ columns: [DocValuesColumn?], sources: [SegmentView], remaps: [[Int32]],
+                                     total: Int) -> DocValuesColumn {
+        var union = Set<String>()
+        for c in columns { if let c { union.formUnion(c.strings) } }
+        let strings = union.sorted()
+        var docStart: [UInt32] = [0]
+        docStart.reserveCapacity(total + 1)
+        var kinds: [UInt8] = [], numbers: [Double] = [], ordinals: [Int32] = []
+        for (s, column) in columns.enumerated() {
+            let docCount = sources[s].segment.docCount
+            guard let column else {
+                for d in 0..<docCount where remaps[s][d] >= 0 { docStart.append(UInt32(kinds.count)) }
+                continue
+            }
+            // Source ordinal → merged ordinal, by walking both sorted lists together.
+            var map = [Int32](repeating: -1, count: column.strings.count)
+            var j = 0
+            for (i, str) in column.strings.enumerated() {
+                while strings[j] != str { j += 1 }
+                map[i] = Int32(j)
+            }
+            for d in 0..<docCount where remaps[s][d] >= 0 {
+                for v in column.valueRange(d) {
+                    kinds.append(column.kinds[v])
+                    numbers.append(column.numbers[v])
+                    let o = column.ordinals[v]
+                    ordinals.append(o >= 0 ? map[Int(o)] : -1)
+                }
+                docStart.append(UInt32(kinds.count))
+            }
+        }
+        return DocValuesColumn(docStart: docStart, kinds: kinds, numbers: numbers, ordinals: ordinals, strings: strings)
     }
 }

@@ -14,11 +14,11 @@ final class StoredDocuments: Sendable {
         self.originalSizes = originalSizes
     }
 
-    func document(_ d: Int) throws(EngineError) -> JSONValue {
+    func document(_ d: Int, inflater: Inflater = Inflater()) throws(EngineError) -> JSONValue {
         let result: Result<[UInt8], EngineError> = bytes.withUnsafeBytes { all in
             let slice = UnsafeRawBufferPointer(rebasing: all[Int(offsets[d])..<Int(offsets[d + 1])])
             do throws(EngineError) {
-                return .success(try Inflate.decompress(slice, originalSize: Int(originalSizes[d])))
+                return .success(try inflater.decompress(slice, originalSize: Int(originalSizes[d])))
             } catch {
                 return .failure(error)
             }

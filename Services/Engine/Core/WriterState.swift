@@ -62,8 +62,9 @@ struct WriterState: ~Copyable {
         builder = SegmentBuilder()
     }
 
-    /// Tiered merging: segments are grouped by size (powers of `factor`, from 1 000 documents);
-    /// a tier with `factor` segments is merged into one. A segment more than half deleted is
+    /// Tiered merging: segments are grouped by size (powers of `factor`); a tier with `factor`
+    /// segments is merged into one, so each document is rewritten about log_factor(N) times
+    /// however small the refreshes are. A segment more than half deleted is
     /// rewritten on its own, reclaiming the space.
     mutating func merge(factor: Int) {
         segments.removeAll { $0.liveCount == 0 }
@@ -78,7 +79,7 @@ struct WriterState: ~Copyable {
                     break
                 }
                 var tier = 0
-                var size = 1_000
+                var size = max(factor, 2)
                 while sv.liveCount >= size { size *= max(factor, 2); tier += 1 }
                 tiers[tier, default: []].append(i)
             }
