@@ -1,0 +1,1 @@
+"""Helpers of deploy/bench.py: processes, wire clients, load generators, peers and the report."""
