@@ -53,7 +53,7 @@ struct SearchParams {
                 }
                 do {
                     let key = try SortParser.parse(text)
-                    request.sort.append(SearchSort(field: key.field, descending: key.descending))
+                    request.sort.append(key)
                 } catch {
                     throw WireError(.invalidSort, "\(error.message) in sort key \"\(text)\"")
                 }
