@@ -178,10 +178,13 @@ public final class EngineHost: @unchecked Sendable {
         thread.start()
     }
 
-    /// Applies what is queued, writes a final snapshot, stops the thread.
+    /// Stops applying (what is queued but not applied is dropped: the feed resends it after a
+    /// restart), writes a final snapshot of what is applied, and stops the thread.
     public func stop() {
         condition.lock()
         stopping = true
+        queue.removeAll()
+        queuedBytes = 0
         condition.signal()
         while running { condition.wait() }
         condition.unlock()
@@ -219,6 +222,7 @@ public final class EngineHost: @unchecked Sendable {
 
             var current = engine
             for item in items {
+                if isStopping { break }
                 if apply(item.line, to: &current) { unrefreshed.append(item.arrived) }
                 let now = DispatchTime.now().uptimeNanoseconds
                 if now - lastRefresh >= refreshEvery {
@@ -302,6 +306,12 @@ public final class EngineHost: @unchecked Sendable {
         }
         condition.unlock()
         for waiter in ready { waiter.promise.succeed(true) }
+    }
+
+    private var isStopping: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return stopping
     }
 
     private func snapshotSeq() -> UInt64 {
