@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+
+/// Bad queries get one error line each, with the request's line number and a code from the
+/// README's list, and the connection goes on answering (DESIGN §2.3, §5).
+@Suite("Bad queries")
+struct BadRequestTests {
+    /// A bad request line, the code it must get, and text its message must contain.
+    static let cases: [(line: String, code: String, mentions: String)] = [
+        ("{\"q\":\"cyber)\"}", "invalid_query", "column 6"),
+        ("cyber)", "invalid_query", "column 6"),
+        ("{\"q\":\"(cyber OR\"}", "invalid_query", "column"),
+        ("{\"q\":\"\\\"unclosed phrase\"}", "invalid_query", "column"),
+        ("{\"q\":\"x\",\"sort\":[\"no_such_field:desc\"]}", "invalid_sort", "no_such_field"),
+        ("{\"q\":\"x\",\"sort\":[\"published_at:sideways\"]}", "invalid_sort", ""),
+        ("{\"q\":\"x\",\"filter\":\"type = \"}", "invalid_filter", "column"),
+        ("{\"q\":\"x\",\"limit\":5000}", "limit_out_of_range", "limit"),
+        ("{\"q\":\"x\",\"limit\":-1}", "limit_out_of_range", "limit"),
+        ("{\"q\":\"x\",\"limit\":-12}", "limit_out_of_range", "limit"),
+        ("{\"q\":\"x\",\"offset\":-7}", "limit_out_of_range", "offset"),
+        ("{\"q\":\"x\",\"offset\":9995,\"limit\":10}", "limit_out_of_range", "10000"),
+        ("{\"q\":\"x\",\"offset\":10000,\"limit\":1}", "limit_out_of_range", "10000"),
+        ("{\"q\":\"x\",\"timeout_ms\":600000,\"min_seq\":1}", "limit_out_of_range", "timeout_ms"),
+        ("{\"q\":5}", "invalid_request", "q"),
+        ("{\"q\":\"x\",\"limit\":\"ten\"}", "invalid_request", "limit"),
+        ("{\"q\":\"x\",\"limit\":2.5}", "invalid_request", "limit"),
+        ("{\"q\":\"x\",\"highlight\":\"yes\"}", "invalid_request", "highlight"),
+        ("{\"q\":\"x\",\"fields\":[1,2]}", "invalid_request", "fields"),
+        ("{\"q\":\"x\",\"min_seq\":-3}", "invalid_request", "min_seq"),
+        ("{\"q\":\"x\",\"colour\":\"red\"}", "invalid_request", "colour"),
+        ("{\"op\":7}", "invalid_request", "op"),
+        ("{\"op\":\"frobnicate\"}", "unknown_op", "frobnicate"),
+        ("{\"op\":\"subscribe\",\"from\":0}", "unknown_op", "subscribe"),
+        ("{\"op\":\"get\"}", "invalid_id", ""),
+        ("{\"op\":\"suggest\"}", "invalid_request", "prefix"),
+        ("{\"op\":\"analyze\",\"text\":\"hej\",\"lang\":\"fr\"}", "invalid_request", "lang"),
+        ("{\"q\":\"x\"", "invalid_json", ""),
+        ("[1,2]", "not_an_object", ""),
+    ]
+
+    @Test("Each bad query gets its code and line number; a ping after each is still answered")
+    func badQueriesThenGoodOnes() throws {
+        let cluster = try Cluster()
+        let ack = try cluster.put(Documents.generated("b", count: 3)).last!
+        // Wait until the documents are searchable, so the good queries' answers are known.
+        #expect(try cluster.search("\"q\":\"\"", after: ack.seq).total == 3)
+
+        var lines: [String] = []
+        for item in Self.cases {
+            lines.append(item.line)
+            lines.append("{\"op\":\"ping\"}")
+        }
+        lines.append("{\"q\":\"\(Documents.marker(1))\"}")
+        let client = try cluster.queryClient()
+        try client.send(lines: lines)
+        client.shutdownWrite()
+
+        for (i, item) in Self.cases.enumerated() {
+            let reply = try client.readReply()
+            #expect(!reply.ok, "line \(2 * i + 1) \(item.line): \(reply)")
+            #expect(reply.code == item.code, "line \(2 * i + 1) \(item.line): \(reply)")
+            #expect(reply.line == 2 * i + 1, "\(item.line): \(reply)")
+            #expect(item.mentions.isEmpty || (reply.message ?? "").contains(item.mentions), "\(item.line): \(reply)")
+            #expect(!(reply.message ?? "").isEmpty, "\(item.line): \(reply)")
+            let pong = try client.readReply()
+            #expect(pong.ok && pong.op == "pong", "after \(item.line): \(pong)")
+        }
+        let last = try client.readReply()
+        #expect(last.ok && last.hitIDs == ["b-1"], "\(last)")
+        #expect(try client.readLine() == nil, "the server should close after the half-close")
+    }
+
+    @Test("An unknown op lists the known ones")
+    func unknownOpListsOps() throws {
+        let cluster = try Cluster()
+        let reply = try cluster.ask("{\"op\":\"nope\"}")
+        #expect(reply.code == "unknown_op")
+        for op in ["search", "get", "count", "suggest", "analyze", "stats", "ping"] {
+            #expect((reply.message ?? "").contains(op), "\(reply)")
+        }
+    }
+}

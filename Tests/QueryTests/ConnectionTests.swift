@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+
+/// Many requests on one connection, many connections at once (DESIGN §2.3).
+@Suite("Connections")
+struct ConnectionTests {
+    @Test("200 pipelined gets on one connection: 200 replies, in order")
+    func pipelinedGets() throws {
+        let cluster = try Cluster()
+        let ack = try cluster.put(Documents.generated("p", count: 200)).last!
+        #expect(try cluster.search("\"q\":\"\",\"limit\":0", after: ack.seq).total == 200)
+
+        // A shuffled order (fixed seed), so replies in id order would not pass by accident;
+        // every fifth request a search for one marker, answered with one known id.
+        var generator = SplitMix(seed: 42)
+        let order = (0..<200).shuffled(using: &generator)
+        var lines: [String] = []
+        for (k, i) in order.enumerated() {
+            lines.append(k % 5 == 4
+                ? "{\"q\":\"\(Documents.marker(i))\",\"fields\":[\"id\"]}"
+                : "{\"op\":\"get\",\"id\":\"p-\(i)\"}")
+        }
+        let client = try cluster.queryClient()
+        try client.send(lines: lines)   // all at once, before reading anything
+        client.shutdownWrite()
+        for (k, i) in order.enumerated() {
+            let reply = try client.readReply()
+            if k % 5 == 4 {
+                #expect(reply.hitIDs == ["p-\(i)"], "reply \(k + 1): \(reply)")
+            } else {
+                #expect(reply.ok && reply.id == "p-\(i)", "reply \(k + 1): \(reply)")
+                #expect(reply.object("doc")?["body"] as? String != nil, "reply \(k + 1): \(reply)")
+            }
+        }
+        #expect(try client.readLine() == nil, "more than 200 replies")
+    }
+
+    @Test("200 idle connections do not stop busy ones from being served")
+    func idleConnections() throws {
+        let cluster = try Cluster()
+        let ack = try cluster.put(Documents.generated("c", count: 20)).last!
+        #expect(try cluster.search("\"q\":\"\",\"limit\":0", after: ack.seq).total == 20)
+
+        var idle: [LineClient] = []
+        for _ in 0..<200 { idle.append(try cluster.queryClient()) }
+        // Some idle ones sent half a line and stopped: they must not hold anything up either.
+        for client in idle.prefix(20) { try client.send(Array("{\"q\":\"netv".utf8)) }
+
+        let busy = try (0..<4).map { _ in try cluster.queryClient(timeout: 10) }
+        for round in 0..<25 {
+            for (b, client) in busy.enumerated() {
+                let i = (round * 4 + b) % 20
+                let reply = try client.ask("{\"q\":\"\(Documents.marker(i))\"}")
+                #expect(reply.hitIDs == ["c-\(i)"], "busy \(b) round \(round): \(reply)")
+            }
+        }
+        let stats = try cluster.queryStats()
+        #expect((stats.int("connections") ?? 0) >= 204, "\(stats)")
+        // The idle connections still work when they finally speak.
+        for client in idle.suffix(3) {
+            let pong = try client.ask("{\"op\":\"ping\"}")
+            #expect(pong.op == "pong", "\(pong)")
+        }
+        let half = idle[0]
+        try half.send(lines: ["ærk\"}"])
+        let finished = try half.readReply()
+        #expect(finished.ok && finished.total == 20, "\(finished)")
+    }
+}
+
+/// A small seeded random number generator, so shuffles repeat run after run.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

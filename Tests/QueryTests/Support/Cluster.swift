@@ -1,0 +1,166 @@
+import Foundation
+
+/// An ingest service and a query service following its feed, each a real process, sharing one
+/// scratch directory (`ingest/`, `query/` data dirs and their logs). Removed by `stop()`.
+final class Cluster {
+    let scratch: URL
+    let ingest: ServiceProcess
+    private(set) var query: ServiceProcess
+
+    /// An acknowledged change.
+    struct Ack: Equatable {
+        var id: String
+        var seq: Int
+    }
+
+    /// Starts ingest, then query pointed at its feed. `--refresh-ms 10` keeps waits short.
+    init(queryArguments: [String] = [], ingestArguments: [String] = []) throws {
+        scratch = try makeScratchDirectory()
+        let ingestDir = scratch.appendingPathComponent("ingest")
+        let queryDir = scratch.appendingPathComponent("query")
+        ingest = try ServiceProcess("tidende-ingest", dataDir: ingestDir,
+                                    portFlags: [("ingest", "--port"), ("feed", "--feed-port")],
+                                    extraArguments: ingestArguments)
+        query = try ServiceProcess("tidende-query", dataDir: queryDir,
+                                   portFlags: [("query", "--port")],
+                                   extraArguments: ["--feed", "127.0.0.1:\(ingest.port("feed"))",
+                                                    "--refresh-ms", "10", "--search-threads", "2"] + queryArguments)
+    }
+
+    deinit { stop() }
+
+    /// Kills both services and removes the scratch directory.
+    func stop() {
+        query.kill9()
+        ingest.kill9()
+        try? FileManager.default.removeItem(at: scratch)
+    }
+
+    /// Both logs' last lines, for a failure message.
+    var logs: String {
+        "— ingest log:\n\(ingest.logTail())\n— query log:\n\(query.logTail())"
+    }
+
+    // MARK: Ingest
+
+    /// A new connection to the ingest port.
+    func ingestClient(timeout: Double = 20) throws -> LineClient {
+        try LineClient(port: ingest.port("ingest"), timeout: timeout)
+    }
+
+    /// Uploads `lines` (documents or ingest ops) on one connection, pipelined, and returns the
+    /// acks in order; throws on any error reply.
+    @discardableResult
+    func put(_ lines: [String]) throws -> [Ack] {
+        let client = try ingestClient()
+        let writer = BackgroundWriter(client: client, lines: lines)
+        var acks: [Ack] = []
+        for (i, line) in lines.enumerated() {
+            let reply = try client.readReply()
+            guard reply.ok, let id = reply.id, let seq = reply.seq else {
+                throw TestFailure("ingest line \(i + 1) \(line.prefix(120)) got \(reply)")
+            }
+            acks.append(Ack(id: id, seq: seq))
+        }
+        try writer.wait()
+        return acks
+    }
+
+    /// Deletes `id` at ingest; returns its ack.
+    @discardableResult
+    func delete(_ id: String) throws -> Ack {
+        try put(["{\"op\":\"delete\",\"id\":\(jsonString(id))}"])[0]
+    }
+
+    // MARK: Query
+
+    /// A new connection to the query port.
+    func queryClient(timeout: Double = 20) throws -> LineClient {
+        try LineClient(port: query.port("query"), timeout: timeout)
+    }
+
+    /// One request line on a fresh query connection, like `echo … | nc -N`.
+    func ask(_ line: String) throws -> Reply {
+        let client = try queryClient()
+        try client.send(lines: [line])
+        client.shutdownWrite()
+        return try client.readReply()
+    }
+
+    /// A search with `min_seq` so it sees everything acked up to `seq`. `body` is the members
+    /// of the request object without braces, e.g. `"q":"cyber"`.
+    /// A `timeout` here means the query service never caught up: that throws, with both logs.
+    func search(_ body: String, after seq: Int, timeoutMs: Int = 10_000) throws -> Reply {
+        let reply = try ask("{\(body),\"min_seq\":\(seq),\"timeout_ms\":\(timeoutMs)}")
+        if reply.code == "timeout" {
+            let stats = (try? queryStats())?.description ?? "no stats"
+            throw TestFailure("seq \(seq) not searchable within \(timeoutMs) ms: \(reply)\nquery stats: \(stats)\n\(logs)")
+        }
+        return reply
+    }
+
+    /// `stats` of the query service.
+    func queryStats() throws -> Reply {
+        try ask("{\"op\":\"stats\"}")
+    }
+
+    /// Polls the query service's stats until `condition` holds; throws after `timeout` seconds.
+    @discardableResult
+    func waitForStats(_ what: String, timeout: Double = 20, _ condition: (Reply) -> Bool) throws -> Reply {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last: Reply?
+        while Date() < deadline {
+            if let stats = try? queryStats() {
+                last = stats
+                if condition(stats) { return stats }
+            }
+            usleep(50_000)
+        }
+        throw TestFailure("query stats never showed \(what) within \(timeout) s; last: \(String(describing: last))\n\(logs)")
+    }
+
+    /// Restarts the query service on the same data dir and port (SIGTERM first unless `kill9`).
+    func restartQuery(kill9: Bool = false) throws {
+        if kill9 { query.kill9() } else { query.terminate() }
+        try query.restart()
+    }
+}
+
+/// Writes lines to a client on its own thread, so a big upload and the reading of its replies
+/// go on together (neither side's socket buffer can stall the other).
+final class BackgroundWriter: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var failure: Error?
+
+    init(client: LineClient, lines: [String], pauseEvery: Int = 0, pauseMicroseconds: UInt32 = 0) {
+        nonisolated(unsafe) let client = client
+        let thread = Thread { [self] in
+            do {
+                if pauseEvery > 0 {
+                    var start = 0
+                    while start < lines.count {
+                        let end = min(start + pauseEvery, lines.count)
+                        try client.send(lines: Array(lines[start..<end]))
+                        start = end
+                        usleep(pauseMicroseconds)
+                    }
+                } else {
+                    try client.send(lines: lines)
+                }
+            } catch {
+                lock.lock(); failure = error; lock.unlock()
+            }
+            done.signal()
+        }
+        thread.start()
+    }
+
+    /// Waits for the writer to finish; rethrows its error.
+    func wait(timeout: Double = 120) throws {
+        guard done.wait(timeout: .now() + timeout) == .success else { throw TestFailure("the writer did not finish in \(timeout) s") }
+        done.signal()
+        lock.lock(); defer { lock.unlock() }
+        if let failure { throw failure }
+    }
+}
