@@ -143,6 +143,7 @@ def bench_ours(args, bin_dir, raw, gz, queries, svc, work):
     bad = [r for r in res["top10"] if not r["ok"]]
     if bad:
         log("warning: %d queries failed, first: %s" % (len(bad), bad[0]["error"]))
+    res["ping_ms"] = querybench.ping_floor(ports["query"])
     res["levels"] = []
     for conns, total in ((1, args.queries_per_level), (8, 2 * args.queries_per_level),
                          (64, 4 * args.queries_per_level)):

@@ -36,14 +36,27 @@ def summarize(ms):
 
 
 def collect_top10(port, queries):
-    """One pass over the mix on one connection: each query's top-10 ids, total and any error."""
+    """One pass over the mix on one connection: each query's top-10 ids, total, the server's own
+    `took_ms` and any error."""
     out = []
     with LineClient(port) as c:
         for q in queries:
             reply = c.request(request_for(q))
             out.append({"ids": [h.get("id") for h in reply.get("hits", [])], "total": reply.get("total"),
-                        "ok": reply.get("ok"), "error": reply.get("error")})
+                        "took_ms": reply.get("took_ms"), "ok": reply.get("ok"), "error": reply.get("error")})
     return out
+
+
+def ping_floor(port, n=500):
+    """Round trips of `ping` on one connection: what TCP, the line server and this Python client
+    cost before any search work, the floor under every latency measured here."""
+    ms = []
+    with LineClient(port) as c:
+        for _ in range(n):
+            t0 = time.perf_counter()
+            c.request_raw(b'{"op":"ping"}\n')
+            ms.append((time.perf_counter() - t0) * 1e3)
+    return summarize(ms)
 
 
 def run_level(port, queries, connections, total, max_seconds):

@@ -69,6 +69,15 @@ def markdown(results):
         " n/a | |" * len(names)))
     rows.append("| send→durable ack ms p50 / p99 (during the upload) | %s / %s |%s |" % (
         _f(ing["ack_ms"]["p50"]), _f(ing["ack_ms"]["p99"]), " n/a | |" * len(names)))
+    rows.append("| ping round trip ms p50 / p99 (the floor under our latencies) | %s / %s |%s |" % (
+        _f(ours["ping_ms"]["p50"]), _f(ours["ping_ms"]["p99"]), " n/a | |" * len(names)))
+    took = {k: [] for k in KINDS}
+    for q, r in zip(results["queries"], ours["top10"]):
+        if r.get("took_ms") is not None:
+            took[q["kind"]].append(r["took_ms"])
+    for k in KINDS:
+        rows.append("| %s: server took_ms p50 / p99 (from our replies) | %s / %s |%s |" % (
+            k, _f(summarize(took[k])["p50"]), _f(summarize(took[k])["p99"]), " | |" * len(names)))
     for k in KINDS:
         row("%s: p50 ms (1 connection)" % k, one[k]["p50"], lambda n, k=k: per_peer[n][0][k]["p50"], "≤ 1×")
         row("%s: p99 ms" % k, one[k]["p99"], lambda n, k=k: per_peer[n][0][k]["p99"], "≤ 1×")
@@ -77,6 +86,8 @@ def markdown(results):
             k, "".join(" %s | |" % _f(per_peer[n][1][k]) for n in names)))
     disk = ours["disk"]["ingest_store"] + ours["disk"]["query_snapshot"]
     row("on disk MB (store + snapshot)", _mb(disk), lambda n: _mb(peers[n]["build"]["disk_bytes"]), "", _f)
+    rows.append("| on disk MB: ingest store / query snapshot | %s / %s |%s |" % (
+        _f(_mb(ours["disk"]["ingest_store"])), _f(_mb(ours["disk"]["query_snapshot"])), " | |" * len(names)))
     raw = ours["memory"]["raw_corpus"]
     rows.append("| peak memory MB query / ingest (VmHWM) | %s / %s |%s |" % (
         _f(_mb(ours["memory"]["query_hwm"])), _f(_mb(ours["memory"]["ingest_hwm"])), " n/a | |" * len(names)))
