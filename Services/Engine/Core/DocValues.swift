@@ -19,7 +19,7 @@ final class DocValuesColumn: Sendable {
     let numbers: [Double]
     /// String ordinal into `strings`, -1 for non-strings.
     let ordinals: [Int32]
-    /// Distinct strings, sorted.
+    /// Distinct strings, sorted by UTF-8 bytes.
     let strings: [String]
 
     init(docStart: [UInt32], kinds: [UInt8], numbers: [Double], ordinals: [Int32], strings: [String]) {
@@ -44,12 +44,8 @@ final class DocValuesColumn: Sendable {
 
     /// Ordinal of `s` in `strings`, or where it would be inserted (negative: `-(insertion) - 1`).
     func ordinal(of s: String) -> Int {
-        var lo = 0, hi = strings.count
-        while lo < hi {
-            let mid = (lo + hi) >> 1
-            if strings[mid] < s { lo = mid + 1 } else { hi = mid }
-        }
-        if lo < strings.count && strings[lo] == s { return lo }
+        let lo = ByteOrder.lowerBound(strings, s)
+        if lo < strings.count && ByteOrder.compare(strings[lo], s) == 0 { return lo }
         return -lo - 1
     }
 
@@ -75,7 +71,7 @@ struct DocValuesColumnBuilder {
         while starts.count <= docCount { starts.append(UInt32(values.count)) }
         var distinct = Set<String>()
         for case .string(let s, _) in values { distinct.insert(s) }
-        let strings = distinct.sorted()
+        let strings = distinct.sorted(by: ByteOrder.less)
         var ordinalOf: [String: Int32] = [:]
         ordinalOf.reserveCapacity(strings.count)
         for (i, s) in strings.enumerated() { ordinalOf[s] = Int32(i) }

@@ -86,7 +86,9 @@ public final class Engine: Sendable {
     public func stats() -> EngineStats {
         let view = published.withLock { $0 }
         var terms = 0, memory = 0, stored = 0, deleted = 0
+        var breakdown: [String: Int] = [:]
         for sv in view.segments {
+            breakdown.merge(sv.segment.breakdown, uniquingKeysWith: +)
             terms += sv.segment.terms.count
             memory += sv.segment.memoryBytes + sv.deletions.bits.count * 8
             stored += sv.segment.stored.memoryBytes
@@ -94,7 +96,7 @@ public final class Engine: Sendable {
         }
         return EngineStats(documents: view.liveDocuments, terms: terms, segments: view.segments.count,
                            deletedDocuments: deleted, memoryBytes: memory, storedBytes: stored,
-                           appliedSeq: appliedSeq, searchableSeq: view.seq)
+                           appliedSeq: appliedSeq, searchableSeq: view.seq, breakdown: breakdown)
     }
 
     /// The state a snapshot captures: the published view (call `refresh` first to include

@@ -140,8 +140,11 @@ final class PostingCursor {
     /// Current document, -1 before the first `next`, `exhausted` at the end.
     private(set) var doc: Int32 = -1
     private var block: Int
-    private var docsInBlock: [UInt32] = []
-    private var tfsInBlock: [UInt32] = []
+    // The decoded block lives in two fixed buffers owned by the cursor (no array copy-on-write
+    // or exclusivity bookkeeping in the innermost loop).
+    private let docsInBlock: UnsafeMutablePointer<UInt32>
+    private let tfsInBlock: UnsafeMutablePointer<UInt32>
+    private var countInBlock = 0
     private var index = 0
     // Positions are decoded lazily: we remember how far into the block's positions we have read.
     private var posDocIndex = 0
@@ -153,22 +156,26 @@ final class PostingCursor {
         endBlock = Int(postings.termFirstBlock[term + 1])
         docFreq = Int(postings.termDocFreq[term])
         block = firstBlock - 1
-        docsInBlock.reserveCapacity(Postings.blockSize)
-        tfsInBlock.reserveCapacity(Postings.blockSize)
+        docsInBlock = .allocate(capacity: Postings.blockSize)
+        tfsInBlock = .allocate(capacity: Postings.blockSize)
+    }
+
+    deinit {
+        docsInBlock.deallocate()
+        tfsInBlock.deallocate()
     }
 
     var tf: UInt32 { tfsInBlock[index] }
 
     private func decode(_ b: Int) {
         block = b
-        docsInBlock.removeAll(keepingCapacity: true)
-        tfsInBlock.removeAll(keepingCapacity: true)
         var prev: UInt32 = b == firstBlock ? 0 : postings.blockLastDoc[b - 1]
         var o = Int(postings.blockDocOffset[b])
         // Every block but a term's last is full.
         let count = b < endBlock - 1 ? Postings.blockSize : docFreq - (b - firstBlock) * Postings.blockSize
+        let docsOut = docsInBlock, tfsOut = tfsInBlock
         postings.docBytes.withUnsafeBufferPointer { bytes in
-            for _ in 0..<count {
+            for k in 0..<count {
                 var v: UInt32 = 0
                 var shift: UInt32 = 0
                 while true {
@@ -186,10 +193,11 @@ final class PostingCursor {
                     if byte < 0x80 { break }
                     shift += 7
                 }
-                docsInBlock.append(prev)
-                tfsInBlock.append(tf)
+                docsOut[k] = prev
+                tfsOut[k] = tf
             }
         }
+        countInBlock = count
         index = 0
         posDocIndex = 0
         posOffset = Int(postings.blockPosOffset[b])
@@ -198,7 +206,7 @@ final class PostingCursor {
     @discardableResult
     func next() -> Int32 {
         if doc == PostingCursor.exhausted { return doc }
-        if block >= firstBlock && index + 1 < docsInBlock.count {
+        if block >= firstBlock && index + 1 < countInBlock {
             index += 1
         } else if block + 1 < endBlock {
             decode(block + 1)

@@ -36,4 +36,7 @@ public struct EngineStats: Sendable {
     public var storedBytes: Int
     public var appliedSeq: UInt64
     public var searchableSeq: UInt64
+    /// Where the bytes go: `postings`, `positions`, `terms`, `doc_values`, `stored`, `ids`,
+    /// `lengths`, `words`.
+    public var breakdown: [String: Int]
 }

@@ -43,15 +43,18 @@ extension Searcher {
                 let root = context.matcher(plans[Int(language.code)], segment: s, language: language)
                 if root is EmptyMatcher { continue }
                 var d = root.next()
+                // A score bound holds for a run of documents: recompute it only past its end.
+                var boundUntil: Int32 = -1
+                var bound = 0.0
                 while d != Matcher.end {
                     if mayPrune && total >= request.trackTotalHits && heap.isFull {
                         // Nothing in [d, until] can beat the k-th hit: skip it without scoring.
                         let threshold = heap.worst?.score ?? .infinity
-                        let (bound, until) = root.bound(from: d)
+                        if d > boundUntil { (bound, boundUntil) = root.bound(from: d) }
                         if bound < threshold {
                             skipped = true
-                            if until == Matcher.end { break }
-                            d = root.advance(to: until + 1)
+                            if boundUntil == Matcher.end { break }
+                            d = root.advance(to: boundUntil + 1)
                             continue
                         }
                     }

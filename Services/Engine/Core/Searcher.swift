@@ -47,14 +47,10 @@ public struct Searcher: Sendable {
         var counts: [String: Int] = [:]
         for sv in view.segments {
             let words = sv.segment.words
-            var lo = 0, hi = words.count
-            while lo < hi {
-                let mid = (lo + hi) >> 1
-                if words[mid] < normal { lo = mid + 1 } else { hi = mid }
-            }
+            let lo = ByteOrder.lowerBound(words, normal)
             var i = lo
             // Bounded scan: a one-letter prefix must not walk the whole vocabulary.
-            while i < words.count && i - lo < 50_000 && words[i].hasPrefix(normal) {
+            while i < words.count && i - lo < 50_000 && ByteOrder.hasPrefix(words[i], normal) {
                 counts[words[i], default: 0] += Int(sv.segment.wordCounts[i])
                 i += 1
             }

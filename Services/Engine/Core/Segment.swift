@@ -65,13 +65,20 @@ final class Segment: Sendable {
 
     var docCount: Int { ids.count }
 
-    var memoryBytes: Int {
-        var n = terms.memoryBytes + postings.memoryBytes + stored.memoryBytes
-        n += ids.reduce(0) { $0 + $1.utf8.count + 16 } * 2 + ids.count * 17
-        n += fieldLengths.values.reduce(0) { $0 + $1.count * 4 }
-        n += docValues.values.reduce(0) { $0 + $1.memoryBytes }
-        n += words.reduce(0) { $0 + $1.utf8.count + 20 }
-        return n
+    var memoryBytes: Int { breakdown.values.reduce(0, +) }
+
+    /// Estimated bytes per component (strings count their UTF-8 plus a header).
+    var breakdown: [String: Int] {
+        [
+            "postings": postings.memoryBytes - postings.positionBytes.count,
+            "positions": postings.positionBytes.count,
+            "terms": terms.memoryBytes,
+            "stored": stored.memoryBytes,
+            "ids": ids.reduce(0) { $0 + $1.utf8.count + 16 } * 2 + ids.count * 17,
+            "lengths": fieldLengths.values.reduce(0) { $0 + $1.count * 4 },
+            "doc_values": docValues.values.reduce(0) { $0 + $1.memoryBytes },
+            "words": words.reduce(0) { $0 + $1.utf8.count + 20 },
+        ]
     }
 }
 

@@ -12,11 +12,16 @@ struct SegmentBuilder {
     private(set) var idIndex: [String: Int32] = [:]
     /// Buffered documents replaced or deleted before the buffer was sealed.
     private(set) var deleted: Set<Int32> = []
-    private var termIndex: [UInt64: Int32] = [:]
+    private var termIndex = IntTable()
     private var termKeys: [UInt64] = []
-    private var termDocs: [[UInt32]] = []
-    private var termTfs: [[UInt32]] = []
-    private var termPositions: [[UInt32]] = []
+    // Postings accumulate flat, one entry per (document, term) in document order; `seal` groups
+    // them by term with a counting sort. No per-term arrays, so no allocation per new term.
+    private var entryTerm: [Int32] = []
+    private var entryDoc: [UInt32] = []
+    private var entryTf: [UInt32] = []
+    /// Start of each entry's positions in `positions`.
+    private var entryPositions: [UInt32] = []
+    private var positions: [UInt32] = []
     private var fieldLengths: [UInt16: [UInt32]] = [:]
     private var columns: [UInt16: DocValuesColumnBuilder] = [:]
     private var stored = StoredDocumentsBuilder()
@@ -62,14 +67,9 @@ struct SegmentBuilder {
                 if word >= wordCounts.count { wordCounts.append(contentsOf: repeatElement(0, count: word + 1 - wordCounts.count)) }
                 wordCounts[word] += 1
                 let key = lang | fieldBits | UInt64(UInt32(token.stem))
-                let term: Int32
-                if let t = termIndex[key] { term = t } else {
-                    term = Int32(termKeys.count)
-                    termIndex[key] = term
+                let term = termIndex.value(for: key) {
                     termKeys.append(key)
-                    termDocs.append([])
-                    termTfs.append([])
-                    termPositions.append([])
+                    return Int32(termKeys.count - 1)
                 }
                 scratch.append(UInt64(UInt32(term)) << 32 | UInt64(UInt32(bitPattern: token.position)))
             }
@@ -80,12 +80,14 @@ struct SegmentBuilder {
         while i < scratch.count {
             let term = Int(scratch[i] >> 32)
             var j = i
+            entryPositions.append(UInt32(positions.count))
             while j < scratch.count && Int(scratch[j] >> 32) == term {
-                termPositions[term].append(UInt32(truncatingIfNeeded: scratch[j]))
+                positions.append(UInt32(truncatingIfNeeded: scratch[j]))
                 j += 1
             }
-            termDocs[term].append(doc)
-            termTfs[term].append(UInt32(j - i))
+            entryTerm.append(Int32(term))
+            entryDoc.append(doc)
+            entryTf.append(UInt32(j - i))
             i = j
         }
         for (path, values) in flat.values {
@@ -128,29 +130,37 @@ struct SegmentBuilder {
             TermDictionary.key(language: UInt8(k >> 56), stem: cache.string(StemCache.TermID(k & 0xffff_ffff)),
                                field: UInt16(truncatingIfNeeded: k >> 32))
         }
-        let order = keys.indices.sorted { keys[$0].lexicographicallyPrecedes(keys[$1]) }
+        let order = keys.indices.sorted { ByteOrder.less(keys[$0], keys[$1]) }
+        // Counting sort of the entries by term (stable: documents stay ascending).
+        var termStart = [Int](repeating: 0, count: termKeys.count + 1)
+        for t in entryTerm { termStart[Int(t) + 1] += 1 }
+        for t in 0..<termKeys.count { termStart[t + 1] += termStart[t] }
+        var fill = termStart
+        var sortedEntries = [Int32](repeating: 0, count: entryTerm.count)
+        for (e, t) in entryTerm.enumerated() {
+            sortedEntries[fill[Int(t)]] = Int32(e)
+            fill[Int(t)] += 1
+        }
         var encoder = PostingsEncoder()
         var keyBytes: [UInt8] = []
         var keyOffsets: [UInt32] = [0]
+        var docs: [UInt32] = [], tfs: [UInt32] = [], termPositions: [UInt32] = []
         for t in order {
-            var docs = termDocs[t], tfs = termTfs[t], positions = termPositions[t]
-            if !deleted.isEmpty {
-                var d2: [UInt32] = [], t2: [UInt32] = [], p2: [UInt32] = []
-                var p = 0
-                for (i, d) in docs.enumerated() {
-                    let tf = Int(tfs[i])
-                    if remap[Int(d)] >= 0 {
-                        d2.append(UInt32(remap[Int(d)]))
-                        t2.append(tfs[i])
-                        p2.append(contentsOf: positions[p..<p + tf])
-                    }
-                    p += tf
-                }
-                if d2.isEmpty { continue }
-                (docs, tfs, positions) = (d2, t2, p2)
+            docs.removeAll(keepingCapacity: true)
+            tfs.removeAll(keepingCapacity: true)
+            termPositions.removeAll(keepingCapacity: true)
+            for e in sortedEntries[termStart[t]..<termStart[t + 1]] {
+                let e = Int(e)
+                let d = Int(entryDoc[e])
+                guard remap[d] >= 0 else { continue }
+                docs.append(UInt32(remap[d]))
+                tfs.append(entryTf[e])
+                let p = Int(entryPositions[e])
+                termPositions.append(contentsOf: positions[p..<p + Int(entryTf[e])])
             }
+            if docs.isEmpty { continue }
             let fieldLengths = lengths[UInt16(truncatingIfNeeded: termKeys[t] >> 32)] ?? []
-            encoder.addTerm(docs: docs, tfs: tfs, positions: positions) { fieldLengths[Int($0)] }
+            encoder.addTerm(docs: docs, tfs: tfs, positions: termPositions) { fieldLengths[Int($0)] }
             keyBytes.append(contentsOf: keys[t])
             keyOffsets.append(UInt32(keyBytes.count))
         }
@@ -161,7 +171,7 @@ struct SegmentBuilder {
                           originalSize: Int(stored.originalSizes[d]))
         }
         var wordList = wordCounts.enumerated().filter { $0.element > 0 }.map { (cache.string(StemCache.TermID($0.offset)), $0.element) }
-        wordList.sort { $0.0 < $1.0 }
+        wordList.sort { ByteOrder.less($0.0, $1.0) }
 
         func pick<T>(_ a: [T]) -> [T] { deleted.isEmpty ? a : a.indices.filter(keep).map { a[$0] } }
         return Segment(

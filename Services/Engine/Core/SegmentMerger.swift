@@ -49,7 +49,9 @@ enum SegmentMerger {
                 sourcesOfKey[dict.keyBytes[Int(dict.keyOffsets[t])..<Int(dict.keyOffsets[t + 1])], default: []].append((s, t))
             }
         }
-        let keys = sourcesOfKey.keys.sorted { $0.lexicographicallyPrecedes($1) }
+        let keys = sourcesOfKey.keys.sorted { a, b in
+            a.withUnsafeBytes { x in b.withUnsafeBytes { y in ByteOrder.compare(x, y) < 0 } }
+        }
         var encoder = PostingsEncoder()
         var keyBytes: [UInt8] = []
         var keyOffsets: [UInt32] = [0]
@@ -82,25 +84,28 @@ enum SegmentMerger {
             keyOffsets.append(UInt32(keyBytes.count))
         }
 
-        var wordCounts: [String: UInt32] = [:]
+        // Words: a k-way merge of the sorted lists, adding counts of equal words.
+        let words = ByteOrder.mergeUnique(sources.map { $0.segment.words })
+        var counts = [UInt32](repeating: 0, count: words.count)
         for sv in sources {
-            for (w, c) in zip(sv.segment.words, sv.segment.wordCounts) { wordCounts[w, default: 0] += c }
+            var j = 0
+            for (w, c) in zip(sv.segment.words, sv.segment.wordCounts) {
+                while ByteOrder.compare(words[j], w) != 0 { j += 1 }
+                counts[j] += c
+            }
         }
-        let words = wordCounts.keys.sorted()
         return Segment(
             ids: ids, seqs: seqs, recency: recency, languages: languages,
             terms: TermDictionary(keyBytes: keyBytes, keyOffsets: keyOffsets), postings: encoder.finish(),
             fieldLengths: lengths, docValues: columns,
-            stored: storedOut.build(), words: words, wordCounts: words.map { wordCounts[$0]! })
+            stored: storedOut.build(), words: words, wordCounts: counts)
     }
 
     /// Concatenates one field's columns: the merged strings are the sorted union of the sources'
     /// (already sorted) strings, and each source ordinal is mapped once, not per value.
     private static func mergeColumns(_ columns: [DocValuesColumn?], sources: [SegmentView], remaps: [[Int32]],
                                      total: Int) -> DocValuesColumn {
-        var union = Set<String>()
-        for c in columns { if let c { union.formUnion(c.strings) } }
-        let strings = union.sorted()
+        let strings = ByteOrder.mergeUnique(columns.compactMap { $0?.strings })
         var docStart: [UInt32] = [0]
         docStart.reserveCapacity(total + 1)
         var kinds: [UInt8] = [], numbers: [Double] = [], ordinals: [Int32] = []
@@ -114,7 +119,7 @@ enum SegmentMerger {
             var map = [Int32](repeating: -1, count: column.strings.count)
             var j = 0
             for (i, str) in column.strings.enumerated() {
-                while strings[j] != str { j += 1 }
+                while ByteOrder.compare(strings[j], str) != 0 { j += 1 }
                 map[i] = Int32(j)
             }
             for d in 0..<docCount where remaps[s][d] >= 0 {

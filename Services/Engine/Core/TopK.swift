@@ -61,7 +61,7 @@ enum SortValue {
     static func compare(_ a: SortValue, _ b: SortValue) -> Int {
         switch (a, b) {
         case let (.number(x), .number(y)): return x < y ? -1 : x > y ? 1 : 0
-        case let (.string(x), .string(y)): return x < y ? -1 : x > y ? 1 : 0
+        case let (.string(x), .string(y)): return ByteOrder.compare(x, y).signum()
         case (.number, .string): return -1
         case (.string, .number): return 1
         default: return 0

@@ -1,0 +1,65 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
+/// Orders strings and keys by their UTF-8 bytes (which is Unicode code-point order): one
+/// `memcmp`, where `String.<` would check normalisation on every non-ASCII comparison. Every
+/// sorted string list in a segment (doc-value strings, words) uses this order.
+enum ByteOrder {
+    @inline(__always)
+    static func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+        let n = min(a.count, b.count)
+        if n > 0 {
+            let c = memcmp(a.baseAddress!, b.baseAddress!, n)
+            if c != 0 { return Int(c) }
+        }
+        return a.count - b.count
+    }
+
+    static func less(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        a.withUnsafeBytes { x in b.withUnsafeBytes { y in compare(x, y) < 0 } }
+    }
+
+    static func compare(_ a: String, _ b: String) -> Int {
+        let r = a.utf8.withContiguousStorageIfAvailable { x in
+            b.utf8.withContiguousStorageIfAvailable { y in compare(UnsafeRawBufferPointer(x), UnsafeRawBufferPointer(y)) }
+        }
+        if let r, let r { return r }
+        return a.utf8.lexicographicallyPrecedes(b.utf8) ? -1 : a.utf8.elementsEqual(b.utf8) ? 0 : 1
+    }
+
+    @inline(__always) static func less(_ a: String, _ b: String) -> Bool { compare(a, b) < 0 }
+
+    static func hasPrefix(_ s: String, _ prefix: String) -> Bool {
+        s.utf8.count >= prefix.utf8.count && s.utf8.starts(with: prefix.utf8)
+    }
+
+    /// First index in `sorted` (byte order) whose element is ≥ `probe`.
+    static func lowerBound(_ sorted: [String], _ probe: String) -> Int {
+        var lo = 0, hi = sorted.count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if less(sorted[mid], probe) { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// The sorted union of already sorted, duplicate-free lists.
+    static func mergeUnique(_ lists: [[String]]) -> [String] {
+        var out: [String] = []
+        out.reserveCapacity(lists.map(\.count).max() ?? 0)
+        var heads = [Int](repeating: 0, count: lists.count)
+        while true {
+            var best = -1
+            for (l, list) in lists.enumerated() where heads[l] < list.count {
+                if best < 0 || less(list[heads[l]], lists[best][heads[best]]) { best = l }
+            }
+            if best < 0 { return out }
+            let v = lists[best][heads[best]]
+            out.append(v)
+            for (l, list) in lists.enumerated() where heads[l] < list.count && compare(list[heads[l]], v) == 0 { heads[l] += 1 }
+        }
+    }
+}
