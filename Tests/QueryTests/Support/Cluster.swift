@@ -94,9 +94,21 @@ final class Cluster {
         let reply = try ask("{\(body),\"min_seq\":\(seq),\"timeout_ms\":\(timeoutMs)}")
         if reply.code == "timeout" {
             let stats = (try? queryStats())?.description ?? "no stats"
-            throw TestFailure("seq \(seq) not searchable within \(timeoutMs) ms: \(reply)\nquery stats: \(stats)\n\(logs)")
+            throw TestFailure("seq \(seq) not searchable within \(timeoutMs) ms: \(reply)\nquery stats: \(stats)\n\(nudge())\n\(logs)")
         }
         return reply
+    }
+
+    /// Diagnosis for a stalled index: does one more commit at ingest wake the feed up? (A yes
+    /// points at a missed wake-up in the feed rather than a lost change.)
+    private func nudge() -> String {
+        guard let ack = try? put([jsonLine(["id": "nudge-\(UUID().uuidString.prefix(8))", "title": "nudge"])])[0] else {
+            return "diagnosis: could not ingest a nudge document"
+        }
+        guard let reply = try? ask("{\"q\":\"\",\"limit\":0,\"min_seq\":\(ack.seq),\"timeout_ms\":5000}") else {
+            return "diagnosis: no reply after the nudge"
+        }
+        return "diagnosis: after one more commit (seq \(ack.seq)) the query service answers \(reply)"
     }
 
     /// `stats` of the query service.
