@@ -84,3 +84,18 @@ import TidendeQuerySyntax
         #expect(try e.searcher().count(SearchRequest(q: .all, filter: f)) == 2)
     }
 }
+
+@Suite struct LongStringValueTests {
+    @Test func longStringsSortByTheirPrefixAndStayOutOfFacets() throws {
+        let long = String(repeating: "lang tekst ", count: 10)
+        let e = engine([
+            newsDoc(id: "b", title: "Bbb " + long), newsDoc(id: "a", title: "Aaa " + long),
+            newsDoc(id: "c", title: "Ccc"),
+        ])
+        #expect(ids(try search(e, .all, sort: [SortKey(field: "title", descending: false)])) == ["a", "b", "c"])
+        #expect(ids(try search(e, .all, sort: [SortKey(field: "title", descending: true)])) == ["c", "b", "a"])
+        let r = try e.searcher().search(SearchRequest(q: .all, facets: ["title"]))
+        #expect(r.facets["title"]!.map(\.value) == ["Ccc"])
+        #expect(Set(ids(try search(e, .all, filter: .exists(field: "title")))) == ["a", "b", "c"])
+    }
+}

@@ -4,13 +4,15 @@ enum DocValue: Sendable, Hashable {
     case number(Double)
     /// A string, with its instant if it reads as an ISO 8601 date.
     case string(String, date: Double?)
+    /// The first bytes of a string too long to keep whole: enough to sort by, not to filter on.
+    case truncated(String)
 }
 
 /// One field's values over a segment's documents, columnar: documents index into flat value
 /// arrays (an array field gives several values to one document). Strings are stored once, sorted,
 /// and referenced by ordinal, so equality and range filters compare integers.
 final class DocValuesColumn: Sendable {
-    enum Kind: UInt8 { case bool = 1, number = 2, string = 3 }
+    enum Kind: UInt8 { case bool = 1, number = 2, string = 3, truncated = 4 }
 
     /// `docStart[d] ..< docStart[d + 1]` are document `d`'s values.
     let docStart: [UInt32]
@@ -20,9 +22,9 @@ final class DocValuesColumn: Sendable {
     /// String ordinal into `strings`, -1 for non-strings.
     let ordinals: [Int32]
     /// Distinct strings, sorted by UTF-8 bytes.
-    let strings: [String]
+    let strings: StringTable
 
-    init(docStart: [UInt32], kinds: [UInt8], numbers: [Double], ordinals: [Int32], strings: [String]) {
+    init(docStart: [UInt32], kinds: [UInt8], numbers: [Double], ordinals: [Int32], strings: StringTable) {
         self.docStart = docStart
         self.kinds = kinds
         self.numbers = numbers
@@ -36,6 +38,7 @@ final class DocValuesColumn: Sendable {
         switch Kind(rawValue: kinds[i]) {
         case .bool: return .bool(numbers[i] != 0)
         case .number: return .number(numbers[i])
+        case .truncated: return .truncated(strings[Int(ordinals[i])])
         default:
             let n = numbers[i]
             return .string(strings[Int(ordinals[i])], date: n.isNaN ? nil : n)
@@ -44,13 +47,13 @@ final class DocValuesColumn: Sendable {
 
     /// Ordinal of `s` in `strings`, or where it would be inserted (negative: `-(insertion) - 1`).
     func ordinal(of s: String) -> Int {
-        let lo = ByteOrder.lowerBound(strings, s)
-        if lo < strings.count && ByteOrder.compare(strings[lo], s) == 0 { return lo }
+        let lo = strings.lowerBound(s)
+        if lo < strings.count && strings.equals(lo, s) { return lo }
         return -lo - 1
     }
 
     var memoryBytes: Int {
-        docStart.count * 4 + kinds.count * 13 + strings.reduce(0) { $0 + $1.utf8.count + 16 }
+        docStart.count * 4 + kinds.count * 13 + strings.memoryBytes
     }
 }
 
@@ -70,7 +73,12 @@ struct DocValuesColumnBuilder {
         var starts = docStart
         while starts.count <= docCount { starts.append(UInt32(values.count)) }
         var distinct = Set<String>()
-        for case .string(let s, _) in values { distinct.insert(s) }
+        for v in values {
+            switch v {
+            case .string(let s, _), .truncated(let s): distinct.insert(s)
+            default: break
+            }
+        }
         let strings = distinct.sorted(by: ByteOrder.less)
         var ordinalOf: [String: Int32] = [:]
         ordinalOf.reserveCapacity(strings.count)
@@ -86,10 +94,15 @@ struct DocValuesColumnBuilder {
                     kinds.append(DocValuesColumn.Kind.string.rawValue)
                     numbers.append(date ?? .nan)
                     ordinals.append(ordinalOf[s]!)
+                case .truncated(let s):
+                    kinds.append(DocValuesColumn.Kind.truncated.rawValue)
+                    numbers.append(.nan)
+                    ordinals.append(ordinalOf[s]!)
                 }
             }
             outStart.append(UInt32(kinds.count))
         }
-        return DocValuesColumn(docStart: outStart, kinds: kinds, numbers: numbers, ordinals: ordinals, strings: strings)
+        return DocValuesColumn(docStart: outStart, kinds: kinds, numbers: numbers, ordinals: ordinals,
+                               strings: StringTable(sorted: strings))
     }
 }

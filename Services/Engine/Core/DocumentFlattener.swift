@@ -35,6 +35,8 @@ struct FlatDocument {
                 if !config.unindexedFields.contains(path) { addText(path, s) }
                 if s.utf8.count <= config.maxDocValueBytes {
                     addValue(path, .string(s, date: Self.looksLikeDate(s) ? ISO8601.parse(s) : nil))
+                } else if config.sortPrefixBytes > 0 {
+                    addValue(path, .truncated(Self.prefix(s, bytes: config.sortPrefixBytes)))
                 }
             case .array(let items):
                 for item in items { walk(item, path, depth: depth + 1) }
@@ -45,6 +47,19 @@ struct FlatDocument {
             }
         }
         walk(document, "", depth: 0)
+    }
+
+    /// The longest prefix of `s` of at most `bytes` UTF-8 bytes that ends on a character.
+    static func prefix(_ s: String, bytes: Int) -> String {
+        var end = s.startIndex
+        var used = 0
+        for i in s.indices {
+            let next = s.index(after: i)
+            used += s.utf8.distance(from: i, to: next)
+            if used > bytes { break }
+            end = next
+        }
+        return String(s[..<end])
     }
 
     /// A cheap pre-check so ordinary words are not handed to the date parser.

@@ -16,9 +16,13 @@ public struct EngineConfig: Sendable {
     public var recencyField: String
     /// The field holding a document's language (`da`/`en`); detected from its text when absent.
     public var languageField: String
-    /// Strings longer than this many UTF-8 bytes are not kept as doc values (not filterable,
-    /// sortable or facetable); they are still searchable as text. Default 256.
+    /// Strings up to this many UTF-8 bytes are kept whole as doc values (filter, sort, facet).
+    /// Longer ones (titles, bodies) keep only their first `sortPrefixBytes` bytes: they sort by
+    /// that prefix and range filters see it, but `=`, `IN` and facets ignore them. They are
+    /// always searchable as text. Default 64.
     public var maxDocValueBytes: Int
+    /// See `maxDocValueBytes`; 0 keeps nothing of long strings. Default 24.
+    public var sortPrefixBytes: Int
     /// Largest `offset + limit` a search may ask for (default 10 000).
     public var maxResultWindow: Int
     /// A `refresh` seals buffered documents into a segment; once this many segments of a similar
@@ -40,7 +44,8 @@ public struct EngineConfig: Sendable {
         unindexedFields: Set<String> = ["id", "lang", "published_at"],
         recencyField: String = "published_at",
         languageField: String = "lang",
-        maxDocValueBytes: Int = 256,
+        maxDocValueBytes: Int = 64,
+        sortPrefixBytes: Int = 24,
         maxResultWindow: Int = 10_000,
         mergeFactor: Int = 8,
         maxBufferedDocuments: Int = 20_000,
@@ -55,6 +60,7 @@ public struct EngineConfig: Sendable {
         self.recencyField = recencyField
         self.languageField = languageField
         self.maxDocValueBytes = maxDocValueBytes
+        self.sortPrefixBytes = sortPrefixBytes
         self.maxResultWindow = maxResultWindow
         self.mergeFactor = mergeFactor
         self.maxBufferedDocuments = maxBufferedDocuments

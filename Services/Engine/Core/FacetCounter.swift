@@ -26,6 +26,7 @@ struct FacetCounter {
             for v in range {
                 // Count a value repeated within one document once.
                 if v > range.lowerBound && (range.lowerBound..<v).contains(where: { sameValue(column, $0, v) }) { continue }
+                if column.kinds[v] == DocValuesColumn.Kind.truncated.rawValue { continue }
                 if column.ordinals[v] >= 0 {
                     ordinalCounts[i][Int(column.ordinals[v])] += 1
                 } else {
@@ -64,7 +65,7 @@ struct FacetCounter {
         case .number(let n):
             if n == n.rounded(), abs(n) < 1e15 { return String(Int64(n)) }
             return String(n)
-        case .string(let s, _): return s
+        case .string(let s, _), .truncated(let s): return s
         }
     }
 }

@@ -105,6 +105,9 @@ struct FilterEvaluator {
                     if let b = stringBool, op == .eq, (numbers[i] != 0) == b { return true }
                 case .number:
                     if !wantsBool, let n = numeric, Self.test(numbers[i], op, n) { return true }
+                case .truncated:
+                    // Only a prefix is kept: it can order, never equal.
+                    if op != .eq, let st = stringTest, st(ordinals[i]) { return true }
                 case .string:
                     if isDate, !numbers[i].isNaN {
                         if let n = numeric, Self.test(numbers[i], op, n) { return true }

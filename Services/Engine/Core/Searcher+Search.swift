@@ -102,6 +102,7 @@ extension Searcher {
             case .bool(let b): v = .number(b ? 1 : 0)
             case .number(let n): v = .number(n)
             case .string(let s, let date): v = date.map { .number($0) } ?? .string(s)
+            case .truncated(let s): v = .string(s)
             }
             if case .missing = best { best = v; continue }
             let c = SortValue.compare(v, best)

@@ -28,7 +28,14 @@ struct SegmentBuilder {
     /// Occurrences per word id (the cache's term ids).
     private var wordCounts: [UInt32] = []
     private var tokens: [AnalyzedToken] = []
-    private var scratch: [UInt64] = []
+    // Per-document grouping of tokens by term without sorting: `termSeen[t]` is the last
+    // document (+1) that used term t, `termSlot[t]` its slot in that document's term list.
+    private var termSeen: [UInt32] = []
+    private var termSlot: [Int32] = []
+    private var docTerms: [Int32] = []
+    private var docTermCounts: [UInt32] = []
+    private var tokenSlots: [Int32] = []
+    private var tokenPositions: [UInt32] = []
 
     var count: Int { ids.count }
     var liveCount: Int { ids.count - deleted.count }
@@ -46,7 +53,11 @@ struct SegmentBuilder {
         recency.append(FlatDocument.recency(of: document, config: config))
         languages.append(language.code)
 
-        scratch.removeAll(keepingCapacity: true)
+        docTerms.removeAll(keepingCapacity: true)
+        docTermCounts.removeAll(keepingCapacity: true)
+        tokenSlots.removeAll(keepingCapacity: true)
+        tokenPositions.removeAll(keepingCapacity: true)
+        let seenMark = doc + 1
         let lang = UInt64(language.code) << 56
         for (path, values) in flat.texts {
             let field = fields.intern(path)
@@ -67,28 +78,40 @@ struct SegmentBuilder {
                 if word >= wordCounts.count { wordCounts.append(contentsOf: repeatElement(0, count: word + 1 - wordCounts.count)) }
                 wordCounts[word] += 1
                 let key = lang | fieldBits | UInt64(UInt32(token.stem))
-                let term = termIndex.value(for: key) {
+                let term = Int(termIndex.value(for: key) {
                     termKeys.append(key)
+                    termSeen.append(0)
+                    termSlot.append(0)
                     return Int32(termKeys.count - 1)
+                })
+                if termSeen[term] != seenMark {
+                    termSeen[term] = seenMark
+                    termSlot[term] = Int32(docTerms.count)
+                    docTerms.append(Int32(term))
+                    docTermCounts.append(0)
                 }
-                scratch.append(UInt64(UInt32(term)) << 32 | UInt64(UInt32(bitPattern: token.position)))
+                let slot = termSlot[term]
+                docTermCounts[Int(slot)] += 1
+                tokenSlots.append(slot)
+                tokenPositions.append(UInt32(bitPattern: token.position))
             }
         }
-        // Sorting (term, position) pairs groups each term's positions in order.
-        scratch.sort()
-        var i = 0
-        while i < scratch.count {
-            let term = Int(scratch[i] >> 32)
-            var j = i
-            entryPositions.append(UInt32(positions.count))
-            while j < scratch.count && Int(scratch[j] >> 32) == term {
-                positions.append(UInt32(truncatingIfNeeded: scratch[j]))
-                j += 1
-            }
-            entryTerm.append(Int32(term))
+        // Scatter the positions into per-term runs (token order: ascending within a field).
+        let base = positions.count
+        var fill = [Int](repeating: 0, count: docTerms.count)
+        var start = base
+        for (slot, term) in docTerms.enumerated() {
+            fill[slot] = start
+            entryTerm.append(term)
             entryDoc.append(doc)
-            entryTf.append(UInt32(j - i))
-            i = j
+            entryTf.append(docTermCounts[slot])
+            entryPositions.append(UInt32(start))
+            start += Int(docTermCounts[slot])
+        }
+        positions.append(contentsOf: repeatElement(0, count: start - base))
+        for (i, slot) in tokenSlots.enumerated() {
+            positions[fill[Int(slot)]] = tokenPositions[i]
+            fill[Int(slot)] += 1
         }
         for (path, values) in flat.values {
             columns[fields.intern(path), default: DocValuesColumnBuilder()].add(doc: Int(doc), values)

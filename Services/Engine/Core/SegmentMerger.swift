@@ -105,7 +105,7 @@ enum SegmentMerger {
     /// (already sorted) strings, and each source ordinal is mapped once, not per value.
     private static func mergeColumns(_ columns: [DocValuesColumn?], sources: [SegmentView], remaps: [[Int32]],
                                      total: Int) -> DocValuesColumn {
-        let strings = ByteOrder.mergeUnique(columns.compactMap { $0?.strings })
+        let (strings, maps) = StringTable.merge(columns.map { $0?.strings ?? StringTable(sorted: []) })
         var docStart: [UInt32] = [0]
         docStart.reserveCapacity(total + 1)
         var kinds: [UInt8] = [], numbers: [Double] = [], ordinals: [Int32] = []
@@ -115,13 +115,7 @@ enum SegmentMerger {
                 for d in 0..<docCount where remaps[s][d] >= 0 { docStart.append(UInt32(kinds.count)) }
                 continue
             }
-            // Source ordinal → merged ordinal, by walking both sorted lists together.
-            var map = [Int32](repeating: -1, count: column.strings.count)
-            var j = 0
-            for (i, str) in column.strings.enumerated() {
-                while ByteOrder.compare(strings[j], str) != 0 { j += 1 }
-                map[i] = Int32(j)
-            }
+            let map = maps[s]
             for d in 0..<docCount where remaps[s][d] >= 0 {
                 for v in column.valueRange(d) {
                     kinds.append(column.kinds[v])

@@ -64,8 +64,8 @@ enum Snapshot {
             w.array(c.kinds)
             w.array(c.numbers)
             w.array(c.ordinals)
-            w.varint(UInt64(c.strings.count))
-            for str in c.strings { w.string(str) }
+            w.array(c.strings.bytes)
+            w.array(c.strings.offsets)
         }
         w.array(s.stored.bytes)
         w.array(s.stored.offsets)
@@ -143,8 +143,9 @@ enum Snapshot {
             let kinds = try r.array(of: UInt8.self)
             let numbers = try r.array(of: Double.self)
             let ordinals = try r.array(of: Int32.self)
-            var strings: [String] = []
-            for _ in 0..<(try r.count()) { strings.append(try r.string()) }
+            let strings = StringTable(bytes: try r.array(of: UInt8.self), offsets: try r.array(of: UInt32.self))
+            guard let last = strings.offsets.last, Int(last) == strings.bytes.count,
+                  ordinals.allSatisfy({ $0 < strings.count }) else { throw .corrupt("doc-value strings disagree") }
             columns[f] = DocValuesColumn(docStart: docStart, kinds: kinds, numbers: numbers, ordinals: ordinals, strings: strings)
         }
         let stored = StoredDocuments(bytes: try r.array(of: UInt8.self), offsets: try r.array(of: UInt32.self),
