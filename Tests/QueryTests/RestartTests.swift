@@ -31,7 +31,9 @@ struct RestartTests {
         #expect(before[0].hitIDs.count == 100)
 
         // A graceful stop writes the final snapshot (the interval is an hour: no other one).
-        try cluster.restartQuery()
+        let status = cluster.query.terminate()
+        #expect(status == 0, "SIGTERM should end the query service cleanly\n\(cluster.logs)")
+        try cluster.query.restart()
         #expect(cluster.query.log().contains("snapshot loaded"), "\(cluster.logs)")
         // Without any waiting the restarted index is already at the head: it came from the snapshot.
         let stats = try cluster.queryStats()
@@ -67,7 +69,8 @@ struct RestartTests {
         #expect(before.total == 50)
         #expect(try cluster.queryStats().bool("feed_connected") == true)
 
-        cluster.ingest.terminate()
+        let status = cluster.ingest.terminate()
+        #expect(status == 0, "SIGTERM should end the ingest service cleanly\n\(cluster.logs)")
         try cluster.waitForStats("feed_connected = false") { $0.bool("feed_connected") == false }
         // Queries go on while the feed is gone.
         let during = try cluster.ask("{\"q\":\"netværk\",\"limit\":0}")

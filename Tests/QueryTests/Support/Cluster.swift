@@ -5,7 +5,7 @@ import Foundation
 final class Cluster {
     let scratch: URL
     let ingest: ServiceProcess
-    private(set) var query: ServiceProcess
+    let query: ServiceProcess
 
     /// An acknowledged change.
     struct Ack: Equatable {
@@ -129,12 +129,6 @@ final class Cluster {
             usleep(50_000)
         }
         throw TestFailure("query stats never showed \(what) within \(timeout) s; last: \(String(describing: last))\n\(logs)")
-    }
-
-    /// Restarts the query service on the same data dir and port (SIGTERM first unless `kill9`).
-    func restartQuery(kill9: Bool = false) throws {
-        if kill9 { query.kill9() } else { query.terminate() }
-        try query.restart()
     }
 }
 
