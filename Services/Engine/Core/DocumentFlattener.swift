@@ -35,7 +35,7 @@ struct FlatDocument {
                 if !config.unindexedFields.contains(path) { addText(path, s) }
                 if s.utf8.count <= config.maxDocValueBytes {
                     addValue(path, .string(s, date: Self.looksLikeDate(s) ? ISO8601.parse(s) : nil))
-                } else if config.sortPrefixBytes > 0 {
+                } else if config.sortPrefixBytes > 0 && config.sortPrefixFields.contains(path) {
                     addValue(path, .truncated(Self.prefix(s, bytes: config.sortPrefixBytes)))
                 }
             case .array(let items):

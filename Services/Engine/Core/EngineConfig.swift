@@ -17,12 +17,15 @@ public struct EngineConfig: Sendable {
     /// The field holding a document's language (`da`/`en`); detected from its text when absent.
     public var languageField: String
     /// Strings up to this many UTF-8 bytes are kept whole as doc values (filter, sort, facet).
-    /// Longer ones (titles, bodies) keep only their first `sortPrefixBytes` bytes: they sort by
+    /// Longer ones in `sortPrefixFields` keep only their first `sortPrefixBytes` bytes: they sort by
     /// that prefix and range filters see it, but `=`, `IN` and facets ignore them. They are
     /// always searchable as text. Default 64.
     public var maxDocValueBytes: Int
     /// See `maxDocValueBytes`; 0 keeps nothing of long strings. Default 24.
     public var sortPrefixBytes: Int
+    /// The fields whose long strings keep a sort prefix (default `title`): other long strings
+    /// (bodies, leads) are not kept as values at all, which saves memory.
+    public var sortPrefixFields: Set<String>
     /// Largest `offset + limit` a search may ask for (default 10 000).
     public var maxResultWindow: Int
     /// A `refresh` seals buffered documents into a segment; once this many segments of a similar
@@ -46,6 +49,7 @@ public struct EngineConfig: Sendable {
         languageField: String = "lang",
         maxDocValueBytes: Int = 64,
         sortPrefixBytes: Int = 24,
+        sortPrefixFields: Set<String> = ["title"],
         maxResultWindow: Int = 10_000,
         mergeFactor: Int = 8,
         maxBufferedDocuments: Int = 20_000,
@@ -61,6 +65,7 @@ public struct EngineConfig: Sendable {
         self.languageField = languageField
         self.maxDocValueBytes = maxDocValueBytes
         self.sortPrefixBytes = sortPrefixBytes
+        self.sortPrefixFields = sortPrefixFields
         self.maxResultWindow = maxResultWindow
         self.mergeFactor = mergeFactor
         self.maxBufferedDocuments = maxBufferedDocuments
