@@ -66,4 +66,24 @@ struct ConnectionTests {
         let finished = try half.readReply()
         #expect(finished.ok && finished.total == 20, "\(finished)")
     }
+
+    @Test("quit answers what is pending, then closes; an HTTP request gets one line and a close")
+    func quitAndHTTP() throws {
+        let cluster = try Cluster()
+        let ack = try cluster.put(Documents.generated("q", count: 3)).last!
+        let client = try cluster.queryClient()
+        try client.send(lines: ["{\"q\":\"\(Documents.marker(2))\",\"min_seq\":\(ack.seq)}", "{\"op\":\"ping\"}", "quit", "{\"op\":\"ping\"}"])
+        let search = try client.readReply()
+        #expect(search.hitIDs == ["q-2"], "\(search)")
+        #expect(try client.readReply().op == "pong")
+        let bye = try client.readReply()
+        #expect(bye.ok, "\(bye)")
+        #expect(try client.readLine() == nil, "a line after quit was answered")
+
+        let http = try cluster.queryClient()
+        try http.send(Array("GET /search?q=cyber HTTP/1.1\r\nHost: localhost\r\n\r\n".utf8))
+        let refusal = try http.readReply()
+        #expect(!refusal.ok && refusal.code == "http_not_supported", "\(refusal)")
+        #expect(try http.readLine() == nil)
+    }
 }
