@@ -163,7 +163,7 @@ struct JSONTreeBuilder {
                 break
             }
         }
-        let isNegativeZero = i - start == 2 && base[start] == UInt8(ascii: "-")
+        let isNegativeZero = i - start == 2 && base[start] == UInt8(ascii: "-") && base[start + 1] == UInt8(ascii: "0")
         if integral && !isNegativeZero, let exact = JSONDecoding.int64(base, from: start, to: i) {
             return .integer(exact)
         }

@@ -88,6 +88,11 @@ final class FeedSession: LineSession {
         self.connection = connection
         connection.exemptFromIdleTimeout = true
         connection.continuesAfterInputEnd = true
+        // Register for wake-ups before reading the head, so no commit falls between the two.
+        let bound = NIOLoopBound(self, eventLoop: connection.eventLoop)
+        hubKey = state.hub.add(loop: connection.eventLoop) { head in
+            bound.value.headAdvanced(head)
+        }
         knownHead = state.writer.head
         next = max(from, 1)
 
@@ -109,10 +114,6 @@ final class FeedSession: LineSession {
             connection.emit(Array("{\"reset\":true,\"from\":\(from),\"horizon\":\(horizon),\"head\":\(knownHead)}\n".utf8))
         }
 
-        let bound = NIOLoopBound(self, eventLoop: connection.eventLoop)
-        hubKey = state.hub.add(loop: connection.eventLoop) { head in
-            bound.value.headAdvanced(head)
-        }
         connection.onWritable = { [weak self] in self?.pump() }
         let interval = TimeAmount.milliseconds(state.config.heartbeatMilliseconds)
         heartbeat = connection.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
@@ -128,6 +129,9 @@ final class FeedSession: LineSession {
 
     private func beat() {
         guard let connection else { return }
+        // A safety net: the hub's wake-ups are the fast path, the heartbeat re-reads the head.
+        knownHead = max(knownHead, state.writer.head)
+        pump()
         if !sentSinceBeat && !reading {
             connection.emit(Array("{\"head\":\(state.writer.head)}\n".utf8))
             connection.flushOutput()
