@@ -20,6 +20,11 @@ class Matcher {
     func score() -> Double { 0 }
     /// An upper bound of `score()` for every document in `[target, until]`.
     func bound(from target: Int32) -> (score: Double, until: Int32) { (0, Matcher.end) }
+    /// An upper bound of `score()` over all documents.
+    var maxScore: Double { .infinity }
+    /// Told by a top-k search that only documents scoring at least `threshold` matter from now
+    /// on; a matcher may then skip the others (and under-report their scores). Default: ignored.
+    func raiseThreshold(_ threshold: Double) {}
 }
 
 /// BM25 of one term in one field: `weight · idf · tf·(k1+1) / (tf + k1·(1 − b + b·len/avgLen))`.
@@ -56,6 +61,16 @@ final class TermMatcher: Matcher {
     override func score() -> Double {
         bm25.score(tf: Double(cursor.tf), length: Double(lengths[Int(doc)]))
     }
+    private lazy var globalMax: Double = {
+        let p = cursor.postings
+        var m = 0.0
+        for b in cursor.firstBlock..<cursor.endBlock {
+            m = max(m, bm25.score(tf: Double(p.blockMaxTf[b]), length: Double(p.blockMinLength[b])))
+        }
+        return m * (1 + 1e-9)
+    }()
+    override var maxScore: Double { globalMax }
+
     override func bound(from target: Int32) -> (score: Double, until: Int32) {
         guard let b = cursor.shallowBlock(for: target) else { return (0, Matcher.end) }
         let p = cursor.postings
@@ -89,32 +104,47 @@ final class CursorMatcher: Matcher {
 }
 
 /// Any child matches; the score sums the children on the document.
+///
+/// With a threshold (top-k search) it works as MaxScore: children sorted by their maximum score;
+/// the longest prefix whose maxima sum below the threshold is "non-essential" (a document found
+/// only there cannot make the top k), so only the other children propose documents, and the
+/// non-essential ones are merely probed for the documents proposed.
 final class UnionMatcher: Matcher {
     let children: [Matcher]
-    init(_ children: [Matcher]) { self.children = children }
+    /// Children `[essential...]` drive iteration; earlier ones are only probed.
+    private var essential = 0
+    /// `prefixMax[i]` = sum of the maxima of children `0..<i` (children sorted by maximum).
+    private var prefixMax: [Double] = []
+
+    init(_ children: [Matcher]) {
+        self.children = children.sorted { $0.maxScore < $1.maxScore }
+    }
 
     private func settle() -> Int32 {
         var m = Matcher.end
-        for c in children where c.doc < m { m = c.doc }
+        for i in essential..<children.count where children[i].doc < m { m = children[i].doc }
         doc = m
         return m
     }
     override func next() -> Int32 {
         if doc == -1 {
-            for c in children { c.next() }
+            for i in essential..<children.count { children[i].next() }
         } else {
-            for c in children where c.doc == doc { c.next() }
+            for i in essential..<children.count where children[i].doc <= doc { children[i].advance(to: doc + 1) }
         }
         return settle()
     }
     override func advance(to target: Int32) -> Int32 {
         if doc >= target { return doc }
-        for c in children where c.doc < target { c.advance(to: target) }
+        for i in essential..<children.count where children[i].doc < target { children[i].advance(to: target) }
         return settle()
     }
     override func score() -> Double {
+        // Always summed in child order, so a score is bit-identical with or without pruning.
         var s = 0.0
-        for c in children where c.doc == doc { s += c.score() }
+        for (i, c) in children.enumerated() {
+            if i < essential ? c.advance(to: doc) == doc : c.doc == doc { s += c.score() }
+        }
         return s
     }
     override func bound(from target: Int32) -> (score: Double, until: Int32) {
@@ -125,6 +155,18 @@ final class UnionMatcher: Matcher {
             until = min(until, cu)
         }
         return (s, until)
+    }
+    override var maxScore: Double { children.reduce(0) { $0 + $1.maxScore } }
+    override func raiseThreshold(_ threshold: Double) {
+        if prefixMax.isEmpty {
+            prefixMax = [0]
+            for c in children { prefixMax.append(prefixMax.last! + c.maxScore) }
+        }
+        // Keep at least one child essential; never shrink the set again (thresholds only grow).
+        while essential + 1 < children.count && prefixMax[essential + 1] < threshold {
+            // A child leaving the essential set may sit behind the current document.
+            essential += 1
+        }
     }
 }
 

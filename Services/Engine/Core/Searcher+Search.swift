@@ -69,6 +69,9 @@ extension Searcher {
                         let keys = sortColumns.enumerated().map { i, c in sortValue(c, doc, descending: descending[i]) }
                         heap.offer(Candidate(segment: s, doc: d, score: root.score(), recency: seg.recency[doc],
                                              seq: seg.seqs[doc], keys: keys))
+                        if mayPrune && total >= request.trackTotalHits && heap.isFull, let worst = heap.worst {
+                            root.raiseThreshold(worst.score)
+                        }
                     }
                     d = root.next()
                 }
