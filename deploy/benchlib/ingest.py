@@ -1,5 +1,6 @@
 """End-to-end ingest through the wire: a gzip upload on one connection, read-your-writes probes on two more."""
 
+import collections
 import json
 import socket
 import threading
@@ -81,53 +82,84 @@ def probe_word(n):
     return "zqbenchprobe" + letters
 
 
-class Prober(threading.Thread):
-    """Every `interval` s: one document on its own ingest connection, then a `min_seq` query for it.
+class Prober:
+    """Every `interval` s: one document on its own ingest connection; as soon as it is acked, a
+    `min_seq` query for it on a query connection.
 
-    Records send→ack (durable write latency under load) and ack→reply of the query that waits
-    for that seq (ack-to-searchable latency)."""
+    The queries are pipelined on that connection (replies come in request order, and a later probe
+    has a higher seq, so order adds no wait), so a query service that lags by seconds still gets a
+    probe every `interval` instead of one per lag. Records send→ack (durable write latency under
+    load) and ack→reply of the waiting query (ack-to-searchable latency); a reply that is a
+    `timeout` error counts as not visible within `timeout_ms`."""
 
-    def __init__(self, ingest_port, query_port, interval=0.05):
-        super().__init__(daemon=True)
-        self.ingest_port, self.query_port, self.interval = ingest_port, query_port, interval
+    def __init__(self, ingest_port, query_port, interval=0.05, timeout_ms=5000):
+        self.ingest_port, self.query_port = ingest_port, query_port
+        self.interval, self.timeout_ms = interval, timeout_ms
         self.stop_event = threading.Event()
+        self.pending = collections.deque()  # (t_send, t_ack) of queries awaiting their reply
         self.samples = []
         self.last_seq = 0
         self.failures = []
+        self.sent = 0
+        self.ing = LineClient(ingest_port, timeout=30)
+        self.qc = LineClient(query_port, timeout=max(30, timeout_ms / 1000 + 30))
+        self.writer = threading.Thread(target=self._write, daemon=True)
+        self.reader = threading.Thread(target=self._read, daemon=True)
 
-    def run(self):
-        try:
-            ing = LineClient(self.ingest_port, timeout=30)
-            qc = LineClient(self.query_port, timeout=30)
-        except OSError as e:
-            self.failures.append("connect: %s" % e)
-            return
+    def start(self):
+        self.reader.start()
+        self.writer.start()
+
+    def _write(self):
         n = 0
         while not self.stop_event.is_set():
             t0 = time.monotonic()
             word = probe_word(n)
             try:
-                ack = ing.request({"id": "bench-probe-%d" % n, "lang": "en", "title": word})
+                ack = self.ing.request({"id": "bench-probe-%d" % n, "lang": "en", "title": word})
                 t_ack = time.monotonic()
                 if not ack.get("ok"):
                     self.failures.append(ack)
-                    continue
-                seq = ack["seq"]
-                self.last_seq = max(self.last_seq, seq)
-                reply = qc.request_raw(dumps({"q": word, "min_seq": seq, "timeout_ms": 5000,
-                                               "limit": 1, "fields": ["id"]}))
-                t_vis = time.monotonic()
-                reply = json.loads(reply)
-                self.samples.append({"ack_ms": (t_ack - t0) * 1e3, "visible_ms": (t_vis - t_ack) * 1e3,
-                                     "ok": bool(reply.get("ok")), "found": reply.get("total", 0) >= 1})
+                else:
+                    self.last_seq = max(self.last_seq, ack["seq"])
+                    self.pending.append((t0, t_ack))
+                    self.qc.sock.sendall(dumps({"q": word, "min_seq": ack["seq"], "timeout_ms": self.timeout_ms,
+                                                "limit": 1, "fields": ["id"]}))
+                    self.sent += 1
             except (OSError, ValueError) as e:
                 self.failures.append(str(e))
                 break
             n += 1
             self.stop_event.wait(max(0.0, self.interval - (time.monotonic() - t0)))
-        ing.close()
-        qc.close()
+
+    def _read(self):
+        while True:
+            try:
+                line = self.qc.reader.readline()
+            except OSError as e:
+                self.failures.append(str(e))
+                return
+            if not line:
+                return
+            t_reply = time.monotonic()
+            t0, t_ack = self.pending.popleft()
+            reply = json.loads(line)
+            timed_out = (reply.get("error") or {}).get("code") == "timeout"
+            if not reply.get("ok") and not timed_out:
+                self.failures.append(reply)
+            self.samples.append({"ack_ms": (t_ack - t0) * 1e3, "visible_ms": (t_reply - t_ack) * 1e3,
+                                 "timeout": timed_out, "found": reply.get("total", 0) >= 1})
 
     def stop(self):
+        """Stops sending, then waits for the replies still due (at most `timeout_ms` and a margin)."""
         self.stop_event.set()
-        self.join(timeout=15)
+        if self.writer.ident is None:  # never started
+            self.ing.close()
+            self.qc.close()
+            return
+        self.writer.join(timeout=30)
+        deadline = time.monotonic() + self.timeout_ms / 1000 + 10
+        while len(self.samples) < self.sent and time.monotonic() < deadline and self.reader.is_alive():
+            time.sleep(0.01)
+        self.ing.close()
+        self.qc.close()

@@ -64,8 +64,8 @@ def markdown(results):
     row("acknowledged (durable) docs/s", ing["acked_docs_per_s"], None, ratio=False)
     rows.append("| upload MB/s raw / gzip | %s / %s |%s |" % (_f(ing["raw_mb_per_s"]), _f(ing["gzip_mb_per_s"]),
                                                             " n/a | |" * len(names)))
-    rows.append("| ack→searchable ms p50 / p99 (%d probes) | %s / %s |%s |" % (
-        ing["probes"], _f(ing["ack_to_searchable_ms"]["p50"]), _f(ing["ack_to_searchable_ms"]["p99"]),
+    rows.append("| ack→searchable ms p50 / p99 (%d probes, %d over the %d ms wait) | %s / %s |%s |" % (
+        ing["probes"], ing.get("probes_timed_out", 0), ing.get("probe_timeout_ms", 5000), _f(ing["ack_to_searchable_ms"]["p50"]), _f(ing["ack_to_searchable_ms"]["p99"]),
         " n/a | |" * len(names)))
     rows.append("| send→durable ack ms p50 / p99 (during the upload) | %s / %s |%s |" % (
         _f(ing["ack_ms"]["p50"]), _f(ing["ack_ms"]["p99"]), " n/a | |" * len(names)))
