@@ -180,9 +180,24 @@ final class ConjunctionMatcher: Matcher {
         self.excluded = excluded
     }
 
+    /// Only documents scoring at least this matter (top-k); -∞ until a search says otherwise.
+    private var threshold = -Double.infinity
+    private var boundUntil: Int32 = -1
+    private var boundValue = 0.0
+
     private func align(from start: Int32) -> Int32 {
         var target = start
         outer: while target != Matcher.end {
+            if threshold > -.infinity {
+                // Block-max skipping: a run of documents whose summed block bounds cannot reach
+                // the threshold is jumped over before any child is aligned on it.
+                if target > boundUntil { (boundValue, boundUntil) = bound(from: target) }
+                if boundValue < threshold {
+                    if boundUntil == Matcher.end { break }
+                    target = children[0].advance(to: boundUntil + 1)
+                    continue outer
+                }
+            }
             for c in children {
                 let d = c.advance(to: target)
                 if d != target {
@@ -223,6 +238,16 @@ final class ConjunctionMatcher: Matcher {
         }
         return (s, until)
     }
+    private lazy var maxima: [Double] = children.map(\.maxScore)
+    override var maxScore: Double { maxima.reduce(0, +) }
+    /// A document reaches `threshold` only if each child reaches `threshold` minus what all the
+    /// others can add at most.
+    override func raiseThreshold(_ threshold: Double) {
+        self.threshold = threshold
+        let total = maxima.reduce(0, +)
+        guard total.isFinite else { return }
+        for (i, c) in children.enumerated() { c.raiseThreshold(threshold - (total - maxima[i])) }
+    }
 }
 
 /// Every live document of one language, unscored (the empty query; the base of `-word`).
@@ -253,26 +278,31 @@ final class EmptyMatcher: Matcher {
 }
 
 /// An exact phrase in one field: all its terms, at the query's relative positions. Scored as
-/// BM25 with the phrase frequency as tf and the sum of its terms' idf (as Lucene does).
+/// BM25 with the phrase frequency as tf and the sum of its terms' idf (as Lucene does). The
+/// rarest term leads the search for documents holding all of them.
 final class PhraseMatcher: Matcher {
     let cursors: [PostingCursor]
     let offsets: [UInt32]
     let bm25: BM25Field
     let lengths: [UInt32]
+    private let order: [Int]
     private var frequency = 0
+    private var buffers: [[UInt32]]
 
     init(cursors: [PostingCursor], offsets: [UInt32], bm25: BM25Field, lengths: [UInt32]) {
         self.cursors = cursors
         self.offsets = offsets
         self.bm25 = bm25
         self.lengths = lengths
+        order = cursors.indices.sorted { cursors[$0].docFreq < cursors[$1].docFreq }
+        buffers = cursors.map { _ in [] }
     }
 
     private func find(from start: Int32) -> Int32 {
         var target = start
         outer: while target != Matcher.end {
-            for c in cursors {
-                let d = c.advance(to: target)
+            for i in order {
+                let d = cursors[i].advance(to: target)
                 if d != target {
                     target = d
                     continue outer
@@ -290,14 +320,21 @@ final class PhraseMatcher: Matcher {
     }
 
     private func countPhrases() -> Int {
-        let lists = cursors.map { $0.positions() }
+        for i in cursors.indices { cursors[i].positions(into: &buffers[i]) }
         var n = 0
-        for p in lists[0] where p >= offsets[0] {
+        // Walk the other lists alongside the first (all ascending) instead of searching them.
+        var heads = [Int](repeating: 0, count: cursors.count)
+        for p in buffers[0] where p >= offsets[0] {
             let base = p - offsets[0]
             var ok = true
-            for i in 1..<lists.count where !lists[i].contains(base + offsets[i]) {
-                ok = false
-                break
+            for i in 1..<cursors.count {
+                let want = base + offsets[i]
+                let list = buffers[i]
+                while heads[i] < list.count && list[heads[i]] < want { heads[i] += 1 }
+                if heads[i] == list.count || list[heads[i]] != want {
+                    // Positions may repeat or step back slightly (compound forms): fall back.
+                    if !list.contains(want) { ok = false; break }
+                }
             }
             if ok { n += 1 }
         }
@@ -305,11 +342,12 @@ final class PhraseMatcher: Matcher {
     }
 
     override func next() -> Int32 {
-        find(from: doc == -1 ? cursors[0].next() : cursors[0].advance(to: doc + 1))
+        let lead = cursors[order[0]]
+        return find(from: doc == -1 ? lead.next() : lead.advance(to: doc + 1))
     }
     override func advance(to target: Int32) -> Int32 {
         if doc >= target { return doc }
-        return find(from: cursors[0].advance(to: target))
+        return find(from: cursors[order[0]].advance(to: target))
     }
     override func score() -> Double {
         bm25.score(tf: Double(frequency), length: Double(lengths[Int(doc)]))
@@ -317,4 +355,5 @@ final class PhraseMatcher: Matcher {
     override func bound(from target: Int32) -> (score: Double, until: Int32) {
         (bm25.weightedIdf * (bm25.k1 + 1), Matcher.end)
     }
+    override var maxScore: Double { bm25.weightedIdf * (bm25.k1 + 1) * (1 + 1e-9) }
 }

@@ -281,23 +281,16 @@ final class PostingCursor {
         return o
     }
 
-    /// Positions of the current document, ascending.
-    func positions() -> [UInt32] {
+    /// Replaces `out` with the positions of the current document.
+    func positions(into out: inout [UInt32]) {
+        out.removeAll(keepingCapacity: true)
         postings.positionBytes.withUnsafeBufferPointer { bytes in
             var o = posOffset
-            // Skip the positions of documents in this block we passed over.
             while posDocIndex < index {
-                var n = tfsInBlock[posDocIndex]
-                while n > 0 {
-                    while bytes[o] >= 0x80 { o += 1 }
-                    o += 1
-                    n -= 1
-                }
+                o = Self.skip(bytes, o, count: tfsInBlock[posDocIndex])
                 posDocIndex += 1
             }
             posOffset = o
-            var result: [UInt32] = []
-            result.reserveCapacity(Int(tfsInBlock[index]))
             var last: UInt32 = 0
             for _ in 0..<Int(tfsInBlock[index]) {
                 var v: UInt32 = 0
@@ -309,9 +302,8 @@ final class PostingCursor {
                     shift += 7
                 }
                 last &+= v
-                result.append(last)
+                out.append(last)
             }
-            return result
         }
     }
 }
