@@ -112,10 +112,11 @@ def bench_ours(args, bin_dir, raw, gz, queries, svc, work):
     if args.probe_interval > 0:
         prober.start()
     up = ingest.upload(ports["ingest"], gz)
-    prober.stop()
+    prober.stop_sending()
     target = max(up["last_seq"], prober.last_seq)
     procs.wait_until(lambda: query_seq(ports["query"]) >= target, 600, 0.005, "the query service to catch up", qry)
     t_searchable = time.monotonic()
+    prober.finish()
     docs = up["accepted"]
     up_s = up["seconds"]
     search_s = t_searchable - up["t0"]
@@ -138,6 +139,18 @@ def bench_ours(args, bin_dir, raw, gz, queries, svc, work):
         log("ack→searchable: p50 %.1f ms, p99 %.1f ms over %d probes (%d over the %d ms wait)"
             % (res["ingest"]["ack_to_searchable_ms"]["p50"], res["ingest"]["ack_to_searchable_ms"]["p99"],
                len(visible), res["ingest"]["probes_timed_out"], prober.timeout_ms))
+    if args.probe_interval > 0:
+        # The same probes with nothing else going on: the visibility delay a lone writer sees.
+        idle = ingest.Prober(ports["ingest"], ports["query"], interval=args.probe_interval)
+        idle.start()
+        time.sleep(2.0)
+        idle.finish()
+        res["ingest"]["idle_probes"] = len(idle.samples)
+        res["ingest"]["idle_ack_ms"] = querybench.summarize([s["ack_ms"] for s in idle.samples])
+        res["ingest"]["idle_ack_to_searchable_ms"] = querybench.summarize([s["visible_ms"] for s in idle.samples])
+        log("idle ack→searchable: p50 %.1f ms, p99 %.1f ms over %d probes" % (
+            res["ingest"]["idle_ack_to_searchable_ms"]["p50"] or -1, res["ingest"]["idle_ack_to_searchable_ms"]["p99"] or -1,
+            len(idle.samples)))
     res["memory_after_ingest"] = {"ingest_rss": procs.proc_status(ing.pid, "VmRSS"),
                                   "query_rss": procs.proc_status(qry.pid, "VmRSS")}
 

@@ -150,16 +150,22 @@ class Prober:
             self.samples.append({"ack_ms": (t_ack - t0) * 1e3, "visible_ms": (t_reply - t_ack) * 1e3,
                                  "timeout": timed_out, "found": reply.get("total", 0) >= 1})
 
-    def stop(self):
-        """Stops sending, then waits for the replies still due (at most `timeout_ms` and a margin)."""
+    def stop_sending(self):
+        """No more probes; after this `last_seq` is final."""
         self.stop_event.set()
+        if self.writer.ident is not None:
+            self.writer.join(timeout=30)
+
+    def finish(self):
+        """Waits for the replies still due (at most `timeout_ms` and a margin), then closes."""
+        self.stop_sending()
         if self.writer.ident is None:  # never started
             self.ing.close()
             self.qc.close()
             return
-        self.writer.join(timeout=30)
         deadline = time.monotonic() + self.timeout_ms / 1000 + 10
         while len(self.samples) < self.sent and time.monotonic() < deadline and self.reader.is_alive():
             time.sleep(0.01)
         self.ing.close()
         self.qc.close()
+        self.reader.join(timeout=5)

@@ -67,8 +67,12 @@ def markdown(results):
     rows.append("| ack→searchable ms p50 / p99 (%d probes, %d over the %d ms wait) | %s / %s |%s |" % (
         ing["probes"], ing.get("probes_timed_out", 0), ing.get("probe_timeout_ms", 5000), _f(ing["ack_to_searchable_ms"]["p50"]), _f(ing["ack_to_searchable_ms"]["p99"]),
         " n/a | |" * len(names)))
-    rows.append("| send→durable ack ms p50 / p99 (during the upload) | %s / %s |%s |" % (
+    rows.append("| send→durable ack ms p50 / p99 (probes during the upload) | %s / %s |%s |" % (
         _f(ing["ack_ms"]["p50"]), _f(ing["ack_ms"]["p99"]), " n/a | |" * len(names)))
+    if ing.get("idle_probes"):
+        rows.append("| idle: ack→searchable / send→ack ms p50 (p99), %d probes after the upload | %s (%s) / %s (%s) |%s |" % (
+            ing["idle_probes"], _f(ing["idle_ack_to_searchable_ms"]["p50"]), _f(ing["idle_ack_to_searchable_ms"]["p99"]),
+            _f(ing["idle_ack_ms"]["p50"]), _f(ing["idle_ack_ms"]["p99"]), " n/a | |" * len(names)))
     rows.append("| ping round trip ms p50 / p99 (the floor under our latencies) | %s / %s |%s |" % (
         _f(ours["ping_ms"]["p50"]), _f(ours["ping_ms"]["p99"]), " n/a | |" * len(names)))
     took = {k: [] for k in KINDS}

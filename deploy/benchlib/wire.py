@@ -28,11 +28,13 @@ class LineClient:
         return json.loads(self.request_raw(dumps(obj)))
 
     def close(self):
-        try:
-            self.reader.close()
-            self.sock.close()
-        except OSError:
-            pass
+        # Shut down first: it wakes a thread blocked reading this socket, which holds the reader's
+        # lock (closing the reader before would wait for that read to time out).
+        for step in (lambda: self.sock.shutdown(socket.SHUT_RDWR), self.reader.close, self.sock.close):
+            try:
+                step()
+            except OSError:
+                pass
 
     def __enter__(self):
         return self
