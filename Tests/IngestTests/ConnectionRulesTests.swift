@@ -114,4 +114,55 @@ struct ConnectionRulesTests {
         #expect(reply.message?.contains(":\(server.ingestPort)") == true || reply.message?.contains(" \(server.ingestPort)") == true,
                 "started with --port 0, the hint should show the bound port: \(reply.message ?? "")")
     }
+
+    @Test("a document over --max-doc-bytes gets document_too_large; the connection goes on")
+    func documentTooLarge() throws {
+        let server = try IngestProcess(extraArguments: ["--max-doc-bytes", "200"])
+        defer { server.stop() }
+        let client = try server.connect()
+        let big = "{\"id\":\"big\",\"body\":\"\(String(repeating: "x", count: 300))\"}"
+        try client.send("\(big)\n{\"op\":\"put\",\"doc\":\(big)}\n{\"id\":\"small\"}\n")
+        client.shutdownWrite()
+        let first = try client.readObject(), second = try client.readObject()
+        #expect(first.code == "document_too_large" && first.line == 1, "\(first)")
+        #expect(second.code == "document_too_large" && second.line == 2, "\(second)")
+        #expect(try client.readObject().id == "small")
+        #expect(try client.readObject().op == "summary")
+    }
+
+    @Test("a connection silent past --idle-timeout gets idle_timeout and a close")
+    func idleTimeout() throws {
+        let server = try IngestProcess(extraArguments: ["--idle-timeout", "1"])
+        defer { server.stop() }
+        let client = try server.connect(timeout: 20)
+        try client.send("{\"id\":\"early\"}\n")
+        #expect(try client.readObject().id == "early")
+        let reply = try client.readObject()
+        #expect(reply.ok == false && reply.code == "idle_timeout", "\(reply)")
+        #expect(try client.closesNext())
+    }
+
+    @Test("one connection over --max-connections gets too_many_connections and a close")
+    func connectionLimit() throws {
+        let server = try IngestProcess(extraArguments: ["--max-connections", "2"])
+        defer { server.stop() }
+        // The start-up ping's connection may still be closing: wait until a connection sees
+        // itself as the only one open.
+        var first = try server.connect()
+        for _ in 0..<100 {
+            try first.send("{\"op\":\"stats\"}\n")
+            if try first.readObject().int("connections") == 1 { break }
+            usleep(50_000)
+            first = try server.connect()
+        }
+        let second = try server.connect()
+        try second.send("{\"op\":\"ping\"}\n")
+        #expect(try second.readObject().op == "pong")
+        let third = try server.connect()
+        let reply = try third.readObject()
+        #expect(reply.code == "too_many_connections", "\(reply)")
+        #expect(try third.closesNext())
+        first.shutdownWrite()
+        #expect(try first.readObject().op == "summary")
+    }
 }

@@ -117,6 +117,34 @@ struct PipelineTests {
         #expect(try client.closesNext(), "the server closes after the summary")
     }
 
+    @Test("four connections uploading at once share one gap-free seq space")
+    func concurrentConnections() throws {
+        let server = try IngestProcess()
+        defer { server.stop() }
+        let perConnection = 3000
+        let clients = try (0..<4).map { _ in try server.connect(timeout: 60) }
+        let writers = clients.enumerated().map { k, client in
+            client.sendInBackground(Corpus.ndjson(Corpus.documents("c\(k)", count: perConnection)))
+        }
+        var all: [Int64] = []
+        for (k, client) in clients.enumerated() {
+            var last: Int64 = 0
+            for i in 0..<perConnection {
+                let reply = try client.readObject()
+                let seq = try #require(reply.seq, "\(reply)")
+                try #require(reply.id == "c\(k)-\(i)", "connection \(k), reply \(i): \(reply)")
+                try #require(seq > last, "seqs grow along one connection")
+                last = seq
+                all.append(seq)
+            }
+            client.shutdownWrite()
+            let summary = try client.readObject()
+            #expect(summary.int("accepted") == Int64(perConnection) && summary.int("last_seq") == last)
+        }
+        for writer in writers { #expect(writer.wait().error == nil) }
+        #expect(all.sorted() == Array(1...Int64(4 * perConnection)), "every seq used exactly once")
+    }
+
     @Test("the summary counts every rejected line, whoever rejected it")
     func summaryCountsRejectedLines() throws {
         let server = try IngestProcess()
@@ -154,6 +182,19 @@ struct PipelineTests {
         let summary = try client.readObject()
         #expect(summary.op == "summary" && summary.int("accepted") == 3)
         #expect(try client.closesNext())
+    }
+
+    @Test("error line numbers count every physical line, blank ones included")
+    func lineNumbersCountBlankLines() throws {
+        let server = try IngestProcess()
+        defer { server.stop() }
+        let client = try server.connect()
+        try client.send("{\"id\":\"a\"}\n\n\r\n{bad\n\n{\"nope\":1}\n")
+        client.shutdownWrite()
+        #expect(try client.readObject().id == "a")
+        let bad = try client.readObject(), missing = try client.readObject()
+        #expect(bad.code == "invalid_json" && bad.line == 4, "\(bad)")
+        #expect(missing.code == "missing_id" && missing.line == 6, "\(missing)")
     }
 
     @Test("quit closes politely with the summary")

@@ -63,8 +63,17 @@ final class IngestProcess {
     var isRunning: Bool { process.isRunning }
 
     /// A new connection to the ingest port.
-    func connect(timeout: Double = 30) throws -> LineClient {
-        try LineClient(port: ingestPort, timeout: timeout)
+    func connect(timeout: Double = 30, receiveBuffer: Int32? = nil) throws -> LineClient {
+        try LineClient(port: ingestPort, timeout: timeout, receiveBuffer: receiveBuffer)
+    }
+
+    /// The `stats` reply, on a connection of its own.
+    func stats() throws -> JSONObject {
+        let client = try connect()
+        try client.send(helloLine + "{\"op\":\"stats\"}\n")
+        var reply = try client.readObject()
+        if reply.op == "hello" { reply = try client.readObject() }
+        return reply
     }
 
     /// A new connection to the feed port.
@@ -120,6 +129,12 @@ final class IngestProcess {
         (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
     }
 
+    /// `hello` with the `--token` this server was started with (empty without one).
+    var helloLine: String {
+        guard let i = arguments.firstIndex(of: "--token"), i + 1 < arguments.count else { return "" }
+        return "{\"op\":\"hello\",\"token\":\(jsonString(arguments[i + 1]))}\n"
+    }
+
     // MARK: Private
 
     private func launch() throws {
@@ -169,8 +184,9 @@ final class IngestProcess {
         while Date() < deadline {
             do {
                 let client = try connect(timeout: 5)
-                try client.send("{\"op\":\"ping\"}\n")
-                let reply = try client.readObject()
+                try client.send(helloLine + "{\"op\":\"ping\"}\n")
+                var reply = try client.readObject()
+                if reply.op == "hello" { reply = try client.readObject() }
                 if reply.op == "pong" { return }
             } catch {
                 lastError = error
