@@ -32,6 +32,17 @@ import TidendeQuerySyntax
         #expect(r.hits.first?.document == .object([("id", .string("a")), ("title", .string("Titel"))]))
     }
 
+    @Test func storedJSONIsReturnedVerbatim() throws {
+        let text = #"{"id":"raw","title":"Rå  tekst","n":1.50}"#
+        let e = Engine()
+        e.upsert(id: "raw", document: try JSONValue.parse(text), seq: 1, json: Array(text.utf8))
+        e.refresh()
+        let hit = try #require(try e.searcher().search(SearchRequest(q: words("tekst"))).hits.first)
+        #expect(hit.json == Array(text.utf8))
+        #expect(e.searcher().json(id: "raw") == Array(text.utf8))
+        #expect(hit.document["title"] == .string("Rå  tekst"))
+    }
+
     func seedEngine() throws -> Engine {
         let text = try String(contentsOfFile: "/work/shared/examples/seed-page.ndjson", encoding: .utf8)
         let docs = try text.split(separator: "\n").map { try JSONValue.parse(String($0)) }

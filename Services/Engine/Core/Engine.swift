@@ -31,10 +31,13 @@ public final class Engine: Sendable {
     }
 
     /// Adds a document or replaces the one with the same id. Visible after the next `refresh`.
-    public func upsert(id: String, document: JSONValue, seq: UInt64) {
+    ///
+    /// `json`, when given, must be the document's own JSON text (as received): it is stored as
+    /// is and returned verbatim in hits, saving a re-encode. Otherwise the document is encoded.
+    public func upsert(id: String, document: JSONValue, seq: UInt64, json: [UInt8]? = nil) {
         writer.withLock { w in
             w.delete(id: id, config: config, analyzer: analyzer)
-            w.builder.add(id: id, document: document, seq: seq, config: config, analyzer: analyzer,
+            w.builder.add(id: id, document: document, json: json, seq: seq, config: config, analyzer: analyzer,
                           fields: &w.fields, cache: w.cache, deflater: w.deflater)
             w.seq = max(w.seq, seq)
             if w.builder.count >= config.maxBufferedDocuments { w.sealBuffer() }

@@ -5,8 +5,11 @@ public struct Hit: Sendable {
     public var id: String
     /// BM25 score (0 for the empty query and for field sorts without words).
     public var score: Double
-    /// The stored document, projected to the requested fields.
-    public var document: JSONValue
+    /// The stored document as compact JSON text (UTF-8), projected to the requested fields: ready
+    /// to be written into a reply as is.
+    public var json: [UInt8]
+    /// The same document parsed (parsed on each access; prefer `json` on hot paths).
+    public var document: JSONValue { (try? JSONValue.parse(json)) ?? .null }
     /// Field → text with matched words wrapped in `<em>`…`</em>`; long fields become a snippet.
     public var highlight: [String: String]
 }

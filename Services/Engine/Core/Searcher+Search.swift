@@ -84,15 +84,28 @@ extension Searcher {
         let inflater = Inflater()
         for c in heap.sorted().dropFirst(request.offset) {
             let seg = view.segments[c.segment].segment
-            // `fields: []` asks for ids and scores only: no document is inflated.
-            let document = request.fields?.isEmpty == true ? JSONValue.object([])
-                : try seg.stored.document(Int(c.doc), inflater: inflater)
-            let language = Language(code: seg.languages[Int(c.doc)])
-            hits.append(Hit(id: seg.ids[Int(c.doc)], score: c.score, document: project(document, request.fields),
-                            highlight: highlighter?.highlight(document, language: language) ?? [:]))
+            // `fields: []` asks for ids and scores only: no document is inflated. Without a
+            // projection or highlighting the stored bytes go out untouched.
+            var json: [UInt8] = Array("{}".utf8)
+            var highlight: [String: String] = [:]
+            if request.fields?.isEmpty != true || highlighter != nil {
+                json = try seg.stored.json(Int(c.doc), inflater: inflater)
+                if request.fields != nil || highlighter != nil {
+                    let document = try parse(json)
+                    if let highlighter {
+                        highlight = highlighter.highlight(document, language: Language(code: seg.languages[Int(c.doc)]))
+                    }
+                    if request.fields != nil { json = project(document, request.fields).jsonBytes() }
+                }
+            }
+            hits.append(Hit(id: seg.ids[Int(c.doc)], score: c.score, json: json, highlight: highlight))
         }
         return SearchResult(total: total, totalIsExact: !skipped, hits: hits,
                             facets: facets.result(limit: request.facetLimit))
+    }
+
+    private func parse(_ json: [UInt8]) throws(EngineError) -> JSONValue {
+        do { return try JSONValue.parse(json) } catch { throw .corrupt("stored document is not valid JSON") }
     }
 
     /// First value for ascending, last-sorting value for descending (min / max of an array).

@@ -26,6 +26,16 @@ public struct Searcher: Sendable {
         return nil
     }
 
+    /// The stored JSON text of the document with this id, or nil.
+    public func json(id: String) -> [UInt8]? {
+        for sv in view.segments.reversed() {
+            if let d = sv.segment.idIndex[id], !sv.deletions.contains(Int(d)) {
+                return try? sv.segment.stored.json(Int(d))
+            }
+        }
+        return nil
+    }
+
     /// Number of documents matching the query and filter (always exact).
     public func count(_ request: SearchRequest) throws(EngineError) -> Int {
         var r = request

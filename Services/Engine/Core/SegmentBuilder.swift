@@ -42,8 +42,8 @@ struct SegmentBuilder {
 
     /// Analyses and inverts one document. Terms and stems come as ids interned in the writer's
     /// `StemCache`, so the loop below hashes integers, never strings.
-    mutating func add(id: String, document: JSONValue, seq: UInt64, config: EngineConfig, analyzer: Analyzer,
-                      fields: inout FieldRegistry, cache: StemCache, deflater: Deflater) {
+    mutating func add(id: String, document: JSONValue, json: [UInt8]?, seq: UInt64, config: EngineConfig,
+                      analyzer: Analyzer, fields: inout FieldRegistry, cache: StemCache, deflater: Deflater) {
         let flat = FlatDocument(document, config: config)
         let language = FlatDocument.language(of: document, texts: flat.texts, config: config, analyzer: analyzer, cache: cache)
         let doc = UInt32(ids.count)
@@ -116,9 +116,8 @@ struct SegmentBuilder {
         for (path, values) in flat.values {
             columns[fields.intern(path), default: DocValuesColumnBuilder()].add(doc: Int(doc), values)
         }
-        var w = ByteWriter(capacity: 1024)
-        document.encodeBinary(into: &w)
-        stored.add(compressed: deflater.compress(w.bytes), originalSize: w.bytes.count)
+        let text = json ?? document.jsonBytes()
+        stored.add(compressed: deflater.compress(text), originalSize: text.count)
     }
 
     /// Marks a buffered document as gone (replaced or deleted before sealing).

@@ -1,7 +1,8 @@
 import TidendeModels
 
-/// A segment's original documents, each compressed on its own (raw deflate, level 1, of the
-/// binary `JSONValue` form), so fetching one hit inflates only that document.
+/// A segment's original documents as compact JSON text, each compressed on its own (raw
+/// deflate, level 1), so fetching one hit inflates only that document, and a hit can be sent
+/// on as the very bytes stored, with no decoding or re-encoding.
 final class StoredDocuments: Sendable {
     let bytes: [UInt8]
     /// `offsets[d] ..< offsets[d + 1]` is document `d`'s compressed form.
@@ -14,7 +15,8 @@ final class StoredDocuments: Sendable {
         self.originalSizes = originalSizes
     }
 
-    func document(_ d: Int, inflater: Inflater = Inflater()) throws(EngineError) -> JSONValue {
+    /// The stored JSON text of document `d`.
+    func json(_ d: Int, inflater: Inflater = Inflater()) throws(EngineError) -> [UInt8] {
         let result: Result<[UInt8], EngineError> = bytes.withUnsafeBytes { all in
             let slice = UnsafeRawBufferPointer(rebasing: all[Int(offsets[d])..<Int(offsets[d + 1])])
             do throws(EngineError) {
@@ -23,9 +25,17 @@ final class StoredDocuments: Sendable {
                 return .failure(error)
             }
         }
-        let raw = try result.get()
-        var reader = ByteReader(raw)
-        return try JSONValue.decodeBinary(from: &reader)
+        return try result.get()
+    }
+
+    /// Document `d`, parsed.
+    func document(_ d: Int, inflater: Inflater = Inflater()) throws(EngineError) -> JSONValue {
+        let text = try json(d, inflater: inflater)
+        do {
+            return try JSONValue.parse(text)
+        } catch {
+            throw .corrupt("stored document \(d) is not valid JSON: \(error)")
+        }
     }
 
     func compressed(_ d: Int) -> ArraySlice<UInt8> { bytes[Int(offsets[d])..<Int(offsets[d + 1])] }
