@@ -171,4 +171,17 @@ struct FeedTests {
         while line["head"] != nil && line["ok"] == nil { line = try feed.readObject() }
         #expect(line.code == "invalid_request" && line.line == 5, "\(line)")
     }
+
+    @Test("from beyond the head waits for that seq; gzip compression decodes too")
+    func fromInTheFuture() throws {
+        let server = try IngestProcess()
+        defer { server.stop() }
+        try upload(server, Corpus.documents("early", count: 2))
+        let feed = try server.connectFeed()
+        let reply = try subscribe(feed, from: 5, compress: "gzip")
+        #expect(reply.int("head") == 2 && reply["compress"] as? String == "gzip", "\(reply)")
+        try upload(server, Corpus.documents("late", count: 5))
+        let changes = try readChanges(feed, from: 5, through: 7)
+        #expect(changes.map { $0.object("put")?["id"] as? String } == ["late-2", "late-3", "late-4"])
+    }
 }
