@@ -192,7 +192,8 @@ def bench_ours(args, bin_dir, raw, gz, queries, svc, work):
                       "query_hwm_after_restart": procs.proc_status(qry.pid, "VmHWM")}
     log("restart: SIGTERM took %.2f s; answering after %.2f s, at head after %.2f s" % (stop_s, t_answer, t_caught))
     svc.stop_all()
-    res["disk"] = {"ingest_store": procs.dir_bytes(ingest_data), "query_snapshot": procs.dir_bytes(query_data)}
+    res["disk"] = {"ingest_store": procs.dir_bytes(ingest_data), "query_snapshot": procs.dir_bytes(query_data),
+                   "files": {"ingest": procs.file_sizes(ingest_data), "query": procs.file_sizes(query_data)}}
     return res
 
 
@@ -242,14 +243,16 @@ def main():
     if args.docs < 100:
         ap.error("--docs must be at least 100")
 
-    # SIGTERM ends the run like Ctrl-C does: through the finally below, which stops the services.
+    # Ctrl-C and SIGTERM end the run through the finally below, which stops the services. (SIGINT
+    # is set explicitly: a shell starting us in the background would otherwise have us ignore it.)
+    signal.signal(signal.SIGINT, interrupt)
     signal.signal(signal.SIGTERM, interrupt)
     t_start = time.monotonic()
     out = os.path.abspath(args.out)
     os.makedirs(out, exist_ok=True)
     work = tempfile.mkdtemp(prefix="run-", dir=out)
     svc = procs.Services(work)
-    results = {"docs": args.docs, "seed": args.seed, "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    results = {"command": " ".join(["deploy/bench"] + sys.argv[1:]), "docs": args.docs, "seed": args.seed, "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                "machine": {"cores": os.cpu_count(), "load_before": os.getloadavg()}}
     try:
         bin_dir = binaries(args)

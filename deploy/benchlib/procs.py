@@ -27,6 +27,19 @@ def dir_bytes(path):
     return total
 
 
+def file_sizes(path):
+    """Bytes on disk per file under a path, relative names (to see what a data dir is made of)."""
+    out = {}
+    for root, _dirs, files in os.walk(path):
+        for name in files:
+            full = os.path.join(root, name)
+            try:
+                out[os.path.relpath(full, path)] = os.lstat(full).st_blocks * 512
+            except FileNotFoundError:
+                pass
+    return out
+
+
 def proc_status(pid, key):
     """A field of /proc/PID/status in bytes (VmHWM, VmRSS), or None when the process is gone."""
     try:

@@ -119,8 +119,8 @@ def markdown(results):
     for k in KINDS:
         out.append("| %s | " % k + " | ".join("%s / %s / %s" % (_f(lv["kinds"][k]["p50"]), _f(lv["kinds"][k]["p99"]),
                                                                _f(lv["kinds"][k]["p999"])) for lv in ours["levels"]) + " |")
-    out += ["", "Wall time %.0f s (ours %.0f s%s); %d cores, load %.1f before, %.1f after." % (
-        results["wall_s"], ours["seconds"],
+    out += ["", "`%s`: wall time %.0f s (ours %.0f s%s); %d cores, load %.1f before, %.1f after." % (
+        results.get("command", "deploy/bench"), results["wall_s"], ours["seconds"],
         "".join(", %s %.0f s" % (PEER_TITLES.get(n, n), peers[n]["seconds"]) for n in names),
         results["machine"]["cores"] or 0, results["machine"]["load_before"][0], results["machine"]["load_after"][0]), ""]
     return "\n".join(out)
