@@ -164,11 +164,13 @@ def bench_ours(args, bin_dir, raw, gz, queries, svc, work):
     res["levels"] = []
     for conns, total in ((1, args.queries_per_level), (8, 2 * args.queries_per_level),
                          (64, 4 * args.queries_per_level)):
-        level = querybench.run_level(ports["query"], queries, conns, total, args.level_seconds)
+        level = querybench.run_level(ports["query"], queries, conns, total, args.level_seconds, server_pid=qry.pid)
         res["levels"].append(level)
-        log("%2d connections: %d queries, %.0f q/s, p50 %.2f ms, p99 %.2f ms, client CPU %.0f%%, errors %d"
+        log("%2d connections: %d queries, %.0f q/s, p50 %.2f ms, p99 %.2f ms, CPU client %.0f%% server %.0f%% "
+            "(%.2f ms/query), errors %d"
             % (conns, level["queries"], level["qps"], level["all"]["p50"], level["all"]["p99"],
-               100 * level["client_cpu_share"], level["errors"]))
+               100 * level["client_cpu_share"], 100 * (level["server_cpu_share"] or 0),
+               level["server_cpu_ms_per_query"] or 0, level["errors"]))
 
     # 5. Memory, disk, restart.
     stats = wire.ask(ports["query"], {"op": "stats"})

@@ -40,6 +40,17 @@ def file_sizes(path):
     return out
 
 
+def cpu_seconds(pid):
+    """User + system CPU seconds a process has used so far (None when it is gone)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    # Fields 14 and 15 of stat (utime, stime) are the 12th and 13th after the command name.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def proc_status(pid, key):
     """A field of /proc/PID/status in bytes (VmHWM, VmRSS), or None when the process is gone."""
     try:

@@ -6,6 +6,7 @@ import os
 import threading
 import time
 
+from . import procs
 from .wire import LineClient, dumps
 
 KINDS = ("rare", "common", "two_word", "phrase", "filtered", "faceted")
@@ -59,7 +60,7 @@ def ping_floor(port, n=500):
     return summarize(ms)
 
 
-def run_level(port, queries, connections, total, max_seconds):
+def run_level(port, queries, connections, total, max_seconds, server_pid=None):
     """`connections` threads, each with its own connection, draw queries from the mix in turn until
     `total` have run or `max_seconds` passed. Returns latency per kind, throughput and client CPU."""
     payloads = [(q["kind"], dumps(request_for(q))) for q in queries]
@@ -92,6 +93,7 @@ def run_level(port, queries, connections, total, max_seconds):
     for t in threads:
         t.start()
     cpu0 = os.times()
+    server0 = procs.cpu_seconds(server_pid) if server_pid else None
     deadline[0] = time.perf_counter() + max_seconds
     t0 = time.perf_counter()
     start_barrier.wait()
@@ -99,6 +101,7 @@ def run_level(port, queries, connections, total, max_seconds):
         t.join()
     wall = time.perf_counter() - t0
     cpu1 = os.times()
+    server1 = procs.cpu_seconds(server_pid) if server_pid else None
     by_kind = {k: [] for k in KINDS}
     everything = []
     for r in results:
@@ -109,6 +112,9 @@ def run_level(port, queries, connections, total, max_seconds):
     return {"connections": connections, "queries": len(everything), "seconds": wall,
             "qps": len(everything) / wall if wall > 0 else None, "errors": sum(errors),
             "client_cpu_share": client_cpu / wall if wall > 0 else None,
+            "server_cpu_share": (server1 - server0) / wall if server0 is not None and server1 is not None else None,
+            "server_cpu_ms_per_query": ((server1 - server0) * 1e3 / len(everything)
+                                        if server0 is not None and server1 is not None and everything else None),
             "all": summarize(everything), "kinds": {k: summarize(v) for k, v in by_kind.items()}}
 
 

@@ -107,13 +107,15 @@ def markdown(results):
         "Our latencies are over TCP on one connection (one outstanding query); the peers' are in-process "
         "calls from Python (one thread). Ratios are ours / peer's.", "", head, sep] + rows
     out += ["", "### Our query service under concurrency (TCP, one outstanding query per connection)", "",
-            "| connections | queries | q/s | p50 ms | p99 ms | p99.9 ms | errors | client CPU |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+            "| connections | queries | q/s | p50 ms | p99 ms | p99.9 ms | errors | client CPU | server CPU | server CPU ms/query |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for lv in ours["levels"]:
         a = lv["all"]
-        out.append("| %d | %d | %s | %s | %s | %s | %d | %.0f%% |" % (
+        share = lv.get("server_cpu_share")
+        out.append("| %d | %d | %s | %s | %s | %s | %d | %.0f%% | %s | %s |" % (
             lv["connections"], lv["queries"], _f(lv["qps"]), _f(a["p50"]), _f(a["p99"]), _f(a["p999"]),
-            lv["errors"], 100 * lv["client_cpu_share"]))
+            lv["errors"], 100 * lv["client_cpu_share"], "n/a" if share is None else "%.0f%%" % (100 * share),
+            _f(lv.get("server_cpu_ms_per_query"))))
     out += ["", "| kind | " + " | ".join("%d conn p50 / p99 / p99.9 ms" % lv["connections"] for lv in ours["levels"]) + " |",
             "|---|" + "---:|" * len(ours["levels"])]
     for k in KINDS:
