@@ -177,6 +177,6 @@ struct EngineBench {
             let sorted = times.sorted()
             print("  \(kind.padding(toLength: 28, withPad: " ", startingAt: 0)) p50 \(fmt(percentile(sorted, 0.5)))  p99 \(fmt(percentile(sorted, 0.99)))  (n=\(times.count))")
         }
-        unlink(snapshotPath)
+        if !CommandLine.arguments.contains("--keep-snapshot") { unlink(snapshotPath) }
     }
 }

@@ -188,7 +188,7 @@ struct SegmentBuilder {
         }
 
         var storedOut = StoredDocumentsBuilder()
-        for d in 0..<n where keep(d) {
+        for d in 0..<n where !deleted.isEmpty && keep(d) {
             storedOut.add(compressed: stored.bytes[Int(stored.offsets[d])..<Int(stored.offsets[d + 1])],
                           originalSize: Int(stored.originalSizes[d]))
         }

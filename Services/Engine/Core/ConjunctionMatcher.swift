@@ -1,0 +1,79 @@
+/// Every child matches and no excluded one does; the score sums the children.
+final class ConjunctionMatcher: Matcher {
+    let children: [Matcher]
+    let excluded: [Matcher]
+    init(_ children: [Matcher], excluded: [Matcher]) {
+        // Leading with the sparsest child keeps leapfrogging short.
+        self.children = children
+        self.excluded = excluded
+    }
+
+    /// Only documents scoring at least this matter (top-k); -∞ until a search says otherwise.
+    private var threshold = -Double.infinity
+    private var boundUntil: Int32 = -1
+    private var boundValue = 0.0
+
+    private func align(from start: Int32) -> Int32 {
+        var target = start
+        outer: while target != Matcher.end {
+            if threshold > -.infinity {
+                // Block-max skipping: a run of documents whose summed block bounds cannot reach
+                // the threshold is jumped over before any child is aligned on it.
+                if target > boundUntil { (boundValue, boundUntil) = bound(from: target) }
+                if boundValue < threshold {
+                    if boundUntil == Matcher.end { break }
+                    target = children[0].advance(to: boundUntil + 1)
+                    continue outer
+                }
+            }
+            for c in children {
+                let d = c.advance(to: target)
+                if d != target {
+                    target = d
+                    continue outer
+                }
+            }
+            for x in excluded where x.advance(to: target) == target {
+                target += 1
+                continue outer
+            }
+            doc = target
+            return target
+        }
+        doc = Matcher.end
+        return doc
+    }
+    override func next() -> Int32 {
+        guard let lead = children.first else { doc = Matcher.end; return doc }
+        return align(from: doc == -1 ? lead.next() : lead.advance(to: doc + 1))
+    }
+    override func advance(to target: Int32) -> Int32 {
+        if doc >= target { return doc }
+        guard let lead = children.first else { doc = Matcher.end; return doc }
+        return align(from: lead.advance(to: target))
+    }
+    override func score() -> Double {
+        var s = 0.0
+        for c in children { s += c.score() }
+        return s
+    }
+    override func bound(from target: Int32) -> (score: Double, until: Int32) {
+        var s = 0.0, until = Matcher.end
+        for c in children {
+            let (cs, cu) = c.bound(from: target)
+            s += cs
+            until = min(until, cu)
+        }
+        return (s, until)
+    }
+    private lazy var maxima: [Double] = children.map(\.maxScore)
+    override var maxScore: Double { maxima.reduce(0, +) }
+    /// A document reaches `threshold` only if each child reaches `threshold` minus what all the
+    /// others can add at most.
+    override func raiseThreshold(_ threshold: Double) {
+        self.threshold = threshold
+        let total = maxima.reduce(0, +)
+        guard total.isFinite else { return }
+        for (i, c) in children.enumerated() { c.raiseThreshold(threshold - (total - maxima[i])) }
+    }
+}

@@ -1,0 +1,108 @@
+/// Document iterators a query is compiled into, one tree per segment and language. Each walks
+/// its documents in ascending order (`next`, `advance(to:)`), scores the current one, and can
+/// bound the score of every document in `[target, until]` without decoding (`bound(from:)`),
+/// which is what lets a top-k search skip blocks that cannot make it into the heap.
+class Matcher {
+    static let end = PostingCursor.exhausted
+    var doc: Int32 = -1
+
+    @discardableResult func next() -> Int32 { fatalError("abstract") }
+    @discardableResult func advance(to target: Int32) -> Int32 {
+        while doc < target { next() }
+        return doc
+    }
+    func score() -> Double { 0 }
+    /// An upper bound of `score()` for every document in `[target, until]`.
+    func bound(from target: Int32) -> (score: Double, until: Int32) { (0, Matcher.end) }
+    /// An upper bound of `score()` over all documents.
+    var maxScore: Double { .infinity }
+    /// Told by a top-k search that only documents scoring at least `threshold` matter from now
+    /// on; a matcher may then skip the others (and under-report their scores). Default: ignored.
+    func raiseThreshold(_ threshold: Double) {}
+}
+
+/// One term of one field, BM25-scored.
+final class TermMatcher: Matcher {
+    let cursor: PostingCursor
+    let bm25: BM25Field
+    let lengths: [UInt32]
+
+    init(cursor: PostingCursor, bm25: BM25Field, lengths: [UInt32]) {
+        self.cursor = cursor
+        self.bm25 = bm25
+        self.lengths = lengths
+    }
+
+    override func next() -> Int32 { doc = cursor.next(); return doc }
+    override func advance(to target: Int32) -> Int32 { doc = cursor.advance(to: target); return doc }
+    override func score() -> Double {
+        bm25.score(tf: Double(cursor.tf), length: Double(lengths[Int(doc)]))
+    }
+    private lazy var globalMax: Double = {
+        let p = cursor.postings
+        var m = 0.0
+        for b in cursor.firstBlock..<cursor.endBlock {
+            m = max(m, bm25.score(tf: Double(p.blockMaxTf[b]), length: Double(p.blockMinLength[b])))
+        }
+        return m * (1 + 1e-9)
+    }()
+    override var maxScore: Double { globalMax }
+
+    override func bound(from target: Int32) -> (score: Double, until: Int32) {
+        guard let b = cursor.shallowBlock(for: target) else { return (0, Matcher.end) }
+        let p = cursor.postings
+        // Score grows with tf and shrinks with length, so (max tf, min length) bounds the block.
+        // The small factor absorbs rounding so a bound is never below a real score.
+        let s = bm25.score(tf: Double(p.blockMaxTf[b]), length: Double(p.blockMinLength[b])) * (1 + 1e-9)
+        return (s, Int32(p.blockLastDoc[b]))
+    }
+}
+
+/// A term matcher whose score is a constant (prefix expansions).
+final class ConstantMatcher: Matcher {
+    let child: Matcher
+    let value: Double
+    init(_ child: Matcher, score: Double) {
+        self.child = child
+        self.value = score
+    }
+    override func next() -> Int32 { doc = child.next(); return doc }
+    override func advance(to target: Int32) -> Int32 { doc = child.advance(to: target); return doc }
+    override func score() -> Double { value }
+    override func bound(from target: Int32) -> (score: Double, until: Int32) { (value, Matcher.end) }
+}
+
+/// A bare posting cursor (no score), for prefix expansions and phrase parts.
+final class CursorMatcher: Matcher {
+    let cursor: PostingCursor
+    init(_ cursor: PostingCursor) { self.cursor = cursor }
+    override func next() -> Int32 { doc = cursor.next(); return doc }
+    override func advance(to target: Int32) -> Int32 { doc = cursor.advance(to: target); return doc }
+}
+
+/// Every live document of one language, unscored (the empty query; the base of `-word`).
+final class AllMatcher: Matcher {
+    let languages: [UInt8]
+    let language: UInt8
+    init(languages: [UInt8], language: UInt8) {
+        self.languages = languages
+        self.language = language
+    }
+    override func next() -> Int32 {
+        var d = Int(doc) + 1
+        while d < languages.count && languages[d] != language { d += 1 }
+        doc = d < languages.count ? Int32(d) : Matcher.end
+        return doc
+    }
+    override func advance(to target: Int32) -> Int32 {
+        if doc >= target { return doc }
+        doc = target - 1
+        return next()
+    }
+}
+
+/// Matches nothing.
+final class EmptyMatcher: Matcher {
+    override func next() -> Int32 { doc = Matcher.end; return doc }
+    override func advance(to target: Int32) -> Int32 { doc = Matcher.end; return doc }
+}

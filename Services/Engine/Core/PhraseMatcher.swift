@@ -1,0 +1,80 @@
+/// An exact phrase in one field: all its terms, at the query's relative positions. Scored as
+/// BM25 with the phrase frequency as tf and the sum of its terms' idf (as Lucene does). The
+/// rarest term leads the search for documents holding all of them.
+final class PhraseMatcher: Matcher {
+    let cursors: [PostingCursor]
+    let offsets: [UInt32]
+    let bm25: BM25Field
+    let lengths: [UInt32]
+    private let order: [Int]
+    private var frequency = 0
+    private var buffers: [[UInt32]]
+
+    init(cursors: [PostingCursor], offsets: [UInt32], bm25: BM25Field, lengths: [UInt32]) {
+        self.cursors = cursors
+        self.offsets = offsets
+        self.bm25 = bm25
+        self.lengths = lengths
+        order = cursors.indices.sorted { cursors[$0].docFreq < cursors[$1].docFreq }
+        buffers = cursors.map { _ in [] }
+    }
+
+    private func find(from start: Int32) -> Int32 {
+        var target = start
+        outer: while target != Matcher.end {
+            for i in order {
+                let d = cursors[i].advance(to: target)
+                if d != target {
+                    target = d
+                    continue outer
+                }
+            }
+            frequency = countPhrases()
+            if frequency > 0 {
+                doc = target
+                return target
+            }
+            target += 1
+        }
+        doc = Matcher.end
+        return doc
+    }
+
+    private func countPhrases() -> Int {
+        for i in cursors.indices { cursors[i].positions(into: &buffers[i]) }
+        var n = 0
+        // Walk the other lists alongside the first (all ascending) instead of searching them.
+        var heads = [Int](repeating: 0, count: cursors.count)
+        for p in buffers[0] where p >= offsets[0] {
+            let base = p - offsets[0]
+            var ok = true
+            for i in 1..<cursors.count {
+                let want = base + offsets[i]
+                let list = buffers[i]
+                while heads[i] < list.count && list[heads[i]] < want { heads[i] += 1 }
+                if heads[i] == list.count || list[heads[i]] != want {
+                    // Positions may repeat or step back slightly (compound forms): fall back.
+                    if !list.contains(want) { ok = false; break }
+                }
+            }
+            if ok { n += 1 }
+        }
+        return n
+    }
+
+    override func next() -> Int32 {
+        let lead = cursors[order[0]]
+        return find(from: doc == -1 ? lead.next() : lead.advance(to: doc + 1))
+    }
+    override func advance(to target: Int32) -> Int32 {
+        if doc >= target { return doc }
+        return find(from: cursors[order[0]].advance(to: target))
+    }
+    override func score() -> Double {
+        bm25.score(tf: Double(frequency), length: Double(lengths[Int(doc)]))
+    }
+    override func bound(from target: Int32) -> (score: Double, until: Int32) {
+        (bm25.weightedIdf * (bm25.k1 + 1), Matcher.end)
+    }
+    override var maxScore: Double { bm25.weightedIdf * (bm25.k1 + 1) * (1 + 1e-9) }
+}

@@ -1,0 +1,169 @@
+/// Walks one term's posting list: `next`, `advance(to:)` (skipping whole blocks by their last
+/// document without decoding them), the current `tf`, and on demand the current positions.
+final class PostingCursor {
+    static let exhausted = Int32.max
+
+    let postings: Postings
+    let firstBlock: Int
+    let endBlock: Int
+    let docFreq: Int
+    /// Current document, -1 before the first `next`, `exhausted` at the end.
+    private(set) var doc: Int32 = -1
+    private var block: Int
+    // The decoded block lives in two fixed buffers owned by the cursor (no array copy-on-write
+    // or exclusivity bookkeeping in the innermost loop).
+    private let docsInBlock: UnsafeMutablePointer<UInt32>
+    private let tfsInBlock: UnsafeMutablePointer<UInt32>
+    private var countInBlock = 0
+    private var index = 0
+    // Positions are decoded lazily: we remember how far into the block's positions we have read.
+    private var posDocIndex = 0
+    private var posOffset = 0
+
+    init(postings: Postings, term: Int) {
+        self.postings = postings
+        firstBlock = Int(postings.termFirstBlock[term])
+        endBlock = Int(postings.termFirstBlock[term + 1])
+        docFreq = Int(postings.termDocFreq[term])
+        block = firstBlock - 1
+        docsInBlock = .allocate(capacity: Postings.blockSize)
+        tfsInBlock = .allocate(capacity: Postings.blockSize)
+    }
+
+    deinit {
+        docsInBlock.deallocate()
+        tfsInBlock.deallocate()
+    }
+
+    var tf: UInt32 { tfsInBlock[index] }
+
+    private func decode(_ b: Int) {
+        block = b
+        var prev: UInt32 = b == firstBlock ? 0 : postings.blockLastDoc[b - 1]
+        var o = Int(postings.blockDocOffset[b])
+        // Every block but a term's last is full.
+        let count = b < endBlock - 1 ? Postings.blockSize : docFreq - (b - firstBlock) * Postings.blockSize
+        let docsOut = docsInBlock, tfsOut = tfsInBlock
+        postings.docBytes.withUnsafeBufferPointer { bytes in
+            for k in 0..<count {
+                var v: UInt64 = 0
+                var shift: UInt64 = 0
+                while true {
+                    let byte = bytes[o]; o += 1
+                    v |= UInt64(byte & 0x7f) << shift
+                    if byte < 0x80 { break }
+                    shift += 7
+                }
+                prev &+= UInt32(truncatingIfNeeded: v >> 1)
+                var tf: UInt32 = 1
+                if v & 1 == 0 {
+                    tf = 0
+                    var shift: UInt32 = 0
+                    while true {
+                        let byte = bytes[o]; o += 1
+                        tf |= UInt32(byte & 0x7f) << shift
+                        if byte < 0x80 { break }
+                        shift += 7
+                    }
+                }
+                docsOut[k] = prev
+                tfsOut[k] = tf
+            }
+        }
+        countInBlock = count
+        index = 0
+        posDocIndex = 0
+        posOffset = Int(postings.blockPosOffset[b])
+    }
+
+    @discardableResult
+    func next() -> Int32 {
+        if doc == PostingCursor.exhausted { return doc }
+        if block >= firstBlock && index + 1 < countInBlock {
+            index += 1
+        } else if block + 1 < endBlock {
+            decode(block + 1)
+        } else {
+            doc = PostingCursor.exhausted
+            return doc
+        }
+        doc = Int32(docsInBlock[index])
+        return doc
+    }
+
+    /// Moves to the first document ≥ `target`.
+    @discardableResult
+    func advance(to target: Int32) -> Int32 {
+        if doc >= target { return doc }
+        let t = UInt32(target)
+        var b = max(block, firstBlock)
+        while b < endBlock && postings.blockLastDoc[b] < t { b += 1 }
+        if b >= endBlock {
+            doc = PostingCursor.exhausted
+            return doc
+        }
+        if b != block { decode(b) }
+        while docsInBlock[index] < t { index += 1 }
+        doc = Int32(docsInBlock[index])
+        return doc
+    }
+
+    /// The block holding the first document ≥ `target`, without decoding it: its index, or nil
+    /// past the end. Used for score upper bounds.
+    func shallowBlock(for target: Int32) -> Int? {
+        let t = UInt32(max(target, 0))
+        var b = max(block, firstBlock)
+        while b < endBlock && postings.blockLastDoc[b] < t { b += 1 }
+        return b < endBlock ? b : nil
+    }
+
+    /// Where the current document's encoded positions lie in `postings.positionBytes`.
+    func positionByteRange() -> Range<Int> {
+        postings.positionBytes.withUnsafeBufferPointer { bytes in
+            var o = posOffset
+            while posDocIndex < index {
+                o = Self.skip(bytes, o, count: tfsInBlock[posDocIndex])
+                posDocIndex += 1
+            }
+            posOffset = o
+            return o..<Self.skip(bytes, o, count: tfsInBlock[index])
+        }
+    }
+
+    @inline(__always)
+    private static func skip(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, count: UInt32) -> Int {
+        var o = start
+        var n = count
+        while n > 0 {
+            if bytes[o] < 0x80 { n -= 1 }
+            o += 1
+        }
+        return o
+    }
+
+    /// Replaces `out` with the positions of the current document.
+    func positions(into out: inout [UInt32]) {
+        out.removeAll(keepingCapacity: true)
+        postings.positionBytes.withUnsafeBufferPointer { bytes in
+            var o = posOffset
+            while posDocIndex < index {
+                o = Self.skip(bytes, o, count: tfsInBlock[posDocIndex])
+                posDocIndex += 1
+            }
+            posOffset = o
+            var last: UInt32 = 0
+            for _ in 0..<Int(tfsInBlock[index]) {
+                var v: UInt32 = 0
+                var shift: UInt32 = 0
+                while true {
+                    let byte = bytes[o]; o += 1
+                    v |= UInt32(byte & 0x7f) << shift
+                    if byte < 0x80 { break }
+                    shift += 7
+                }
+                last &+= v
+                out.append(last)
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+/// Any child matches; the score sums the children on the document.
+///
+/// With a threshold (top-k search) it works as MaxScore: children sorted by their maximum score;
+/// the longest prefix whose maxima sum below the threshold is "non-essential" (a document found
+/// only there cannot make the top k), so only the other children propose documents, and the
+/// non-essential ones are merely probed for the documents proposed.
+final class UnionMatcher: Matcher {
+    let children: [Matcher]
+    /// Children `[essential...]` drive iteration; earlier ones are only probed.
+    private var essential = 0
+    /// `prefixMax[i]` = sum of the maxima of children `0..<i` (children sorted by maximum).
+    private var prefixMax: [Double] = []
+
+    init(_ children: [Matcher]) {
+        self.children = children.sorted { $0.maxScore < $1.maxScore }
+    }
+
+    private func settle() -> Int32 {
+        var m = Matcher.end
+        for i in essential..<children.count where children[i].doc < m { m = children[i].doc }
+        doc = m
+        return m
+    }
+    override func next() -> Int32 {
+        if doc == -1 {
+            for i in essential..<children.count { children[i].next() }
+        } else {
+            for i in essential..<children.count where children[i].doc <= doc { children[i].advance(to: doc + 1) }
+        }
+        return settle()
+    }
+    override func advance(to target: Int32) -> Int32 {
+        if doc >= target { return doc }
+        for i in essential..<children.count where children[i].doc < target { children[i].advance(to: target) }
+        return settle()
+    }
+    override func score() -> Double {
+        // Always summed in child order, so a score is bit-identical with or without pruning.
+        var s = 0.0
+        for (i, c) in children.enumerated() {
+            if i < essential ? c.advance(to: doc) == doc : c.doc == doc { s += c.score() }
+        }
+        return s
+    }
+    override func bound(from target: Int32) -> (score: Double, until: Int32) {
+        var s = 0.0, until = Matcher.end
+        for c in children {
+            let (cs, cu) = c.bound(from: target)
+            s += cs
+            until = min(until, cu)
+        }
+        return (s, until)
+    }
+    override var maxScore: Double { children.reduce(0) { $0 + $1.maxScore } }
+    override func raiseThreshold(_ threshold: Double) {
+        if prefixMax.isEmpty {
+            prefixMax = [0]
+            for c in children { prefixMax.append(prefixMax.last! + c.maxScore) }
+        }
+        // Keep at least one child essential; never shrink the set again (thresholds only grow).
+        while essential + 1 < children.count && prefixMax[essential + 1] < threshold {
+            // A child leaving the essential set may sit behind the current document.
+            essential += 1
+        }
+    }
+}
