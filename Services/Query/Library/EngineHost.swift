@@ -32,6 +32,7 @@ public final class EngineHost: @unchecked Sendable {
 
     /// Time from a change's arrival from the feed to the refresh that made it searchable.
     let visibilityGap = Latencies()
+    private let scanner = JSONScanner()
     /// Above this many queued bytes the follower stops reading the feed.
     let highWater = 64 << 20
 
@@ -244,18 +245,20 @@ public final class EngineHost: @unchecked Sendable {
 
     /// Applies one feed line. Returns true when it changed the index.
     private func apply(_ line: [UInt8], to engine: inout Engine) -> Bool {
-        let value: JSONValue
+        // Scan (fast, no tree) to route the line; only a put's document is parsed, and its own
+        // bytes are handed to the engine to store as they came.
+        let scan: JSONScan
         do {
-            value = try JSONValue.parse(line)
+            scan = try scanner.scanObject(line)
         } catch {
             noteApplyError("unreadable feed line: \(error)")
             return false
         }
-        if let head = value["head"], let n = head.uint64 {
-            noteFeedHead(n)
+        if let head = scan.member("head"), let n = scan.int64(head), n >= 0 {
+            noteFeedHead(UInt64(n))
             return false
         }
-        if value["reset"] != nil {
+        if scan.member("reset") != nil {
             // The feed can no longer replay exactly from our seq: start from an empty index; the
             // feed now sends every live document.
             logger.warning("feed reset: rebuilding the index")
@@ -267,19 +270,21 @@ public final class EngineHost: @unchecked Sendable {
             engine = fresh
             return false
         }
-        if value["ok"] != nil { return false }  // the subscribe reply
-        guard let seq = value["seq"]?.uint64 else {
+        if scan.member("ok") != nil { return false }  // the subscribe reply
+        guard let seqMember = scan.member("seq"), let signed = scan.int64(seqMember), signed >= 0 else {
             noteApplyError("feed line without seq")
             return false
         }
+        let seq = UInt64(signed)
         if seq <= engine.appliedSeq { return false }  // already applied (a resumed feed overlaps)
-        if let doc = value["put"] {
-            guard let id = doc["id"]?.idString else {
+        if let put = scan.member("put"), put.kind == .object {
+            let json = Array(scan.valueBytes(put))
+            guard let doc = try? JSONValue.parse(json), let id = doc["id"]?.idString else {
                 noteApplyError("feed put without a usable id at seq \(seq)")
                 return false
             }
-            engine.upsert(id: id, document: doc, seq: seq)
-        } else if let id = value["delete"]?.idString {
+            engine.upsert(id: id, document: doc, seq: seq, json: json)
+        } else if let del = scan.member("delete"), let id = scan.string(del) ?? scan.int64(del).map(String.init) {
             engine.delete(id: id, seq: seq)
         } else {
             noteApplyError("unknown feed line at seq \(seq)")

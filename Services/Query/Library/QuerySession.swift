@@ -207,7 +207,7 @@ final class QuerySession: LineSession {
                     a.object { h in
                         h.member("id", hit.id)
                         h.member("score", (hit.score * 10000).rounded() / 10000)
-                        h.member("doc", hit.document)
+                        h.rawMember("doc", hit.json)
                         if !hit.highlight.isEmpty {
                             h.object("highlight") { hl in
                                 for (field, text) in hit.highlight.sorted(by: { $0.key < $1.key }) { hl.member(field, text) }
