@@ -193,5 +193,21 @@ func generatedCorpus(count: Int, seed: UInt64) -> [JSONValue] {
         }
         // The point of pruning: common words must actually skip documents.
         #expect(pruned > 10)
+
+        // Phrases, OR and exclusions go through the same pruning paths.
+        var rng = SplitMix(seed: 31)
+        var prunedShapes = 0
+        for _ in 0..<60 {
+            let a = vocabulary.randomElement(using: &rng)!, b = vocabulary.randomElement(using: &rng)!
+            for node in [QueryNode.phrase([a, b], field: nil), .or([.word(a, field: nil), .word(b, field: nil)]),
+                         .and([.word(a, field: nil), .not(.word(b, field: nil))]), .phrase([a, b], field: "body")] {
+                let exhaustive = try searcher.search(SearchRequest(q: node, limit: 10, trackTotalHits: .max))
+                let fast = try searcher.search(SearchRequest(q: node, limit: 10, trackTotalHits: 0))
+                #expect(ids(fast) == ids(exhaustive), "\(node)")
+                #expect(fast.hits.map(\.score) == exhaustive.hits.map(\.score), "\(node)")
+                if !fast.totalIsExact { prunedShapes += 1 }
+            }
+        }
+        #expect(prunedShapes > 10)
     }
 }

@@ -8,6 +8,8 @@ final class PhraseMatcher: Matcher {
     let lengths: [UInt32]
     private let order: [Int]
     private var frequency = 0
+    /// Documents scoring below this cannot make the top k (see `Matcher.raiseThreshold`).
+    private var threshold = -Double.infinity
     private var buffers: [[UInt32]]
 
     init(cursors: [PostingCursor], offsets: [UInt32], bm25: BM25Field, lengths: [UInt32]) {
@@ -26,6 +28,16 @@ final class PhraseMatcher: Matcher {
                 let d = cursors[i].advance(to: target)
                 if d != target {
                     target = d
+                    continue outer
+                }
+            }
+            // The phrase occurs at most min(tf) times: if even that cannot reach the threshold,
+            // skip the document without decoding any positions.
+            if threshold > -.infinity {
+                var minTf = UInt32.max
+                for c in cursors { minTf = min(minTf, c.tf) }
+                if bm25.score(tf: Double(minTf), length: Double(lengths[Int(target)])) < threshold {
+                    target += 1
                     continue outer
                 }
             }
@@ -77,4 +89,5 @@ final class PhraseMatcher: Matcher {
         (bm25.weightedIdf * (bm25.k1 + 1), Matcher.end)
     }
     override var maxScore: Double { bm25.weightedIdf * (bm25.k1 + 1) * (1 + 1e-9) }
+    override func raiseThreshold(_ threshold: Double) { self.threshold = threshold }
 }

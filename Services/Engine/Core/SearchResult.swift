@@ -18,6 +18,7 @@ public struct Hit: Sendable {
 public struct SearchResult: Sendable {
     /// Number of matching documents (exact when `totalIsExact`, else a lower bound).
     public var total: Int
+    /// False when top-k pruning was active (see `SearchRequest.trackTotalHits`).
     public var totalIsExact: Bool
     public var hits: [Hit]
     /// Facet field → most frequent values with their counts.

@@ -70,7 +70,9 @@ extension Searcher {
                         heap.offer(Candidate(segment: s, doc: d, score: root.score(), recency: seg.recency[doc],
                                              seq: seg.seqs[doc], keys: keys))
                         if mayPrune && total >= request.trackTotalHits && heap.isFull, let worst = heap.worst {
+                            // From here on matchers may skip documents: the total becomes a bound.
                             root.raiseThreshold(worst.score)
+                            skipped = true
                         }
                     }
                     d = root.next()

@@ -59,8 +59,12 @@ final class UnionMatcher: Matcher {
         }
         // Keep at least one child essential; never shrink the set again (thresholds only grow).
         while essential + 1 < children.count && prefixMax[essential + 1] < threshold {
-            // A child leaving the essential set may sit behind the current document.
             essential += 1
         }
+        // A child must reach the threshold minus what all the others can add at most; a document
+        // it then skips cannot make the top k, so leaving out its part of the sum is harmless.
+        let total = prefixMax[children.count]
+        guard total.isFinite else { return }
+        for c in children { c.raiseThreshold(threshold - (total - c.maxScore)) }
     }
 }
