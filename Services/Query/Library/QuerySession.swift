@@ -81,8 +81,9 @@ final class QuerySession: LineSession {
     private func search(_ params: SearchParams, token: ReplyToken, connection: Connection) {
         let state = self.state
         let request = params.request
-        let started = DispatchTime.now().uptimeNanoseconds
         afterMinSeq(params, token: token, connection: connection) {
+            // Timed from here: a `min_seq` wait is not search time.
+            let started = DispatchTime.now().uptimeNanoseconds
             let searcher = state.host.searcher()
             do {
                 let result = try searcher.search(request)
