@@ -17,7 +17,8 @@ final class DocValuesColumn: Sendable {
     /// `docStart[d] ..< docStart[d + 1]` are document `d`'s values.
     let docStart: [UInt32]
     let kinds: [UInt8]
-    /// Number, bool (0/1) or a string's date (NaN when it is not a date).
+    /// Number, bool (0/1) or a string's date (NaN when it is not a date); empty when every
+    /// value would be NaN (a column of plain strings), which saves 8 bytes a value.
     let numbers: [Double]
     /// String ordinal into `strings`, -1 for non-strings.
     let ordinals: [Int32]
@@ -27,20 +28,22 @@ final class DocValuesColumn: Sendable {
     init(docStart: [UInt32], kinds: [UInt8], numbers: [Double], ordinals: [Int32], strings: StringTable) {
         self.docStart = docStart
         self.kinds = kinds
-        self.numbers = numbers
+        self.numbers = numbers.allSatisfy(\.isNaN) ? [] : numbers
         self.ordinals = ordinals
         self.strings = strings
     }
 
     func valueRange(_ doc: Int) -> Range<Int> { Int(docStart[doc])..<Int(docStart[doc + 1]) }
 
+    @inline(__always) func number(_ i: Int) -> Double { numbers.isEmpty ? .nan : numbers[i] }
+
     func value(at i: Int) -> DocValue {
         switch Kind(rawValue: kinds[i]) {
-        case .bool: return .bool(numbers[i] != 0)
-        case .number: return .number(numbers[i])
+        case .bool: return .bool(number(i) != 0)
+        case .number: return .number(number(i))
         case .truncated: return .truncated(strings[Int(ordinals[i])])
         default:
-            let n = numbers[i]
+            let n = number(i)
             return .string(strings[Int(ordinals[i])], date: n.isNaN ? nil : n)
         }
     }
@@ -53,7 +56,7 @@ final class DocValuesColumn: Sendable {
     }
 
     var memoryBytes: Int {
-        docStart.count * 4 + kinds.count * 13 + strings.memoryBytes
+        docStart.count * 4 + kinds.count * 5 + numbers.count * 8 + strings.memoryBytes
     }
 }
 

@@ -38,7 +38,7 @@ struct FacetCounter {
 
     private func sameValue(_ c: DocValuesColumn, _ a: Int, _ b: Int) -> Bool {
         c.kinds[a] == c.kinds[b] && c.ordinals[a] == c.ordinals[b]
-            && (c.ordinals[a] >= 0 || c.numbers[a] == c.numbers[b])
+            && (c.ordinals[a] >= 0 || c.number(a) == c.number(b))
     }
 
     mutating func end() {

@@ -96,21 +96,22 @@ struct FilterEvaluator {
         let wantsBool: Bool = if case .bool = value { true } else { false }
         let isDate: Bool = if case .date = value { true } else { false }
         let stringBool: Bool? = if case .string(let s) = value { s == "true" ? true : s == "false" ? false : nil } else { nil }
-        let kinds = column.kinds, numbers = column.numbers, ordinals = column.ordinals
+        let kinds = column.kinds, ordinals = column.ordinals
         return { d in
             for i in column.valueRange(d) {
+                let number = column.number(i)
                 switch DocValuesColumn.Kind(rawValue: kinds[i]) {
                 case .bool:
-                    if wantsBool, let n = numeric, Self.test(numbers[i], op, n) { return true }
-                    if let b = stringBool, op == .eq, (numbers[i] != 0) == b { return true }
+                    if wantsBool, let n = numeric, Self.test(number, op, n) { return true }
+                    if let b = stringBool, op == .eq, (number != 0) == b { return true }
                 case .number:
-                    if !wantsBool, let n = numeric, Self.test(numbers[i], op, n) { return true }
+                    if !wantsBool, let n = numeric, Self.test(number, op, n) { return true }
                 case .truncated:
                     // Only a prefix is kept: it can order, never equal.
                     if op != .eq, let st = stringTest, st(ordinals[i]) { return true }
                 case .string:
-                    if isDate, !numbers[i].isNaN {
-                        if let n = numeric, Self.test(numbers[i], op, n) { return true }
+                    if isDate, !number.isNaN {
+                        if let n = numeric, Self.test(number, op, n) { return true }
                     } else if let st = stringTest, st(ordinals[i]) {
                         return true
                     }

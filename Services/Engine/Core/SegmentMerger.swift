@@ -119,7 +119,7 @@ enum SegmentMerger {
             for d in 0..<docCount where remaps[s][d] >= 0 {
                 for v in column.valueRange(d) {
                     kinds.append(column.kinds[v])
-                    numbers.append(column.numbers[v])
+                    numbers.append(column.number(v))
                     let o = column.ordinals[v]
                     ordinals.append(o >= 0 ? map[Int(o)] : -1)
                 }

@@ -156,7 +156,8 @@ enum Snapshot {
         // Cross-checks, so a file that passed its checksum but is inconsistent is still refused.
         guard seqs.count == n, recency.count == n, languages.count == n, stored.offsets.count == n + 1,
               words.count == wordCounts.count, lengths.values.allSatisfy({ $0.count == n }),
-              columns.values.allSatisfy({ $0.docStart.count == n + 1 }),
+              columns.values.allSatisfy({ $0.docStart.count == n + 1 && $0.ordinals.count == $0.kinds.count
+                  && ($0.numbers.isEmpty || $0.numbers.count == $0.kinds.count) }),
               postings.termFirstBlock.count == terms.count + 1
         else { throw .corrupt("segment arrays disagree in length") }
         var deletions = Deletions(docCount: n)
