@@ -141,7 +141,7 @@ def bench_ours(args, bin_dir, raw, gz, queries, svc, work):
                len(visible), res["ingest"]["probes_timed_out"], prober.timeout_ms))
     if args.probe_interval > 0:
         # The same probes with nothing else going on: the visibility delay a lone writer sees.
-        idle = ingest.Prober(ports["ingest"], ports["query"], interval=args.probe_interval)
+        idle = ingest.Prober(ports["ingest"], ports["query"], interval=args.probe_interval, first=1_000_000)
         idle.start()
         time.sleep(2.0)
         idle.finish()

@@ -92,8 +92,9 @@ class Prober:
     load) and ack→reply of the waiting query (ack-to-searchable latency); a reply that is a
     `timeout` error counts as not visible within `timeout_ms`."""
 
-    def __init__(self, ingest_port, query_port, interval=0.05, timeout_ms=5000):
+    def __init__(self, ingest_port, query_port, interval=0.05, timeout_ms=5000, first=0):
         self.ingest_port, self.query_port = ingest_port, query_port
+        self.first = first  # number of the first probe: a second prober must not replace the first's documents
         self.interval, self.timeout_ms = interval, timeout_ms
         self.stop_event = threading.Event()
         self.pending = collections.deque()  # (t_send, t_ack) of queries awaiting their reply
@@ -111,7 +112,7 @@ class Prober:
         self.writer.start()
 
     def _write(self):
-        n = 0
+        n = self.first
         while not self.stop_event.is_set():
             t0 = time.monotonic()
             word = probe_word(n)
