@@ -73,4 +73,33 @@ struct CompressedUploadTests {
         #expect(summary.op == "summary" && summary.int("accepted") == 200)
         #expect(try client.closesNext())
     }
+
+    @Test("a next gzip member 20 ms after a big one still belongs to the upload while the server is busy")
+    func memberAfterShortPauseWhileBusy() throws {
+        let server = try IngestProcess()
+        defer { server.stop() }
+        let client = try server.connect(timeout: 60)
+        // 40 000 documents in the first member: far more than the server answers at once, so it
+        // stops reading (backpressure) while it commits. The pause is well inside the 200 ms
+        // member-end grace; time the server spends not reading must not count against it.
+        let first = Corpus.documents("big", count: 40_000, bodyBytes: 8)
+        let second = Corpus.documents("next", count: 10)
+        try client.send(Compression.deflate(Corpus.ndjson(first), .gzip, level: 1))
+        usleep(20_000)
+        try client.send(Compression.deflate(Corpus.ndjson(second), .gzip, level: 1))
+        let ids = (0..<40_000).map { "big-\($0)" } + (0..<10).map { "next-\($0)" }
+        var acked = 0
+        var summary: JSONObject?
+        while let line = try client.readLine() {
+            let reply = try JSONObject(line)
+            if reply.op == "summary" { summary = reply; break }
+            guard acked < ids.count, reply.id == ids[acked] else {
+                Issue.record("reply \(acked + 1): expected an ack for \(acked < ids.count ? ids[acked] : "nothing"), got \(reply)")
+                break
+            }
+            acked += 1
+        }
+        #expect(acked == ids.count, "all 40 010 documents acked before the summary")
+        #expect(summary?.int("accepted") == Int64(ids.count), "\(String(describing: summary))")
+    }
 }
