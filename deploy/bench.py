@@ -240,10 +240,18 @@ def main():
     ap.add_argument("--plot", action="store_true", help="also draw latency.png (installs matplotlib if missing)")
     ap.add_argument("--bin-dir", help="folder with release tidende-ingest and tidende-query (skips the build)")
     ap.add_argument("--scratch-path", default=os.path.join(ROOT, ".build"), help="swift build scratch folder")
+    ap.add_argument("--self-check", action="store_true",
+                    help="only check that the peers' filters agree with a plain evaluation (small corpus), then exit")
     ap.add_argument("--keep-data", action="store_true", help="keep the services' and peers' data in --out")
     args = ap.parse_args()
     if args.docs < 100:
         ap.error("--docs must be at least 100")
+
+    if args.self_check:
+        from benchlib import selfcheck
+        out = os.path.abspath(args.out)
+        raw, _gz, qpath = corpus_files(out, min(args.docs, 3000), args.seed, args.queries)
+        return 0 if selfcheck.run(raw, querybench.load_queries(qpath), log) else 1
 
     # Ctrl-C and SIGTERM end the run through the finally below, which stops the services. (SIGINT
     # is set explicitly: a shell starting us in the background would otherwise have us ignore it.)
