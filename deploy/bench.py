@@ -178,6 +178,9 @@ def main():
     except KeyboardInterrupt:
         log("interrupted; stopping the services")
         return 130
+    except subprocess.CalledProcessError as e:
+        log("failed: %s exited with status %d (its output is above)" % (" ".join(e.cmd[:4]), e.returncode))
+        return 1
     finally:
         svc.stop_all()
         if not args.keep_data:
