@@ -12,14 +12,18 @@ final class ConjunctionMatcher: Matcher {
     private var threshold = -Double.infinity
     private var boundUntil: Int32 = -1
     private var boundValue = 0.0
+    private var blockChecks = SkipStatistics()
 
     private func align(from start: Int32) -> Int32 {
         var target = start
         outer: while target != Matcher.end {
-            if threshold > -.infinity {
+            if threshold > -.infinity && blockChecks.worthIt {
                 // Block-max skipping: a run of documents whose summed block bounds cannot reach
                 // the threshold is jumped over before any child is aligned on it.
-                if target > boundUntil { (boundValue, boundUntil) = bound(from: target) }
+                if target > boundUntil {
+                    (boundValue, boundUntil) = bound(from: target)
+                    blockChecks.record(skipped: boundValue < threshold)
+                }
                 if boundValue < threshold {
                     if boundUntil == Matcher.end { break }
                     target = children[0].advance(to: boundUntil + 1)

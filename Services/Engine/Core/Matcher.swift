@@ -106,3 +106,18 @@ final class EmptyMatcher: Matcher {
     override func next() -> Int32 { doc = Matcher.end; return doc }
     override func advance(to target: Int32) -> Int32 { doc = Matcher.end; return doc }
 }
+
+/// Whether block-max checks pay off: bounds are cheap but not free, and on some queries (many
+/// short posting blocks, bounds far above the threshold) they never skip anything. After 64
+/// checks, they stop unless at least one in 16 skipped.
+struct SkipStatistics {
+    private var checks = 0
+    private var skips = 0
+
+    var worthIt: Bool { checks < 64 || skips * 16 >= checks }
+
+    mutating func record(skipped: Bool) {
+        checks += 1
+        if skipped { skips += 1 }
+    }
+}

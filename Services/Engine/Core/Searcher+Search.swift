@@ -46,11 +46,16 @@ extension Searcher {
                 // A score bound holds for a run of documents: recompute it only past its end.
                 var boundUntil: Int32 = -1
                 var bound = 0.0
+                var blockChecks = SkipStatistics()
+                var lastThreshold = -Double.infinity
                 while d != Matcher.end {
-                    if mayPrune && total >= request.trackTotalHits && heap.isFull {
+                    if mayPrune && total >= request.trackTotalHits && heap.isFull && blockChecks.worthIt {
                         // Nothing in [d, until] can beat the k-th hit: skip it without scoring.
                         let threshold = heap.worst?.score ?? .infinity
-                        if d > boundUntil { (bound, boundUntil) = root.bound(from: d) }
+                        if d > boundUntil {
+                            (bound, boundUntil) = root.bound(from: d)
+                            blockChecks.record(skipped: bound < threshold)
+                        }
                         if bound < threshold {
                             skipped = true
                             if boundUntil == Matcher.end { break }
@@ -69,8 +74,10 @@ extension Searcher {
                         let keys = sortColumns.enumerated().map { i, c in sortValue(c, doc, descending: descending[i]) }
                         heap.offer(Candidate(segment: s, doc: d, score: root.score(), recency: seg.recency[doc],
                                              seq: seg.seqs[doc], keys: keys))
-                        if mayPrune && total >= request.trackTotalHits && heap.isFull, let worst = heap.worst {
+                        if mayPrune && total >= request.trackTotalHits && heap.isFull, let worst = heap.worst,
+                           worst.score > lastThreshold {
                             // From here on matchers may skip documents: the total becomes a bound.
+                            lastThreshold = worst.score
                             root.raiseThreshold(worst.score)
                             skipped = true
                         }

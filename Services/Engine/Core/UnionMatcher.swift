@@ -51,7 +51,8 @@ final class UnionMatcher: Matcher {
         }
         return (s, until)
     }
-    override var maxScore: Double { children.reduce(0) { $0 + $1.maxScore } }
+    private lazy var summedMax: Double = children.reduce(0) { $0 + $1.maxScore }
+    override var maxScore: Double { summedMax }
     override func raiseThreshold(_ threshold: Double) {
         if prefixMax.isEmpty {
             prefixMax = [0]
@@ -65,6 +66,6 @@ final class UnionMatcher: Matcher {
         // it then skips cannot make the top k, so leaving out its part of the sum is harmless.
         let total = prefixMax[children.count]
         guard total.isFinite else { return }
-        for c in children { c.raiseThreshold(threshold - (total - c.maxScore)) }
+        for (i, c) in children.enumerated() { c.raiseThreshold(threshold - (total - (prefixMax[i + 1] - prefixMax[i]))) }
     }
 }
