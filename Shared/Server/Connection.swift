@@ -82,7 +82,8 @@ public final class Connection: ChannelDuplexHandler {
         let offset = token.index - firstIndex
         guard offset >= 0, offset < slots.count else { return }
         slots[slots.index(slots.startIndex, offsetBy: offset)] = .ready(line)
-        if offset == 0 { drain(flush: true) }
+        // Replies completed together (a committed batch) go out in one write, not one each.
+        if offset == 0 { drain(flush: false) }
     }
 
     /// Answers with the standard error line.
@@ -107,8 +108,22 @@ public final class Connection: ChannelDuplexHandler {
         } else {
             context.write(wrapOutboundOut(out), promise: nil)
         }
-        out = context.channel.allocator.buffer(capacity: 4096)
+        // A fresh, empty buffer: it allocates what the next replies need, not a fixed block each.
+        out = context.channel.allocator.buffer(capacity: 0)
         context.flush()
+    }
+
+    private var flushScheduled = false
+
+    /// Flushes once the current event-loop tick is done, coalescing everything written in it.
+    private func scheduleFlush() {
+        guard !flushScheduled, let context else { return }
+        flushScheduled = true
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.eventLoop.execute {
+            bound.value.flushScheduled = false
+            bound.value.flushOutput()
+        }
     }
 
     /// Whether the socket can take more bytes now (streaming backpressure).
@@ -160,8 +175,9 @@ public final class Connection: ChannelDuplexHandler {
             handleLine(buffer, number: number)
         case let .oversizedLine(number, limit):
             guard ending == nil, !closing else { return }
-            let token = reserve(line: number)
-            reply(token, error: WireError(.lineTooLong, "line \(number) is longer than the limit of \(limit) bytes; it was skipped (the limit is set with --max-line-bytes)"))
+            let error = WireError(.lineTooLong, "line \(number) is longer than the limit of \(limit) bytes; it was skipped (the limit is set with --max-line-bytes)")
+            session?.rejected(error)
+            reply(reserve(line: number), error: error)
         case .compressedStreamEnded, .inputEnded:
             if !continuesAfterInputEnd { beginEnding(.endOfInput) }
         case let .failure(failure, _):
@@ -177,7 +193,9 @@ public final class Connection: ChannelDuplexHandler {
 
     public func read(context: ChannelHandlerContext) {
         // Backpressure: hold the read while too many replies are outstanding or the input is over.
-        if slots.count >= config.maxPendingReplies || closing || ending != nil {
+        // Also while the socket cannot take more: a client that does not read its replies must
+        // not make the server buffer them without bound.
+        if slots.count >= config.maxPendingReplies || closing || ending != nil || !context.channel.isWritable {
             heldRead = true
         } else {
             context.read()
@@ -185,7 +203,10 @@ public final class Connection: ChannelDuplexHandler {
     }
 
     public func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable { onWritable?() }
+        if context.channel.isWritable {
+            resumeReadingIfBelowWater()
+            onWritable?()
+        }
         context.fireChannelWritabilityChanged()
     }
 
@@ -219,7 +240,7 @@ public final class Connection: ChannelDuplexHandler {
         let first = !sawFirstLine
         sawFirstLine = true
         if first, HTTPDetector.looksLikeHTTP(buffer) {
-            emit(WireError(.httpNotSupported, "this port speaks newline-delimited JSON over TCP, not HTTP; try: echo '{\"op\":\"ping\"}' | nc -N \(config.host) \(config.port)").replyLine(line: number))
+            emit(WireError(.httpNotSupported, "this port speaks newline-delimited JSON over TCP, not HTTP; try: echo '{\"op\":\"ping\"}' | nc -N \(config.host) \(context?.channel.localAddress?.port ?? config.port)").replyLine(line: number))
             beginClosingNow()
             return
         }
@@ -227,6 +248,7 @@ public final class Connection: ChannelDuplexHandler {
         switch request {
         case let .invalid(error):
             if !authenticated { return refuseUnauthorized(line: number) }
+            session?.rejected(error)
             reply(reserve(line: number), error: error)
         case let .hello(fields):
             hello(fields, line: number)
@@ -313,7 +335,7 @@ public final class Connection: ChannelDuplexHandler {
         while let head = slots.first {
             switch head {
             case .pending:
-                if wrote || flush { flushOutput() }
+                if flush { flushOutput() } else if wrote { scheduleFlush() }
                 resumeReadingIfBelowWater()
                 return
             case let .ready(bytes):
@@ -337,7 +359,7 @@ public final class Connection: ChannelDuplexHandler {
             }
             return
         }
-        if wrote || flush { flushOutput() }
+        if flush { flushOutput() } else if wrote { scheduleFlush() }
         resumeReadingIfBelowWater()
     }
 
@@ -352,7 +374,8 @@ public final class Connection: ChannelDuplexHandler {
     }
 
     private func resumeReadingIfBelowWater() {
-        if heldRead && slots.count < config.maxPendingReplies / 2 && !closing && ending == nil {
+        if heldRead && slots.count < config.maxPendingReplies / 2 && !closing && ending == nil
+            && context?.channel.isWritable == true {
             heldRead = false
             context?.read()
         }

@@ -60,6 +60,8 @@ public final class LineServer: Service, Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelOption(.maxMessagesPerRead, value: 16)
+            // Replies a client has not read yet: past 1 MiB the connection stops reading requests.
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: 256 << 10, high: 1 << 20))
             .childChannelInitializer { [self] channel in
                 let admitted = self.admit(channel)
                 return channel.eventLoop.makeCompletedFuture {

@@ -18,6 +18,9 @@ public enum RequestLine {
 public protocol LineSession: AnyObject {
     /// One request. `hello` and `quit` never get here: the runtime answers them.
     func request(_ line: RequestLine, token: ReplyToken, connection: Connection)
+    /// A line the runtime rejected itself (not JSON, not UTF-8, too long, not an object), already
+    /// answered with `error`: for the session's counts.
+    func rejected(_ error: WireError)
     /// The end of a read burst: a good moment to submit batched work.
     func readBurstEnded(connection: Connection)
     /// The last line of an upload that ended (half-close, end of a compressed stream, `quit`,
@@ -28,6 +31,7 @@ public protocol LineSession: AnyObject {
 }
 
 extension LineSession {
+    public func rejected(_ error: WireError) {}
     public func readBurstEnded(connection: Connection) {}
     public func summary(connection: Connection, failure: WireError?) -> [UInt8]? { nil }
     public func closed() {}

@@ -62,6 +62,11 @@ public final class DocumentStore: Sendable {
         }
     }
 
+    /// The replay horizon: changes before it may have lost their tombstones.
+    public func horizon() throws -> Int64 {
+        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'horizon'") ?? 0 }
+    }
+
     /// Changes with `seq >= from`, in seq order, at most `limit` of them; tombstones with
     /// `seq <= skipTombstonesThrough` are left out (a reset's snapshot phase). Runs on a reader
     /// connection: never blocks the writer.

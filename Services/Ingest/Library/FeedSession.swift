@@ -80,7 +80,7 @@ final class FeedSession: LineSession {
         }
         let horizon: Int64
         do {
-            horizon = try state.store.census().horizon
+            horizon = try state.store.horizon()
         } catch {
             return connection.reply(token, error: WireError(.storeUnavailable, "cannot read the store: \(error)"))
         }

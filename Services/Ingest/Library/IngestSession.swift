@@ -61,11 +61,16 @@ final class IngestSession: LineSession {
                 w.newline()
                 connection.reply(token, w.bytes)
             case "subscribe":
-                reject(token, connection, WireError(.unknownOp, "subscribe on the feed port (\(state.config.feed.port)), not the ingest port"))
+                reject(token, connection, WireError(.unknownOp, "subscribe on the feed port (--feed-port, 7471 by default), not the ingest port"))
             case let other:
                 reject(token, connection, WireError(.unknownOp, "unknown op \"\(other)\"; expected one of \(Self.ops)"))
             }
         }
+    }
+
+    func rejected(_ error: WireError) {
+        rejected += 1
+        state.count(accepted: 0, rejected: 1, upload: false)
     }
 
     func readBurstEnded(connection: Connection) {
