@@ -11,6 +11,7 @@ final class PhraseMatcher: Matcher {
     /// Documents scoring below this cannot make the top k (see `Matcher.raiseThreshold`).
     private var threshold = -Double.infinity
     private var buffers: [[UInt32]]
+    private var candidates: [UInt32] = []
 
     init(cursors: [PostingCursor], offsets: [UInt32], bm25: BM25Field, lengths: [UInt32]) {
         self.cursors = cursors
@@ -52,26 +53,33 @@ final class PhraseMatcher: Matcher {
         return doc
     }
 
+    /// Occurrences of the phrase in the current document. Terms are checked rarest first (by
+    /// their tf here), so a frequent word's positions are decoded only while candidates remain.
     private func countPhrases() -> Int {
-        for i in cursors.indices { cursors[i].positions(into: &buffers[i]) }
-        var n = 0
-        // Walk the other lists alongside the first (all ascending) instead of searching them.
-        var heads = [Int](repeating: 0, count: cursors.count)
-        for p in buffers[0] where p >= offsets[0] {
-            let base = p - offsets[0]
-            var ok = true
-            for i in 1..<cursors.count {
+        var byTf = Array(cursors.indices)
+        byTf.sort { cursors[$0].tf < cursors[$1].tf }
+        let first = byTf[0]
+        cursors[first].positions(into: &buffers[first])
+        candidates.removeAll(keepingCapacity: true)
+        for p in buffers[first] where p >= offsets[first] { candidates.append(p - offsets[first]) }
+        for i in byTf.dropFirst() {
+            if candidates.isEmpty { return 0 }
+            let ascending = cursors[i].positions(into: &buffers[i])
+            let list = buffers[i]
+            var head = 0
+            var kept = 0
+            for base in candidates {
                 let want = base + offsets[i]
-                let list = buffers[i]
-                while heads[i] < list.count && list[heads[i]] < want { heads[i] += 1 }
-                if heads[i] == list.count || list[heads[i]] != want {
-                    // Positions may repeat or step back slightly (compound forms): fall back.
-                    if !list.contains(want) { ok = false; break }
+                while head < list.count && list[head] < want { head += 1 }
+                // Positions may repeat or step back slightly (compound forms): fall back to a scan.
+                if (head < list.count && list[head] == want) || (!ascending && list.contains(want)) {
+                    candidates[kept] = base
+                    kept += 1
                 }
             }
-            if ok { n += 1 }
+            candidates.removeLast(candidates.count - kept)
         }
-        return n
+        return candidates.count
     }
 
     override func next() -> Int32 {

@@ -141,10 +141,12 @@ final class PostingCursor {
         return o
     }
 
-    /// Replaces `out` with the positions of the current document.
-    func positions(into out: inout [UInt32]) {
+    /// Replaces `out` with the positions of the current document; returns whether they ascend
+    /// (they do unless an analyser emitted a form at an earlier position).
+    @discardableResult
+    func positions(into out: inout [UInt32]) -> Bool {
         out.removeAll(keepingCapacity: true)
-        postings.positionBytes.withUnsafeBufferPointer { bytes in
+        return postings.positionBytes.withUnsafeBufferPointer { bytes in
             var o = posOffset
             while posDocIndex < index {
                 o = Self.skip(bytes, o, count: tfsInBlock[posDocIndex])
@@ -152,6 +154,7 @@ final class PostingCursor {
             }
             posOffset = o
             var last: UInt32 = 0
+            var ascending = true
             for _ in 0..<Int(tfsInBlock[index]) {
                 var v: UInt32 = 0
                 var shift: UInt32 = 0
@@ -161,9 +164,12 @@ final class PostingCursor {
                     if byte < 0x80 { break }
                     shift += 7
                 }
+                // A step back is stored as a wrapped (huge) delta.
+                if v >= 1 << 31 { ascending = false }
                 last &+= v
                 out.append(last)
             }
+            return ascending
         }
     }
 }
