@@ -15,6 +15,8 @@ public struct IngestConfig: Sendable {
     /// Tombstones (deletes) kept replayable for this many later changes; a subscriber further
     /// behind is reset with a full snapshot.
     public var tombstoneRetention: Int64 = 1_000_000
+    /// How often old tombstones are purged, in seconds.
+    public var purgeIntervalSeconds = 60
     /// Idle feed subscribers get a `{"head":N}` line this often.
     public var heartbeatMilliseconds: Int64 = 1000
     /// Changes read from the store per feed page.

@@ -31,10 +31,12 @@ public final class IngestService: Service, Sendable {
         let purge = Task { [state, logger] in
             // Old tombstones are purged now and then; subscribers further behind get a reset.
             while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(60))
+                try? await Task.sleep(for: .seconds(state.config.purgeIntervalSeconds))
                 let head = state.writer.head
                 let before = head - state.config.tombstoneRetention
-                if before > 1, let n = try? state.store.purgeTombstones(before: before), n > 0 {
+                if before > 1, before > (try? state.store.horizon()) ?? 0,
+                   let n = try? state.store.purgeTombstones(before: before), n > 0 {
+                    state.writer.notePurged(n)
                     logger.info("purged tombstones", metadata: ["count": "\(n)", "horizon": "\(before)"])
                 }
             }

@@ -90,6 +90,13 @@ public final class StoreWriter: @unchecked Sendable {
         return _head
     }
 
+    /// Tombstones purged from the store (they no longer count).
+    public func notePurged(_ count: Int) {
+        stateLock.lock()
+        _tombstones -= count
+        stateLock.unlock()
+    }
+
     public func start() {
         let t = Thread { [self] in self.loop() }
         t.name = "tidende-store-writer"

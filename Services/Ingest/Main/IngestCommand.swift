@@ -35,12 +35,16 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(help: "Deletes stay replayable for this many later changes (env TIDENDE_TOMBSTONE_RETENTION).")
     var tombstoneRetention: Int = Env.int("TIDENDE_TOMBSTONE_RETENTION") ?? 1_000_000
 
+    @Option(help: "Seconds between purges of old tombstones (env TIDENDE_PURGE_INTERVAL).")
+    var purgeInterval: Int = Env.int("TIDENDE_PURGE_INTERVAL") ?? 60
+
     func validate() throws {
         try validatePort(port, flag: "--port")
         try validatePort(feedPort, flag: "--feed-port")
         guard maxDocBytes >= 64 else { throw ValidationError("--max-doc-bytes must be at least 64") }
         guard maxInflateRatio >= 2 else { throw ValidationError("--max-inflate-ratio must be at least 2") }
         guard tombstoneRetention >= 1 else { throw ValidationError("--tombstone-retention must be at least 1") }
+        guard purgeInterval >= 1 else { throw ValidationError("--purge-interval must be at least 1") }
     }
 
     func run() async throws {
@@ -50,6 +54,7 @@ struct IngestCommand: AsyncParsableCommand {
         config.dataDirectory = dataDir
         config.maxDocumentBytes = maxDocBytes
         config.tombstoneRetention = Int64(tombstoneRetention)
+        config.purgeIntervalSeconds = purgeInterval
         config.ingest = server.lineServer(name: "ingest", port: port, wire: wire)
         config.feed = server.lineServer(name: "feed", port: feedPort, wire: wire)
 
