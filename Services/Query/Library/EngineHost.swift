@@ -29,6 +29,7 @@ public final class EngineHost: @unchecked Sendable {
     private var _snapshotSeq: UInt64 = 0
     private var _snapshotAt: Date?
     private var _lastApplyError: String?
+    private var snapshotInFlight = false
 
     /// Time from a change's arrival from the feed to the refresh that made it searchable.
     let visibilityGap = Latencies()
@@ -213,7 +214,10 @@ public final class EngineHost: @unchecked Sendable {
             if wasOver { drained?() }
 
             if stop {
-                if engine.appliedSeq != snapshotSeq() { writeSnapshot(engine) }
+                condition.lock()
+                while snapshotInFlight { condition.wait() }
+                condition.unlock()
+                if engine.searcher().seq != snapshotSeq() { writeSnapshot(engine) }
                 condition.lock()
                 running = false
                 condition.broadcast()
@@ -238,7 +242,7 @@ public final class EngineHost: @unchecked Sendable {
             let now = DispatchTime.now().uptimeNanoseconds
             if now - lastSnapshot >= snapshotEvery {
                 lastSnapshot = now
-                if current.appliedSeq != snapshotSeq() { writeSnapshot(current) }
+                if current.searcher().seq != snapshotSeq() { writeSnapshotInBackground(current) }
             }
         }
     }
@@ -325,11 +329,34 @@ public final class EngineHost: @unchecked Sendable {
         return _snapshotSeq
     }
 
+    /// Snapshots encode the published (immutable) view, so they are written on their own thread
+    /// while the applier goes on; at most one at a time.
+    private func writeSnapshotInBackground(_ engine: Engine) {
+        condition.lock()
+        if snapshotInFlight {
+            condition.unlock()
+            return
+        }
+        snapshotInFlight = true
+        condition.unlock()
+        let thread = Thread { [self] in
+            writeSnapshot(engine)
+            condition.lock()
+            snapshotInFlight = false
+            condition.broadcast()
+            condition.unlock()
+        }
+        thread.name = "tidende-snapshot"
+        thread.start()
+    }
+
     private func writeSnapshot(_ engine: Engine) {
         let start = DispatchTime.now().uptimeNanoseconds
         do {
+            // The seq of the view the snapshot encodes (taken first: a later refresh only makes
+            // the file newer than recorded, which costs one extra snapshot, never a gap).
+            let seq = engine.searcher().seq
             try engine.writeSnapshot(to: snapshotPath)
-            let seq = engine.appliedSeq
             condition.lock()
             _snapshotSeq = seq
             _snapshotAt = Date()
