@@ -175,6 +175,38 @@ func generatedCorpus(count: Int, seed: UInt64) -> [JSONValue] {
         try check(e, ReferenceBM25(live, config: e.config), queries: queries(seed: 4, count: 50))
     }
 
+    @Test func scoresStayExactWithBackgroundMerges() throws {
+        var config = EngineConfig()
+        config.maxBufferedDocuments = 15
+        config.mergeFactor = 3
+        config.backgroundMergeDocuments = 40  // most merges go to background threads
+        let e = Engine(config: config)
+        var live: [String: (JSONValue, UInt64)] = [:]
+        var rng = SplitMix(seed: 61)
+        let docs = generatedCorpus(count: 400, seed: 62)
+        var seq: UInt64 = 0
+        for (i, d) in docs.enumerated() {
+            guard case .string(let id)? = d["id"] else { continue }
+            seq += 1
+            e.upsert(id: id, document: d, seq: seq)
+            live[id] = (d, seq)
+            if i % 3 == 0, let victim = live.keys.randomElement(using: &rng), Bool.random(using: &rng) {
+                seq += 1
+                e.delete(id: victim, seq: seq)
+                live[victim] = nil
+            }
+            if i % 10 == 0 { e.refresh() }
+        }
+        e.refresh()
+        e.waitForMerges()
+        e.refresh()
+        #expect(e.backgroundMerges == 0)
+        #expect(e.stats().backgroundMergesStarted > 0)
+        #expect(e.searcher().documentCount == live.count)
+        let reference = ReferenceBM25(live.values.sorted { $0.1 < $1.1 }, config: config)
+        try check(e, reference, queries: queries(seed: 63, count: 60))
+    }
+
     @Test func prunedTopKEqualsExhaustive() throws {
         let docs = generatedCorpus(count: 3_000, seed: 42)
         var config = EngineConfig()

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 import Synchronization
 import TidendeAnalysis
 import TidendeModels
@@ -15,6 +20,8 @@ public final class Engine: Sendable {
     let analyzer: Analyzer
     private let writer: Mutex<WriterState>
     private let published: Mutex<IndexView>
+    /// (running now, started in all).
+    private let runningMerges = Mutex((running: 0, started: 0))
 
     public init(config: EngineConfig = EngineConfig(), analyzer: Analyzer = Analyzer()) {
         self.config = config
@@ -54,18 +61,44 @@ public final class Engine: Sendable {
 
     /// Makes every change applied so far searchable: seals the buffer, merges small segments
     /// (tiered: `mergeFactor` segments of a similar size become one; a segment more than half
-    /// deleted is rewritten), and publishes the new state atomically. Cheap when little changed.
+    /// deleted is rewritten), and publishes the new state atomically. Cheap when little changed:
+    /// merges of more than `backgroundMergeDocuments` documents are handed to a background
+    /// thread, and their result becomes visible with a later `refresh`.
     public func refresh() {
-        writer.withLock { w in
+        let jobs = writer.withLock { w in
             w.sealBuffer()
-            w.merge(factor: config.mergeFactor)
+            let jobs = w.merge(factor: config.mergeFactor, backgroundLimit: config.backgroundMergeDocuments)
             let view = IndexView(segments: w.segments, fields: w.fields, seq: w.seq)
             published.withLock { $0 = view }
+            return jobs
+        }
+        for sources in jobs { startBackgroundMerge(sources) }
+    }
+
+    private func startBackgroundMerge(_ sources: [SegmentView]) {
+        runningMerges.withLock { $0.running += 1; $0.started += 1 }
+        BackgroundThread.start { [self] in
+            // Reads immutable segments only: the writer and searchers go on meanwhile.
+            let (merged, remaps) = SegmentMerger.mergeWithRemaps(sources)
+            writer.withLock { w in
+                w.commitMerge(sources: sources, merged: merged, remaps: remaps, config: config, analyzer: analyzer)
+            }
+            runningMerges.withLock { $0.running -= 1 }
         }
     }
 
-    /// Merges every segment into one (dropping deleted documents) and publishes it.
+    /// Merges running in the background now.
+    public var backgroundMerges: Int { runningMerges.withLock { $0.running } }
+
+    /// Blocks until no background merge is running (for tests, benchmarks and shutdown).
+    public func waitForMerges() {
+        while backgroundMerges > 0 { usleep(1_000) }
+    }
+
+    /// Merges every segment into one (dropping deleted documents) and publishes it. Waits for
+    /// background merges first.
     public func forceMerge() {
+        waitForMerges()
         writer.withLock { w in
             w.sealBuffer()
             w.mergeAll()
@@ -99,7 +132,8 @@ public final class Engine: Sendable {
         }
         return EngineStats(documents: view.liveDocuments, terms: terms, segments: view.segments.count,
                            deletedDocuments: deleted, memoryBytes: memory, storedBytes: stored,
-                           appliedSeq: appliedSeq, searchableSeq: view.seq, breakdown: breakdown)
+                           appliedSeq: appliedSeq, searchableSeq: view.seq, breakdown: breakdown,
+                           backgroundMergesStarted: runningMerges.withLock { $0.started })
     }
 
     /// The state a snapshot captures: the published view (call `refresh` first to include

@@ -31,6 +31,9 @@ public struct EngineConfig: Sendable {
     /// A `refresh` seals buffered documents into a segment; once this many segments of a similar
     /// size exist they are merged into one (default 8).
     public var mergeFactor: Int
+    /// Merges of more than this many documents run on a background thread, so `refresh` stays
+    /// cheap; smaller ones run inside `refresh` (default 20 000).
+    public var backgroundMergeDocuments: Int
     /// The writer seals its buffer into a segment on its own once it holds this many documents,
     /// so that bulk loads do not grow one huge buffer (default 20 000).
     public var maxBufferedDocuments: Int
@@ -52,6 +55,7 @@ public struct EngineConfig: Sendable {
         sortPrefixFields: Set<String> = ["title"],
         maxResultWindow: Int = 10_000,
         mergeFactor: Int = 8,
+        backgroundMergeDocuments: Int = 20_000,
         maxBufferedDocuments: Int = 20_000,
         snippetWords: Int = 30,
         snippetThresholdBytes: Int = 300
@@ -68,6 +72,7 @@ public struct EngineConfig: Sendable {
         self.sortPrefixFields = sortPrefixFields
         self.maxResultWindow = maxResultWindow
         self.mergeFactor = mergeFactor
+        self.backgroundMergeDocuments = backgroundMergeDocuments
         self.maxBufferedDocuments = maxBufferedDocuments
         self.snippetWords = snippetWords
         self.snippetThresholdBytes = snippetThresholdBytes

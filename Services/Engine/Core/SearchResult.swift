@@ -43,4 +43,6 @@ public struct EngineStats: Sendable {
     /// Where the bytes go: `postings`, `positions`, `terms`, `doc_values`, `stored`, `ids`,
     /// `lengths`, `words`.
     public var breakdown: [String: Int]
+    /// Merges handed to background threads since the engine started.
+    public var backgroundMergesStarted: Int
 }

@@ -103,3 +103,4 @@ struct Deletions: Sendable {
         count += 1
     }
 }
+

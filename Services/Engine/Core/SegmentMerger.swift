@@ -3,6 +3,12 @@
 /// concatenation; nothing is analysed again.
 enum SegmentMerger {
     static func merge(_ sources: [SegmentView], fields: FieldRegistry) -> Segment? {
+        mergeWithRemaps(sources).segment
+    }
+
+    /// The merged segment (nil when nothing is live) and, per source, old document → new
+    /// document (-1 for dropped ones).
+    static func mergeWithRemaps(_ sources: [SegmentView]) -> (segment: Segment?, remaps: [[Int32]]) {
         var remaps: [[Int32]] = []
         var ids: [String] = [], seqs: [UInt64] = [], recency: [Double] = [], languages: [UInt8] = []
         var storedOut = StoredDocumentsBuilder()
@@ -22,7 +28,7 @@ enum SegmentMerger {
             remaps.append(remap)
         }
         let total = Int(next)
-        guard total > 0 else { return nil }
+        guard total > 0 else { return (nil, remaps) }
 
         var lengths: [UInt16: [UInt32]] = [:]
         var columns: [UInt16: DocValuesColumn] = [:]
@@ -94,11 +100,12 @@ enum SegmentMerger {
                 counts[j] += c
             }
         }
-        return Segment(
+        let segment = Segment(
             ids: ids, seqs: seqs, recency: recency, languages: languages,
             terms: TermDictionary(keyBytes: keyBytes, keyOffsets: keyOffsets), postings: encoder.finish(),
             fieldLengths: lengths, docValues: columns,
             stored: storedOut.build(), words: words, wordCounts: counts)
+        return (segment, remaps)
     }
 
     /// Concatenates one field's columns: the merged strings are the sorted union of the sources'

@@ -8,6 +8,8 @@ struct WriterState: ~Copyable {
     var fields: FieldRegistry
     var seq: UInt64
     var builder = SegmentBuilder()
+    /// Segments a background merge is rewriting: no other merge may take them.
+    var merging = Set<ObjectIdentifier>()
     /// Interned terms and stems of everything this writer analysed (the stem cache).
     let cache = StemCache(expectedTerms: 1 << 16)
     let deflater = Deflater()
@@ -25,31 +27,8 @@ struct WriterState: ~Copyable {
         for s in segments.indices.reversed() {
             let seg = segments[s].segment
             guard let d = seg.idIndex[id], !segments[s].deletions.contains(Int(d)) else { continue }
-            segments[s].deletions.insert(Int(d))
-            subtractStatistics(segment: s, doc: Int(d), config: config, analyzer: analyzer)
+            segments[s].deletions.delete(Int(d), in: seg, fields: fields, config: config, analyzer: analyzer)
             return
-        }
-    }
-
-    /// Takes a deleted document's terms and lengths out of its segment's BM25 statistics. The
-    /// segment keeps no forward index, so the stored document is analysed again, exactly as at
-    /// indexing time.
-    private mutating func subtractStatistics(segment s: Int, doc d: Int, config: EngineConfig, analyzer: Analyzer) {
-        let seg = segments[s].segment
-        for (f, lengths) in seg.fieldLengths where lengths[d] > 0 {
-            segments[s].deletions.fieldTotals[f, default: FieldTotals()] =
-                segments[s].deletions.fieldTotals[f, default: FieldTotals()] + FieldTotals(length: UInt64(lengths[d]), documents: 1)
-        }
-        guard let document = try? seg.stored.document(d) else { return }
-        let language = Language(code: seg.languages[d])
-        for (path, values) in FlatDocument(document, config: config).texts {
-            guard let f = fields.id(of: path) else { continue }
-            let stems = Set(analyzeField(values, language: language, analyzer: analyzer).map(\.stem))
-            for stem in stems {
-                if let t = seg.terms.ordinal(of: TermDictionary.key(language: language.code, stem: stem, field: f)) {
-                    segments[s].deletions.termDocFreq[Int32(t), default: 0] += 1
-                }
-            }
         }
     }
 
@@ -64,18 +43,25 @@ struct WriterState: ~Copyable {
 
     /// Tiered merging: segments are grouped by size (powers of `factor`); a tier with `factor`
     /// segments is merged into one, so each document is rewritten about log_factor(N) times
-    /// however small the refreshes are. A segment more than half deleted is
-    /// rewritten on its own, reclaiming the space.
-    mutating func merge(factor: Int) {
-        segments.removeAll { $0.liveCount == 0 }
+    /// however small the refreshes are. A segment more than half deleted is rewritten on its
+    /// own, reclaiming the space. Merges of more than `backgroundLimit` documents are not run
+    /// here but returned, their sources marked as merging, for a background thread.
+    mutating func merge(factor: Int, backgroundLimit: Int) -> [[SegmentView]] {
+        segments.removeAll { $0.liveCount == 0 && !merging.contains(ObjectIdentifier($0.segment)) }
+        var jobs: [[SegmentView]] = []
         var changed = true
         while changed {
             changed = false
             var tiers: [Int: [Int]] = [:]
-            for (i, sv) in segments.enumerated() {
+            for (i, sv) in segments.enumerated() where !merging.contains(ObjectIdentifier(sv.segment)) {
                 if sv.deletions.count * 2 > sv.segment.docCount {
-                    replace([i], with: SegmentMerger.merge(Array(segments[i...i]), fields: fields))
                     changed = true
+                    if sv.liveCount > backgroundLimit {
+                        merging.insert(ObjectIdentifier(sv.segment))
+                        jobs.append([sv])
+                    } else {
+                        replace([i], with: SegmentMerger.merge([sv], fields: fields))
+                    }
                     break
                 }
                 var tier = 0
@@ -86,15 +72,46 @@ struct WriterState: ~Copyable {
             if changed { continue }
             if let (_, members) = tiers.first(where: { $0.value.count >= factor }) {
                 let chosen = Array(members.prefix(factor))
-                replace(chosen, with: SegmentMerger.merge(chosen.map { segments[$0] }, fields: fields))
+                let views = chosen.map { segments[$0] }
+                if views.reduce(0, { $0 + $1.liveCount }) > backgroundLimit {
+                    for v in views { merging.insert(ObjectIdentifier(v.segment)) }
+                    jobs.append(views)
+                } else {
+                    replace(chosen, with: SegmentMerger.merge(views, fields: fields))
+                }
                 changed = true
             }
         }
+        return jobs
+    }
+
+    /// Installs a merge run in the background from `sources` (as they were when it started):
+    /// documents deleted meanwhile are deleted in the merged segment too, then the merged
+    /// segment replaces its sources. Published by the next `refresh`, like any change.
+    mutating func commitMerge(sources: [SegmentView], merged: Segment?, remaps: [[Int32]],
+                              config: EngineConfig, analyzer: Analyzer) {
+        var view = merged.map { SegmentView(segment: $0, deletions: Deletions(docCount: $0.docCount)) }
+        var drop = Set<ObjectIdentifier>()
+        for (s, start) in sources.enumerated() {
+            let id = ObjectIdentifier(start.segment)
+            drop.insert(id)
+            merging.remove(id)
+            guard let now = segments.first(where: { ObjectIdentifier($0.segment) == id }) else { continue }
+            for d in 0..<start.segment.docCount where now.deletions.contains(d) && !start.deletions.contains(d) {
+                let nd = Int(remaps[s][d])
+                if nd >= 0, let seg = view?.segment {
+                    view?.deletions.delete(nd, in: seg, fields: fields, config: config, analyzer: analyzer)
+                }
+            }
+        }
+        segments.removeAll { drop.contains(ObjectIdentifier($0.segment)) }
+        if let view, view.liveCount > 0 { segments.append(view) }
     }
 
     mutating func mergeAll() {
-        guard segments.count > 1 || segments.contains(where: { $0.deletions.count > 0 }) else { return }
-        replace(Array(segments.indices), with: SegmentMerger.merge(segments, fields: fields))
+        let free = segments.indices.filter { !merging.contains(ObjectIdentifier(segments[$0].segment)) }
+        guard free.count > 1 || free.contains(where: { segments[$0].deletions.count > 0 }) else { return }
+        replace(free, with: SegmentMerger.merge(free.map { segments[$0] }, fields: fields))
     }
 
     private mutating func replace(_ indices: [Int], with merged: Segment?) {
