@@ -1,9 +1,11 @@
 /// An error a search can report to its caller. `code` is a stable snake_case word:
 ///
-/// - `invalid_sort`: sorting by a field no document has ever had;
-/// - `invalid_request`: a limit or offset out of range, or past `maxResultWindow`;
-/// - `invalid_field`: a field name that cannot exist (empty);
-/// - `snapshot_corrupt`, `snapshot_version`, `snapshot_io`: a snapshot that cannot be used.
+/// - `invalid_sort`: sorting by a field no document has ever had (a field that existed once,
+///   even if every document with it was deleted since, sorts fine: all values missing);
+/// - `invalid_request`: a negative limit or offset, or `offset + limit` past `maxResultWindow`;
+/// - `snapshot_corrupt`: bad magic, checksum, length or structure (also a stored document that
+///   no longer inflates); `snapshot_version`: another format version; `snapshot_io`: the file
+///   cannot be opened, read or written.
 public struct EngineError: Error, Sendable, Hashable, CustomStringConvertible {
     public var code: String
     public var message: String
