@@ -150,7 +150,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "EngineTests", dependencies: ["TidendeEngine", "TidendeAnalysis", "TidendeQuerySyntax"]),
+        .testTarget(name: "EngineTests", dependencies: ["TidendeEngine", "TidendeAnalysis", "TidendeQuerySyntax", "TidendeModels"]),
     ],
     swiftLanguageModes: [.v6]
 )
