@@ -124,6 +124,12 @@ let package = Package(
         ),
 
         // MARK: Tests mirror the targets
+        // What the end-to-end tests share: a blocking line client, the real executables as processes.
+        .target(
+            name: "TidendeTestSupport",
+            dependencies: ["TidendeWire", "TidendeModels", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(name: "ModelsTests", dependencies: ["TidendeModels"]),
         .testTarget(
             name: "WireTests",
@@ -136,7 +142,7 @@ let package = Package(
         .testTarget(
             name: "IngestTests",
             dependencies: [
-                "TidendeIngest", "TidendeWire", "TidendeModels", "CTidendeZlib",
+                "TidendeIngest", "TidendeWire", "TidendeModels", "CTidendeZlib", "TidendeTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -146,7 +152,7 @@ let package = Package(
         .testTarget(
             name: "QueryTests",
             dependencies: [
-                "TidendeQuery", "TidendeModels", "TidendeWire",
+                "TidendeQuery", "TidendeModels", "TidendeWire", "TidendeTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),

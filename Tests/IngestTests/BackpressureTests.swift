@@ -1,4 +1,5 @@
 import Foundation
+import TidendeTestSupport
 import Testing
 
 /// A client that uploads without reading its replies must be slowed down (TCP backpressure), not

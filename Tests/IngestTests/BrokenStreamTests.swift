@@ -1,4 +1,5 @@
 import Foundation
+import TidendeTestSupport
 import Testing
 
 /// Compressed uploads that go wrong: cut short, corrupt, or a bomb. Each ends with an error line,

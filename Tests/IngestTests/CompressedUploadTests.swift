@@ -1,4 +1,5 @@
 import Foundation
+import TidendeTestSupport
 import Testing
 import TidendeWire
 

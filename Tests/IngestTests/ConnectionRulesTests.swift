@@ -1,4 +1,5 @@
 import Foundation
+import TidendeTestSupport
 import Testing
 
 /// The rules every port shares: line limit, token, HTTP by mistake, `hello` (DESIGN §2).

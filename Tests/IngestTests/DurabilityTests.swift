@@ -1,4 +1,5 @@
 import Foundation
+import TidendeTestSupport
 import Testing
 
 /// Ack = durable (DESIGN §3, §7): acknowledged documents survive `kill -9`, seqs stay continuous,
@@ -11,7 +12,7 @@ struct DurabilityTests {
         while acked.count < count {
             let reply = try client.readObject()
             guard reply.ok == true, let id = reply.id, let seq = reply.seq else {
-                throw ClientError("expected an ack, got \(reply)")
+                throw TestFailure("expected an ack, got \(reply)")
             }
             acked.append((id, seq))
         }
@@ -31,7 +32,7 @@ struct DurabilityTests {
             let line = try feed.readObject()
             if line["seq"] == nil { continue }  // heartbeat
             guard line.seq == expected, let id = line.object("put")?["id"] as? String else {
-                throw ClientError("feed after restart: expected seq \(expected) (a put), got \(line)")
+                throw TestFailure("feed after restart: expected seq \(expected) (a put), got \(line)")
             }
             ids[expected] = id
             expected += 1

@@ -1,4 +1,5 @@
 import Foundation
+import TidendeTestSupport
 import Testing
 
 /// When old tombstones have been purged, a subscriber whose state is older than the horizon

@@ -1,4 +1,5 @@
 import Foundation
+import TidendeTestSupport
 import Testing
 
 /// The feed (:7471): catch-up in seq order, live tail, heartbeats, compression, several
@@ -39,7 +40,7 @@ struct FeedTests {
             let line = try feed.readObject()
             if line["head"] != nil && line["seq"] == nil { continue }
             guard let seq = line.seq, seq > last, !gapFree || seq == last + 1, seq <= through else {
-                throw ClientError("feed: expected seq \(last + 1)\(gapFree ? "" : " or later"), got \(line)")
+                throw TestFailure("feed: expected seq \(last + 1)\(gapFree ? "" : " or later"), got \(line)")
             }
             changes.append(line)
             last = seq

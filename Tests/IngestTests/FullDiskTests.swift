@@ -1,4 +1,5 @@
 import Foundation
+import TidendeTestSupport
 import Testing
 
 /// A small tmpfs, mounted for one test (needs root, as in CI).
@@ -33,7 +34,7 @@ enum Tmpfs {
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw ClientError("\(tool) \(arguments.joined(separator: " ")) failed (\(process.terminationStatus))")
+            throw TestFailure("\(tool) \(arguments.joined(separator: " ")) failed (\(process.terminationStatus))")
         }
     }
 }

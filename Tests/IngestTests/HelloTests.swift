@@ -1,4 +1,5 @@
 import Foundation
+import TidendeTestSupport
 import Testing
 
 /// `hello`: fewer acks for bulk loads, compressed replies (DESIGN §2.3, §2.4, §3).

@@ -1,4 +1,5 @@
 import Foundation
+import TidendeTestSupport
 import Testing
 
 /// One plain connection, many pipelined requests, good and bad mixed: one reply per line, in

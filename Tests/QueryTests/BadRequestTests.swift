@@ -1,4 +1,5 @@
 import Foundation
+import TidendeTestSupport
 import Testing
 
 /// Bad queries get one error line each, with the request's line number and a code from the

@@ -1,4 +1,5 @@
 import Foundation
+import TidendeTestSupport
 import Testing
 
 /// The `tidende` command line tool against real services: what a person types instead of `nc`.

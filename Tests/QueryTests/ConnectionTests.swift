@@ -1,4 +1,5 @@
 import Foundation
+import TidendeTestSupport
 import Testing
 
 /// Many requests on one connection, many connections at once (DESIGN §2.3).

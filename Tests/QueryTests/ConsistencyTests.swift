@@ -1,4 +1,5 @@
 import Foundation
+import TidendeTestSupport
 import Testing
 
 /// Ack, then see it: `min_seq` read-your-writes, its timeout, and updates and deletes becoming

@@ -1,4 +1,5 @@
 import Foundation
+import TidendeTestSupport
 import Testing
 
 /// Either service stops and starts again while the other runs; nothing acked is lost, nothing

@@ -1,4 +1,5 @@
 import Foundation
+import TidendeTestSupport
 import Testing
 
 /// The seed page and generated documents go in through ingest; searches come out of query,

@@ -1,6 +1,7 @@
 import CTidendeZlib
 import Foundation
 import NIOCore
+import TidendeTestSupport
 import TidendeWire
 
 /// Compressed fixtures, made in memory with TidendeWire's `Deflater` or with the system's gzip.
@@ -25,7 +26,7 @@ enum Compression {
         gzip.arguments = ["-k", "-6", input.path]
         try gzip.run()
         gzip.waitUntilExit()
-        guard gzip.terminationStatus == 0 else { throw ClientError("gzip failed with \(gzip.terminationStatus)") }
+        guard gzip.terminationStatus == 0 else { throw TestFailure("gzip failed with \(gzip.terminationStatus)") }
         return Array(try Data(contentsOf: output))
     }
 

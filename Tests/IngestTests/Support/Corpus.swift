@@ -1,4 +1,5 @@
 import Foundation
+import TidendeTestSupport
 
 /// Small news-like documents with unique ids, as NDJSON lines.
 enum Corpus {
@@ -18,15 +19,7 @@ enum Corpus {
     }
 
     /// Lines joined into one NDJSON upload.
-    static func ndjson(_ lines: [String]) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(lines.reduce(0) { $0 + $1.utf8.count + 1 })
-        for line in lines {
-            bytes.append(contentsOf: line.utf8)
-            bytes.append(UInt8(ascii: "\n"))
-        }
-        return bytes
-    }
+    static func ndjson(_ lines: [String]) -> [UInt8] { ndjsonBytes(lines) }
 }
 
 /// Checks a run of replies that should be per-document acks for `ids`, in order, with strictly
@@ -37,10 +30,10 @@ func expectAcks(_ client: LineClient, ids: [String], firstLine: Int = 1) throws 
     for (i, id) in ids.enumerated() {
         let reply = try client.readObject()
         guard reply.ok == true, reply.id == id, let seq = reply.seq else {
-            throw ClientError("reply \(i + 1) (line \(firstLine + i)): expected an ack for \(id), got \(reply)")
+            throw TestFailure("reply \(i + 1) (line \(firstLine + i)): expected an ack for \(id), got \(reply)")
         }
         if let last = seqs.last, seq != last + 1 {
-            throw ClientError("reply \(i + 1): seq \(seq) after \(last) is not the next one")
+            throw TestFailure("reply \(i + 1): seq \(seq) after \(last) is not the next one")
         }
         seqs.append(seq)
     }
@@ -59,17 +52,10 @@ func fetch(_ server: IngestProcess, ids: [String]) throws -> [String: [String: A
         if reply.ok == true, reply.id == id, let doc = reply.object("doc") {
             found[id] = doc
         } else if reply.code != "not_found" {
-            throw ClientError("get \(id): unexpected reply \(reply)")
+            throw TestFailure("get \(id): unexpected reply \(reply)")
         }
     }
     client.shutdownWrite()
     writer.wait()
     return found
-}
-
-/// A JSON string literal for `text`.
-func jsonString(_ text: String) -> String {
-    let data = try! JSONSerialization.data(withJSONObject: [text], options: [])
-    let array = String(decoding: data, as: UTF8.self)
-    return String(array.dropFirst().dropLast())
 }

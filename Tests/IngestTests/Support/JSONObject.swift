@@ -1,4 +1,5 @@
 import Foundation
+import TidendeTestSupport
 
 /// A reply line parsed with Foundation (independent of the server's own JSON code), with the
 /// accessors the tests keep asking for.
@@ -9,7 +10,7 @@ struct JSONObject: CustomStringConvertible {
     init(_ line: [UInt8]) throws {
         text = String(decoding: line, as: UTF8.self)
         guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
-            throw ClientError("not a JSON object: \(text.prefix(300))")
+            throw TestFailure("not a JSON object: \(text.prefix(300))")
         }
         fields = object
     }
@@ -43,4 +44,11 @@ func sameJSON(_ a: [String: Any]?, _ b: [String: Any]?) -> Bool {
 /// The JSON object `line` describes, for comparing what was sent with what came back.
 func parsedObject(_ line: String) -> [String: Any]? {
     try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+}
+
+extension LineClient {
+    /// The next line parsed as a JSON object; throws at the end or on anything else.
+    func readObject() throws -> JSONObject {
+        try JSONObject(readRequiredLine())
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TidendeTestSupport
 
 /// An ingest service and a query service following its feed, each a real process, sharing one
 /// scratch directory (`ingest/`, `query/` data dirs and their logs). Removed by `stop()`.

@@ -1,4 +1,5 @@
 import Foundation
+import TidendeTestSupport
 
 /// Test documents: the seed page and generated news items whose words are known, so every
 /// query's right answer can be worked out here.

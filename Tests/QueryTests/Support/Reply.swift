@@ -1,4 +1,5 @@
 import Foundation
+import TidendeTestSupport
 
 /// A reply line parsed with Foundation, so the services' own JSON code is not what checks them,
 /// with the accessors the tests keep asking for.
@@ -54,14 +55,21 @@ struct Hit {
     var highlight: [String: String] { (fields["highlight"] as? [String: Any] ?? [:]).compactMapValues { $0 as? String } }
 }
 
-/// A JSON string literal for `text` (quotes and escapes included).
-func jsonString(_ text: String) -> String {
-    let data = try! JSONSerialization.data(withJSONObject: [text], options: [])
-    return String(String(decoding: data, as: UTF8.self).dropFirst().dropLast())
-}
-
 /// One JSON object line from a dictionary (keys sorted, so lines are reproducible).
 func jsonLine(_ object: [String: Any]) -> String {
     let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     return String(decoding: data, as: UTF8.self)
+}
+
+extension LineClient {
+    /// The next line parsed as a JSON object; throws at the end of the stream.
+    func readReply() throws -> Reply {
+        try Reply(String(decoding: readRequiredLine(), as: UTF8.self))
+    }
+
+    /// Sends one request line and reads its reply (the connection stays open).
+    func ask(_ line: String) throws -> Reply {
+        try send(lines: [line])
+        return try readReply()
+    }
 }

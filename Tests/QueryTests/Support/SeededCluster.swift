@@ -1,4 +1,5 @@
 import Foundation
+import TidendeTestSupport
 
 /// A cluster holding the seed page plus generated documents, with what was sent kept beside it
 /// so tests can work out the right answers themselves.

@@ -1,10 +1,25 @@
 import Foundation
 
+/// Paths relative to this source file.
+public enum Paths {
+    /// The package root (this file is `Tests/TestSupport/Paths.swift`).
+    public static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `../shared/examples/seed-page.ndjson` beside the repository root, if it is there.
+    public static var seedPage: URL? {
+        let url = repositoryRoot.deletingLastPathComponent()
+            .appendingPathComponent("shared/examples/seed-page.ndjson")
+        return FileManager.default.fileExists(atPath: url.path) ? url : nil
+    }
+}
+
 /// Where the executables under test are.
-enum Binaries {
+public enum Binaries {
     /// `$TIDENDE_BIN_DIR/<name>`, else beside the test bundle (the same build folder), else the
-    /// package's usual scratch folders relative to this source file.
-    static func url(_ name: String) -> URL {
+    /// package's usual scratch folders (`.build-tests`, `.build`). When none is executable, the
+    /// first candidate (for the error message).
+    public static func url(_ name: String) -> URL {
         var candidates: [URL] = []
         if let dir = ProcessInfo.processInfo.environment["TIDENDE_BIN_DIR"] {
             candidates.append(URL(fileURLWithPath: dir).appendingPathComponent(name))
@@ -23,25 +38,10 @@ enum Binaries {
     }
 }
 
-/// Paths relative to this source file.
-enum Paths {
-    /// `/…/main` (this file is `Tests/QueryTests/Support/Paths.swift`).
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-
-    /// `../shared/examples/seed-page.ndjson` beside the repository root, if it is there.
-    static var seedPage: URL? {
-        let url = repositoryRoot.deletingLastPathComponent()
-            .appendingPathComponent("shared/examples/seed-page.ndjson")
-        return FileManager.default.fileExists(atPath: url.path) ? url : nil
-    }
-}
-
-/// A fresh directory under the system's temporary folder.
-func makeScratchDirectory() throws -> URL {
+/// A fresh directory under the system's temporary folder; the caller removes it.
+public func makeScratchDirectory() throws -> URL {
     let url = FileManager.default.temporaryDirectory
-        .appendingPathComponent("tidende-qt-\(UUID().uuidString.prefix(12))")
+        .appendingPathComponent("tidende-test-\(UUID().uuidString.prefix(12))")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }

@@ -4,48 +4,69 @@ import Glibc
 #endif
 
 /// One of the real executables (`tidende-ingest`, `tidende-query`) started the way an operator
-/// would, on ports it picks itself (`--port 0`) that are read back from its "listening" log lines.
-/// A restart reuses the ports of the first run, so peers configured with them (the query
-/// service's `--feed`) find it again.
-final class ServiceProcess {
-    let name: String
-    let dataDir: URL
-    let logURL: URL
+/// would, on ports it picks itself (every port flag at 0) that are read back from its "listening"
+/// log lines, so parallel tests never race for a port. Every run appends to one log file beside
+/// the data directory.
+public final class ServiceProcess {
+    /// The executable's name, looked up with ``Binaries/url(_:)``.
+    public let name: String
+    public let dataDir: URL
+    public let logURL: URL
     /// Arguments besides ports and data dir.
-    let extraArguments: [String]
-    private(set) var process = Process()
+    public let extraArguments: [String]
+    public private(set) var process = Process()
     /// Ports by service name from the log (`ingest`, `feed`, `query`).
-    private(set) var ports: [String: Int] = [:]
+    public private(set) var ports: [String: Int] = [:]
     private let portFlags: [(service: String, flag: String)]
+    private let keepsPortsOnRestart: Bool
+    /// Removed by ``stop()``.
+    private let ownedDirectory: URL?
 
-    /// Starts `name` with `--data-dir dataDir`, every `portFlags` flag at 0, and `extraArguments`.
-    init(_ name: String, dataDir: URL, portFlags: [(service: String, flag: String)], extraArguments: [String]) throws {
+    /// Starts `name` with `--data-dir dataDir`, every `portFlags` flag at 0, and `extraArguments`;
+    /// returns once the first service answers `ping`.
+    /// - Parameters:
+    ///   - keepsPortsOnRestart: whether ``restart()`` asks for the ports of the first run again
+    ///     (peers configured with them find it) or for new ones.
+    ///   - removingOnStop: a directory (the scratch folder the caller made) that ``stop()`` removes.
+    public init(_ name: String, dataDir: URL, portFlags: [(service: String, flag: String)],
+                extraArguments: [String] = [], keepsPortsOnRestart: Bool = true,
+                removingOnStop ownedDirectory: URL? = nil) throws {
         self.name = name
         self.dataDir = dataDir
         self.portFlags = portFlags
         self.extraArguments = extraArguments
-        logURL = dataDir.deletingLastPathComponent().appendingPathComponent("\(name).log")
+        self.keepsPortsOnRestart = keepsPortsOnRestart
+        self.ownedDirectory = ownedDirectory
+        logURL = dataDir.deletingLastPathComponent()
+            .appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8)).log")
         try launch()
     }
 
-    deinit { kill9() }
+    deinit { stop() }
 
-    var isRunning: Bool { process.isRunning }
-    var pid: Int32 { process.processIdentifier }
+    public var isRunning: Bool { process.isRunning }
+    public var pid: Int32 { process.processIdentifier }
 
-    /// The port the service named `service` listens on.
-    func port(_ service: String) -> Int { ports[service] ?? 0 }
+    /// The port the service named `service` listens on (0 when it reported none).
+    public func port(_ service: String) -> Int { ports[service] ?? 0 }
 
-    /// `kill -9`: no shutdown, no final snapshot.
-    func kill9() {
+    /// `hello` with the `--token` this service was started with (empty without one).
+    public var helloLine: String {
+        guard let i = extraArguments.firstIndex(of: "--token"), i + 1 < extraArguments.count else { return "" }
+        return "{\"op\":\"hello\",\"token\":\(jsonString(extraArguments[i + 1]))}\n"
+    }
+
+    /// `kill -9`: no shutdown, no flush, no final snapshot.
+    public func kill9() {
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 
-    /// SIGTERM, then waits for a graceful exit (a `kill -9` after `timeout`); returns the status.
+    /// SIGTERM, then waits for a graceful exit (a `kill -9` after `timeout`); returns the exit
+    /// status, nil when it had to be killed.
     @discardableResult
-    func terminate(timeout: Double = 20) -> Int32? {
+    public func terminate(timeout: Double = 20) -> Int32? {
         guard process.isRunning else { return process.terminationStatus }
         kill(process.processIdentifier, SIGTERM)
         let deadline = Date().addingTimeInterval(timeout)
@@ -57,20 +78,36 @@ final class ServiceProcess {
         return process.terminationStatus
     }
 
-    /// Starts the executable again on the same data directory and the same ports.
-    func restart() throws {
+    /// Stops the executable if it runs (SIGTERM) and starts it again on the same data directory.
+    public func restart() throws {
         if process.isRunning { terminate() }
+        if !keepsPortsOnRestart { ports = [:] }
         process = Process()
         try launch()
     }
 
+    /// Kills the executable if it still runs and removes the directory given as `removingOnStop`.
+    public func stop() {
+        kill9()
+        if let ownedDirectory { try? FileManager.default.removeItem(at: ownedDirectory) }
+    }
+
+    /// Peak resident memory (`VmHWM`) in KiB, while the process lives.
+    public func peakResidentKiB() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            return Int(line.split(separator: " ").dropFirst().first ?? "")
+        }
+        return nil
+    }
+
     /// The log of every run so far (for failure messages).
-    func log() -> String {
+    public func log() -> String {
         (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
     }
 
     /// The last lines of the log, for a failure message.
-    func logTail(_ lines: Int = 30) -> String {
+    public func logTail(_ lines: Int = 30) -> String {
         log().split(separator: "\n").suffix(lines).joined(separator: "\n")
     }
 
@@ -129,7 +166,8 @@ final class ServiceProcess {
         throw TestFailure("\(name) did not report its ports within 30 s:\n\(logTail())")
     }
 
-    /// Waits until the first port answers `{"op":"ping"}`.
+    /// Waits until the first port answers `{"op":"ping"}` (after ``helloLine``, whose reply is
+    /// skipped).
     private func waitForPing() throws {
         let port = self.port(portFlags[0].service)
         let deadline = Date().addingTimeInterval(20)
@@ -137,12 +175,23 @@ final class ServiceProcess {
         while Date() < deadline {
             do {
                 let client = try LineClient(port: port, timeout: 5)
-                if try client.ask("{\"op\":\"ping\"}").op == "pong" { return }
+                try client.send(helloLine + "{\"op\":\"ping\"}\n")
+                var op = try Self.op(of: client.readRequiredLine())
+                if op == "hello" { op = try Self.op(of: client.readRequiredLine()) }
+                if op == "pong" { return }
             } catch {
                 lastError = error
             }
             usleep(50_000)
         }
         throw TestFailure("\(name) did not answer ping: \(String(describing: lastError))\n\(logTail())")
+    }
+
+    /// The `op` member of a reply line.
+    private static func op(of line: [UInt8]) throws -> String? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
+            throw TestFailure("not a JSON object: \(String(decoding: line, as: UTF8.self).prefix(300))")
+        }
+        return object["op"] as? String
     }
 }

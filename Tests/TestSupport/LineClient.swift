@@ -5,21 +5,16 @@ import TidendeWire
 import Glibc
 #endif
 
-/// What went wrong talking to the server, worded for a test failure.
-struct ClientError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// A tiny blocking TCP client that talks to a server the way `nc` does: write bytes, half-close
-/// (`nc -N`), read lines until the server closes. Every read has a timeout, so a hung server fails
-/// the test instead of hanging it.
+/// A tiny blocking TCP client that talks to a service the way `nc` does: write bytes or lines,
+/// half-close (`nc -N`), read reply lines until the peer closes. Every read has a receive timeout,
+/// so a hung service fails the test instead of hanging it.
 ///
-/// Replies can switch to zlib mid-stream (`hello` with `"compress":"zlib"`, the feed): from
-/// ``startInflating()`` on, received bytes go through an ``Inflater`` before they are split into
+/// Replies can switch to zlib or gzip mid-stream (`hello` with `"compress":"zlib"`, the feed): from
+/// ``startInflating(_:)`` on, received bytes go through an `Inflater` before they are split into
 /// lines.
-final class LineClient {
-    let fd: Int32
+public final class LineClient {
+    /// The connected socket.
+    public let fd: Int32
     /// Decoded bytes not yet returned as lines.
     private var pending: [UInt8] = []
     private var pendingStart = 0
@@ -27,15 +22,16 @@ final class LineClient {
     /// Compressed bytes not yet inflated (only while inflating).
     private var compressed = ByteBuffer()
     /// The peer closed (or reset) the connection.
-    private(set) var reachedEnd = false
-    /// The zlib stream of the replies ended properly (its trailer arrived).
-    private(set) var inflatedStreamEnded = false
+    public private(set) var reachedEnd = false
+    /// The compressed stream of the replies ended properly (its trailer arrived).
+    public private(set) var inflatedStreamEnded = false
 
-    /// Connects to `127.0.0.1:port`. `receiveBuffer` shrinks `SO_RCVBUF` (a subscriber that
-    /// stalls); it must be set before connecting to take effect.
-    init(port: Int, timeout: Double = 30, receiveBuffer: Int32? = nil) throws {
+    /// Connects to `127.0.0.1:port`; reads give up after `timeout` seconds of silence.
+    /// `receiveBuffer` shrinks `SO_RCVBUF` (a reader that stalls); it is set before connecting,
+    /// where it takes effect.
+    public init(port: Int, timeout: Double = 30, receiveBuffer: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw ClientError("socket() failed: errno \(errno)") }
+        guard fd >= 0 else { throw TestFailure("socket() failed: errno \(errno)") }
         if let receiveBuffer {
             var size = receiveBuffer
             setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
@@ -54,7 +50,7 @@ final class LineClient {
         guard result == 0 else {
             let e = errno
             Glibc.close(fd)
-            throw ClientError("connect to port \(port) failed: errno \(e)")
+            throw TestFailure("connect to 127.0.0.1:\(port) failed: errno \(e)")
         }
     }
 
@@ -62,24 +58,29 @@ final class LineClient {
 
     // MARK: Writing
 
-    /// Writes all of `bytes`; throws when the server has gone (EPIPE, reset).
-    func send(_ bytes: [UInt8]) throws {
+    /// Writes all of `bytes`; throws when the peer has gone (EPIPE, reset).
+    public func send(_ bytes: [UInt8]) throws {
         try Self.sendAll(fd: fd, bytes)
     }
 
-    /// Writes the UTF-8 of `text`.
-    func send(_ text: String) throws {
+    /// Writes the UTF-8 of `text` as it is.
+    public func send(_ text: String) throws {
         try send(Array(text.utf8))
     }
 
+    /// Writes each line followed by `\n`, all in one go (pipelined).
+    public func send(lines: [String]) throws {
+        try send(ndjsonBytes(lines))
+    }
+
     /// Half-closes, like `nc -N` at the end of its input.
-    func shutdownWrite() {
+    public func shutdownWrite() {
         shutdown(fd, Int32(SHUT_WR))
     }
 
     /// Writes `bytes` to `fd` from any thread. `MSG_NOSIGNAL`: a closed peer is an error, not a
     /// SIGPIPE that would kill the test runner.
-    static func sendAll(fd: Int32, _ bytes: [UInt8]) throws {
+    public static func sendAll(fd: Int32, _ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { raw in
@@ -87,22 +88,40 @@ final class LineClient {
             }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw ClientError("send failed: errno \(errno)")
+                throw TestFailure("send failed: errno \(errno)")
             }
             offset += n
         }
     }
 
     /// Writes `bytes` on a background thread (a big upload while this thread reads the replies).
-    func sendInBackground(_ bytes: [UInt8]) -> BackgroundJob {
-        let fd = self.fd
-        return BackgroundJob { try Self.sendAll(fd: fd, bytes) }
+    /// The job keeps this client, and so its socket, alive until it ends.
+    public func sendInBackground(_ bytes: [UInt8]) -> BackgroundJob {
+        nonisolated(unsafe) let client = self
+        return BackgroundJob { try client.send(bytes) }
+    }
+
+    /// Writes `lines` on a background thread; with `pauseEvery` > 0, in batches of that many lines
+    /// with a sleep of `pauseMicroseconds` after each (a sustained stream rather than one burst).
+    public func sendInBackground(lines: [String], pauseEvery: Int = 0, pauseMicroseconds: UInt32 = 0) -> BackgroundJob {
+        guard pauseEvery > 0 else { return sendInBackground(ndjsonBytes(lines)) }
+        nonisolated(unsafe) let client = self
+        return BackgroundJob {
+            var start = 0
+            while start < lines.count {
+                let end = min(start + pauseEvery, lines.count)
+                try client.send(lines: Array(lines[start..<end]))
+                start = end
+                usleep(pauseMicroseconds)
+            }
+        }
     }
 
     // MARK: Reading
 
-    /// From now on, bytes received (and those received but not yet returned) are a zlib stream.
-    func startInflating(_ format: InflateFormat = .zlib) {
+    /// From now on, bytes received (and those received but not yet returned) are a compressed
+    /// stream in `format`.
+    public func startInflating(_ format: InflateFormat = .zlib) {
         inflater = Inflater(format: format)
         let rest = Array(pending[pendingStart...])
         pending = []
@@ -111,8 +130,8 @@ final class LineClient {
         try? inflatePending()
     }
 
-    /// The next line without its `\n`, or nil once the server has closed and everything was read.
-    func readLine() throws -> [UInt8]? {
+    /// The next line without its `\n`, or nil once the peer has closed and everything was read.
+    public func readLine() throws -> [UInt8]? {
         while true {
             if let newline = pending[pendingStart...].firstIndex(of: UInt8(ascii: "\n")) {
                 let line = Array(pending[pendingStart..<newline])
@@ -125,32 +144,32 @@ final class LineClient {
             }
             if reachedEnd {
                 guard pendingStart < pending.count else { return nil }
-                throw ClientError("the server closed in the middle of a line: \(String(decoding: pending[pendingStart...], as: UTF8.self).prefix(200))")
+                throw TestFailure("the peer closed in the middle of a line: \(String(decoding: pending[pendingStart...], as: UTF8.self).prefix(200))")
             }
             try receive()
         }
     }
 
     /// The next line as text (nil at the end).
-    func readText() throws -> String? {
+    public func readText() throws -> String? {
         try readLine().map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// The next line parsed as a JSON object; throws at the end or on anything else.
-    func readObject() throws -> JSONObject {
-        guard let line = try readLine() else { throw ClientError("the server closed; expected another reply line") }
-        return try JSONObject(line)
+    /// The next line; throws when the peer has closed instead.
+    public func readRequiredLine() throws -> [UInt8] {
+        guard let line = try readLine() else { throw TestFailure("the connection closed; expected another reply line") }
+        return line
     }
 
-    /// Every remaining line until the server closes.
-    func readAllLines() throws -> [[UInt8]] {
+    /// Every remaining line until the peer closes.
+    public func readAllLines() throws -> [[UInt8]] {
         var lines: [[UInt8]] = []
         while let line = try readLine() { lines.append(line) }
         return lines
     }
 
-    /// True when the server closes next (no further line).
-    func closesNext() throws -> Bool {
+    /// True when the peer closes next (no further line).
+    public func closesNext() throws -> Bool {
         try readLine() == nil
     }
 
@@ -160,9 +179,9 @@ final class LineClient {
         if n < 0 {
             let e = errno
             if e == EINTR { return }
-            if e == EAGAIN || e == EWOULDBLOCK { throw ClientError("timed out waiting for the server") }
+            if e == EAGAIN || e == EWOULDBLOCK { throw TestFailure("timed out waiting for a reply") }
             if e == ECONNRESET { reachedEnd = true; return }
-            throw ClientError("recv failed: errno \(e)")
+            throw TestFailure("recv failed: errno \(e)")
         }
         if n == 0 {
             reachedEnd = true
@@ -183,19 +202,21 @@ final class LineClient {
             let progress = try inflater!.inflate(&compressed, into: &out)
             if progress == .streamEnd { inflatedStreamEnded = true }
         } catch {
-            throw ClientError("the server's zlib replies are corrupt: \(error)")
+            throw TestFailure("the compressed replies are corrupt: \(error)")
         }
         pending.append(contentsOf: out.readableBytesView)
     }
 }
 
-/// Work on a background thread (not the cooperative pool), joined with ``wait()``.
-final class BackgroundJob: @unchecked Sendable {
+/// Work on a background thread (not the cooperative pool, which a blocking socket would stall),
+/// joined with ``wait(timeout:)`` or ``join(timeout:)``.
+public final class BackgroundJob: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private let lock = NSLock()
     private var failure: Error?
 
-    init(_ work: @escaping @Sendable () throws -> Void) {
+    /// Starts `work` on a new thread.
+    public init(_ work: @escaping @Sendable () throws -> Void) {
         let thread = Thread { [self] in
             do { try work() } catch {
                 lock.lock(); failure = error; lock.unlock()
@@ -205,20 +226,20 @@ final class BackgroundJob: @unchecked Sendable {
         thread.start()
     }
 
-    /// Waits for the work to end and returns its error, if any (nil on timeout too: check the
-    /// return of `finished`).
+    /// Waits for the work to end and returns its error, if any (nil on timeout too: check
+    /// `finished`).
     @discardableResult
-    func wait(timeout: Double = 120) -> (finished: Bool, error: Error?) {
+    public func wait(timeout: Double = 120) -> (finished: Bool, error: Error?) {
         let finished = done.wait(timeout: .now() + timeout) == .success
         if finished { done.signal() }
         lock.lock(); defer { lock.unlock() }
         return (finished, failure)
     }
-}
 
-extension ByteBuffer {
-    init(bytes: [UInt8]) {
-        self = ByteBufferAllocator().buffer(capacity: bytes.count)
-        writeBytes(bytes)
+    /// Waits for the work to end; rethrows its error, and throws when it did not end in time.
+    public func join(timeout: Double = 120) throws {
+        let (finished, error) = wait(timeout: timeout)
+        guard finished else { throw TestFailure("the background job did not finish in \(timeout) s") }
+        if let error { throw error }
     }
 }
