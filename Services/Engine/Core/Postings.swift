@@ -39,6 +39,57 @@ final class Postings: Sendable {
     }
 }
 
+/// A byte buffer written through a raw pointer: `reserve` makes room for a worst case, then
+/// writes cost no per-byte uniqueness or capacity checks (the hot loops of seal and merge).
+struct RawBytes {
+    private(set) var storage: [UInt8] = []
+    private(set) var count = 0
+
+    /// Makes room for `extra` more bytes.
+    @inline(__always)
+    mutating func reserve(_ extra: Int) {
+        let need = count + extra
+        if need > storage.count {
+            storage.append(contentsOf: repeatElement(0, count: max(need, storage.count * 2, 4096) - storage.count))
+        }
+    }
+
+    /// Runs `body` with a pointer at the end of the written bytes (room for what was reserved);
+    /// `body` returns how many bytes it wrote.
+    @inline(__always)
+    mutating func write(_ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        let start = count
+        let written = storage.withUnsafeMutableBufferPointer { body($0.baseAddress! + start) }
+        count += written
+    }
+
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        guard bytes.count > 0 else { return }
+        reserve(bytes.count)
+        write { out in
+            UnsafeMutableRawPointer(out).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+            return bytes.count
+        }
+    }
+
+    /// The written bytes, exactly.
+    func finish() -> [UInt8] {
+        storage.count == count ? storage : Array(storage[0..<count])
+    }
+}
+
+@inline(__always)
+func writeVarint(_ out: UnsafeMutablePointer<UInt8>, _ o: inout Int, _ value: UInt64) {
+    var v = value
+    while v >= 0x80 {
+        out[o] = UInt8(truncatingIfNeeded: v) | 0x80
+        o &+= 1
+        v >>= 7
+    }
+    out[o] = UInt8(truncatingIfNeeded: v)
+    o &+= 1
+}
+
 /// Builds a `Postings` one term at a time, in term-ordinal order.
 struct PostingsEncoder {
     var termFirstBlock: [UInt32] = [0]
@@ -48,43 +99,68 @@ struct PostingsEncoder {
     var blockPosOffset: [UInt32] = []
     var blockMaxTf: [UInt32] = []
     var blockMinLength: [UInt32] = []
-    var docs = ByteWriter()
-    var positions = ByteWriter()
+    var docs = RawBytes()
+    var positions = RawBytes()
 
     /// Adds the next term: ascending `docs`, their `tfs`, and all positions concatenated (`tfs[i]`
     /// ascending positions per document). `length(doc)` is the document's length in the term's field.
     mutating func addTerm(docs termDocs: [UInt32], tfs: [UInt32], positions termPositions: [UInt32],
                           length: (UInt32) -> UInt32) {
-        var p = 0
-        var prev: UInt32 = 0
-        var i = 0
-        while i < termDocs.count {
-            let end = min(i + Postings.blockSize, termDocs.count)
-            blockDocOffset.append(UInt32(docs.bytes.count))
-            blockPosOffset.append(UInt32(positions.bytes.count))
-            var maxTf: UInt32 = 0
-            var minLength = UInt32.max
-            for j in i..<end {
-                let d = termDocs[j]
-                let tf = tfs[j]
-                Self.writeDoc(&docs, delta: d &- prev, tf: tf)
-                prev = d
-                maxTf = max(maxTf, tf)
-                minLength = min(minLength, length(d))
-                var last: UInt32 = 0
-                for _ in 0..<Int(tf) {
-                    let pos = termPositions[p]
-                    positions.varint(pos &- last)
-                    last = pos
-                    p += 1
-                }
-            }
-            blockLastDoc.append(prev)
-            blockMaxTf.append(maxTf)
-            blockMinLength.append(minLength)
-            i = end
+        let n = termDocs.count
+        // Moved out of `self` so the closures below may append to the block arrays.
+        var positions = RawBytes(), docs = RawBytes()
+        swap(&positions, &self.positions)
+        swap(&docs, &self.docs)
+        defer {
+            swap(&positions, &self.positions)
+            swap(&docs, &self.docs)
         }
-        termDocFreq.append(UInt32(termDocs.count))
+        positions.reserve(termPositions.count * 5)
+        docs.reserve(n * 10)
+        let posBase = positions.count, docBase = docs.count
+        var posWritten = 0, docWritten = 0
+        positions.write { pout in
+            docs.write { dout in
+                termDocs.withUnsafeBufferPointer { termDocs in
+                    tfs.withUnsafeBufferPointer { tfs in
+                        termPositions.withUnsafeBufferPointer { termPositions in
+                            var p = 0
+                            var prev: UInt32 = 0
+                            var i = 0
+                            while i < n {
+                                let end = min(i + Postings.blockSize, n)
+                                blockDocOffset.append(UInt32(docBase + docWritten))
+                                blockPosOffset.append(UInt32(posBase + posWritten))
+                                var maxTf: UInt32 = 0
+                                var minLength = UInt32.max
+                                for j in i..<end {
+                                    let d = termDocs[j]
+                                    let tf = tfs[j]
+                                    Self.writeDoc(dout, &docWritten, delta: d &- prev, tf: tf)
+                                    prev = d
+                                    maxTf = max(maxTf, tf)
+                                    minLength = min(minLength, length(d))
+                                    var last: UInt32 = 0
+                                    for _ in 0..<Int(tf) {
+                                        let pos = termPositions[p]
+                                        writeVarint(pout, &posWritten, UInt64(pos &- last))
+                                        last = pos
+                                        p += 1
+                                    }
+                                }
+                                blockLastDoc.append(prev)
+                                blockMaxTf.append(maxTf)
+                                blockMinLength.append(minLength)
+                                i = end
+                            }
+                        }
+                    }
+                }
+                return docWritten
+            }
+            return posWritten
+        }
+        termDocFreq.append(UInt32(n))
         termFirstBlock.append(UInt32(blockLastDoc.count))
     }
 
@@ -93,47 +169,61 @@ struct PostingsEncoder {
     /// Merges use this to copy positions without decoding them.
     mutating func addTerm(docs termDocs: [UInt32], tfs: [UInt32], positionBytes: [UInt8], docPositionStart: [Int],
                           length: (UInt32) -> UInt32) {
-        let base = positions.bytes.count
-        positions.bytes.append(contentsOf: positionBytes)
-        var prev: UInt32 = 0
-        var i = 0
-        while i < termDocs.count {
-            let end = min(i + Postings.blockSize, termDocs.count)
-            blockDocOffset.append(UInt32(docs.bytes.count))
-            blockPosOffset.append(UInt32(base + docPositionStart[i]))
-            var maxTf: UInt32 = 0
-            var minLength = UInt32.max
-            for j in i..<end {
-                let d = termDocs[j]
-                Self.writeDoc(&docs, delta: d &- prev, tf: tfs[j])
-                prev = d
-                maxTf = max(maxTf, tfs[j])
-                minLength = min(minLength, length(d))
+        let base = positions.count
+        positionBytes.withUnsafeBytes { positions.append($0) }
+        let n = termDocs.count
+        var docs = RawBytes()
+        swap(&docs, &self.docs)
+        defer { swap(&docs, &self.docs) }
+        docs.reserve(n * 10)
+        let docBase = docs.count
+        docs.write { dout in
+            var written = 0
+            termDocs.withUnsafeBufferPointer { termDocs in
+                tfs.withUnsafeBufferPointer { tfs in
+                    var prev: UInt32 = 0
+                    var i = 0
+                    while i < n {
+                        let end = min(i + Postings.blockSize, n)
+                        blockDocOffset.append(UInt32(docBase + written))
+                        blockPosOffset.append(UInt32(base + docPositionStart[i]))
+                        var maxTf: UInt32 = 0
+                        var minLength = UInt32.max
+                        for j in i..<end {
+                            let d = termDocs[j]
+                            Self.writeDoc(dout, &written, delta: d &- prev, tf: tfs[j])
+                            prev = d
+                            maxTf = max(maxTf, tfs[j])
+                            minLength = min(minLength, length(d))
+                        }
+                        blockLastDoc.append(prev)
+                        blockMaxTf.append(maxTf)
+                        blockMinLength.append(minLength)
+                        i = end
+                    }
+                }
             }
-            blockLastDoc.append(prev)
-            blockMaxTf.append(maxTf)
-            blockMinLength.append(minLength)
-            i = end
+            return written
         }
-        termDocFreq.append(UInt32(termDocs.count))
+        termDocFreq.append(UInt32(n))
         termFirstBlock.append(UInt32(blockLastDoc.count))
     }
 
     /// Most postings have tf 1: its flag rides in the low bit of the document delta, saving a
     /// byte per posting (Lucene's trick).
     @inline(__always)
-    static func writeDoc(_ w: inout ByteWriter, delta: UInt32, tf: UInt32) {
+    static func writeDoc(_ out: UnsafeMutablePointer<UInt8>, _ o: inout Int, delta: UInt32, tf: UInt32) {
         if tf == 1 {
-            w.varint(UInt64(delta) << 1 | 1)
+            writeVarint(out, &o, UInt64(delta) << 1 | 1)
         } else {
-            w.varint(UInt64(delta) << 1)
-            w.varint(tf)
+            writeVarint(out, &o, UInt64(delta) << 1)
+            writeVarint(out, &o, UInt64(tf))
         }
     }
 
     func finish() -> Postings {
         Postings(termFirstBlock: termFirstBlock, termDocFreq: termDocFreq, blockLastDoc: blockLastDoc,
                  blockDocOffset: blockDocOffset, blockPosOffset: blockPosOffset, blockMaxTf: blockMaxTf,
-                 blockMinLength: blockMinLength, docBytes: docs.bytes, positionBytes: positions.bytes)
+                 blockMinLength: blockMinLength, docBytes: docs.finish(), positionBytes: positions.finish())
     }
 }

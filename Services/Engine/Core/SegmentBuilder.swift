@@ -36,6 +36,7 @@ struct SegmentBuilder {
     private var docTermCounts: [UInt32] = []
     private var tokenSlots: [Int32] = []
     private var tokenPositions: [UInt32] = []
+    private var fill: [Int] = []
 
     var count: Int { ids.count }
     var liveCount: Int { ids.count - deleted.count }
@@ -98,7 +99,8 @@ struct SegmentBuilder {
         }
         // Scatter the positions into per-term runs (token order: ascending within a field).
         let base = positions.count
-        var fill = [Int](repeating: 0, count: docTerms.count)
+        fill.removeAll(keepingCapacity: true)
+        fill.append(contentsOf: repeatElement(0, count: docTerms.count))
         var start = base
         for (slot, term) in docTerms.enumerated() {
             fill[slot] = start
@@ -147,43 +149,87 @@ struct SegmentBuilder {
             lengths[field] = out
         }
 
-        // Term keys as bytes, sorted: the dictionary order.
-        let keys: [[UInt8]] = termKeys.map { k in
-            TermDictionary.key(language: UInt8(k >> 56), stem: cache.string(StemCache.TermID(k & 0xffff_ffff)),
-                               field: UInt16(truncatingIfNeeded: k >> 32))
+        // The dictionary order, `[language] stem 0x00 [field]` by bytes, is (language, stem
+        // bytes, field): the distinct stems are sorted once as strings, then the terms as
+        // integers (language, stem rank, field). A stem never holds a 0x00 byte (not a letter),
+        // so a stem that is a prefix of another sorts first in both orders.
+        let termCount = termKeys.count
+        var stemRank = [Int32](repeating: -1, count: cache.count)
+        var stems: [StemCache.TermID] = []
+        for k in termKeys {
+            let stem = Int(k & 0xffff_ffff)
+            if stemRank[stem] < 0 {
+                stemRank[stem] = 0
+                stems.append(StemCache.TermID(stem))
+            }
         }
-        let order = keys.indices.sorted { ByteOrder.less(keys[$0], keys[$1]) }
+        let stemStrings = stems.map { cache.string($0) }
+        let stemOrder = stemStrings.indices.sorted { ByteOrder.less(stemStrings[$0], stemStrings[$1]) }
+        for (rank, i) in stemOrder.enumerated() { stemRank[Int(stems[i])] = Int32(rank) }
+        var sortable = [(key: UInt64, term: Int32)]()
+        sortable.reserveCapacity(termCount)
+        for (t, k) in termKeys.enumerated() {
+            let rank = UInt64(UInt32(bitPattern: stemRank[Int(k & 0xffff_ffff)]))
+            sortable.append((k & 0xff00_0000_0000_0000 | rank << 16 | (k >> 32) & 0xffff, Int32(t)))
+        }
+        sortable.sort { $0.key < $1.key }
+
         // Counting sort of the entries by term (stable: documents stay ascending).
-        var termStart = [Int](repeating: 0, count: termKeys.count + 1)
+        var termStart = [Int](repeating: 0, count: termCount + 1)
         for t in entryTerm { termStart[Int(t) + 1] += 1 }
-        for t in 0..<termKeys.count { termStart[t + 1] += termStart[t] }
-        var fill = termStart
+        for t in 0..<termCount { termStart[t + 1] += termStart[t] }
         var sortedEntries = [Int32](repeating: 0, count: entryTerm.count)
-        for (e, t) in entryTerm.enumerated() {
-            sortedEntries[fill[Int(t)]] = Int32(e)
-            fill[Int(t)] += 1
+        do {
+            var fill = termStart
+            for (e, t) in entryTerm.enumerated() {
+                sortedEntries[fill[Int(t)]] = Int32(e)
+                fill[Int(t)] += 1
+            }
         }
         var encoder = PostingsEncoder()
         var keyBytes: [UInt8] = []
         var keyOffsets: [UInt32] = [0]
+        keyOffsets.reserveCapacity(termCount + 1)
         var docs: [UInt32] = [], tfs: [UInt32] = [], termPositions: [UInt32] = []
-        for t in order {
+        let noDeletions = deleted.isEmpty
+        for (_, t32) in sortable {
+            let t = Int(t32)
             docs.removeAll(keepingCapacity: true)
             tfs.removeAll(keepingCapacity: true)
             termPositions.removeAll(keepingCapacity: true)
-            for e in sortedEntries[termStart[t]..<termStart[t + 1]] {
-                let e = Int(e)
-                let d = Int(entryDoc[e])
-                guard remap[d] >= 0 else { continue }
-                docs.append(UInt32(remap[d]))
-                tfs.append(entryTf[e])
-                let p = Int(entryPositions[e])
-                termPositions.append(contentsOf: positions[p..<p + Int(entryTf[e])])
+            sortedEntries.withUnsafeBufferPointer { sortedEntries in
+                entryDoc.withUnsafeBufferPointer { entryDoc in
+                    entryTf.withUnsafeBufferPointer { entryTf in
+                        entryPositions.withUnsafeBufferPointer { entryPositions in
+                            positions.withUnsafeBufferPointer { positions in
+                                for i in termStart[t]..<termStart[t + 1] {
+                                    let e = Int(sortedEntries[i])
+                                    let d = Int(entryDoc[e])
+                                    let nd = noDeletions ? Int32(d) : remap[d]
+                                    guard nd >= 0 else { continue }
+                                    docs.append(UInt32(nd))
+                                    let tf = entryTf[e]
+                                    tfs.append(tf)
+                                    let p = Int(entryPositions[e])
+                                    termPositions.append(contentsOf: UnsafeBufferPointer(rebasing: positions[p..<p + Int(tf)]))
+                                }
+                            }
+                        }
+                    }
+                }
             }
             if docs.isEmpty { continue }
-            let fieldLengths = lengths[UInt16(truncatingIfNeeded: termKeys[t] >> 32)] ?? []
-            encoder.addTerm(docs: docs, tfs: tfs, positions: termPositions) { fieldLengths[Int($0)] }
-            keyBytes.append(contentsOf: keys[t])
+            let key = termKeys[t]
+            let field = UInt16(truncatingIfNeeded: key >> 32)
+            let fieldLengths = lengths[field] ?? []
+            fieldLengths.withUnsafeBufferPointer { fieldLengths in
+                encoder.addTerm(docs: docs, tfs: tfs, positions: termPositions) { fieldLengths[Int($0)] }
+            }
+            keyBytes.append(UInt8(key >> 56))
+            keyBytes.append(contentsOf: stemStrings[stemOrder[Int(stemRank[Int(key & 0xffff_ffff)])]].utf8)
+            keyBytes.append(0)
+            keyBytes.append(UInt8(field >> 8))
+            keyBytes.append(UInt8(field & 0xff))
             keyOffsets.append(UInt32(keyBytes.count))
         }
 
