@@ -15,6 +15,17 @@ enum SegmentMerger {
         var next: Int32 = 0
         for sv in sources {
             let seg = sv.segment
+            if sv.deletions.count == 0 {
+                // Nothing dropped: whole columns are appended at once.
+                remaps.append((0..<Int32(seg.docCount)).map { $0 + next })
+                next += Int32(seg.docCount)
+                ids.append(contentsOf: seg.ids)
+                seqs.append(contentsOf: seg.seqs)
+                recency.append(contentsOf: seg.recency)
+                languages.append(contentsOf: seg.languages)
+                storedOut.addAll(seg.stored)
+                continue
+            }
             var remap = [Int32](repeating: -1, count: seg.docCount)
             for d in 0..<seg.docCount where !sv.deletions.contains(d) {
                 remap[d] = next
@@ -39,6 +50,12 @@ enum SegmentMerger {
             out.reserveCapacity(total)
             for (s, sv) in sources.enumerated() {
                 let src = sv.segment.fieldLengths[f]
+                if sv.deletions.count == 0 {
+                    if let src { out.append(contentsOf: src) } else {
+                        out.append(contentsOf: repeatElement(0, count: sv.segment.docCount))
+                    }
+                    continue
+                }
                 for d in 0..<sv.segment.docCount where remaps[s][d] >= 0 { out.append(src?[d] ?? 0) }
             }
             lengths[f] = out
@@ -47,46 +64,47 @@ enum SegmentMerger {
             columns[f] = mergeColumns(sources.map { $0.segment.docValues[f] }, sources: sources, remaps: remaps, total: total)
         }
 
-        // Union of the term dictionaries, in key order.
-        var sourcesOfKey: [ArraySlice<UInt8>: [(source: Int, term: Int)]] = [:]
-        for (s, sv) in sources.enumerated() {
-            let dict = sv.segment.terms
-            for t in 0..<dict.count {
-                sourcesOfKey[dict.keyBytes[Int(dict.keyOffsets[t])..<Int(dict.keyOffsets[t + 1])], default: []].append((s, t))
-            }
-        }
-        let keys = sourcesOfKey.keys.sorted { a, b in
-            a.withUnsafeBytes { x in b.withUnsafeBytes { y in ByteOrder.compare(x, y) < 0 } }
-        }
+        // Union of the term dictionaries, in key order: a k-way merge of the sorted
+        // dictionaries (no hashing of keys). Postings are decoded straight from the bytes and
+        // positions copied as encoded runs: they do not depend on document ids.
+        let dicts = sources.map { $0.segment.terms }
+        var heads = [Int](repeating: 0, count: sources.count)
+        var members: [(source: Int, term: Int)] = []
         var encoder = PostingsEncoder()
         var keyBytes: [UInt8] = []
         var keyOffsets: [UInt32] = [0]
         var docs: [UInt32] = [], tfs: [UInt32] = [], positionBytes: [UInt8] = [], positionStart: [Int] = []
-        for key in keys {
+        while true {
+            var best = -1
+            for s in dicts.indices where heads[s] < dicts[s].count {
+                if best < 0 || TermDictionary.compare(dicts[s], heads[s], dicts[best], heads[best]) < 0 { best = s }
+            }
+            if best < 0 { break }
+            members.removeAll(keepingCapacity: true)
+            let bestHead = heads[best]
+            for s in best..<dicts.count where heads[s] < dicts[s].count {
+                if s == best || TermDictionary.compare(dicts[s], heads[s], dicts[best], bestHead) == 0 {
+                    members.append((s, heads[s]))
+                    heads[s] += 1
+                }
+            }
             docs.removeAll(keepingCapacity: true)
             tfs.removeAll(keepingCapacity: true)
             positionBytes.removeAll(keepingCapacity: true)
             positionStart.removeAll(keepingCapacity: true)
-            for (s, t) in sourcesOfKey[key]! {
-                let postings = sources[s].segment.postings
-                let cursor = PostingCursor(postings: postings, term: t)
-                // Positions are copied as encoded bytes: they do not depend on document ids.
-                while cursor.next() != PostingCursor.exhausted {
-                    let nd = remaps[s][Int(cursor.doc)]
-                    if nd < 0 { continue }
-                    docs.append(UInt32(nd))
-                    tfs.append(cursor.tf)
-                    positionStart.append(positionBytes.count)
-                    positionBytes.append(contentsOf: postings.positionBytes[cursor.positionByteRange()])
-                }
+            for (s, t) in members {
+                appendPostings(sources[s].segment.postings, term: t, remap: remaps[s], docs: &docs, tfs: &tfs,
+                               positionBytes: &positionBytes, positionStart: &positionStart)
             }
             if docs.isEmpty { continue }
-            let field = UInt16(key[key.endIndex - 2]) << 8 | UInt16(key[key.endIndex - 1])
-            let fieldLengths = lengths[field] ?? []
-            encoder.addTerm(docs: docs, tfs: tfs, positionBytes: positionBytes, docPositionStart: positionStart) {
-                fieldLengths[Int($0)]
+            let (bestDict, bestTerm) = (dicts[best], members[0].term)
+            let fieldLengths = lengths[bestDict.field(bestTerm)] ?? []
+            fieldLengths.withUnsafeBufferPointer { fieldLengths in
+                encoder.addTerm(docs: docs, tfs: tfs, positionBytes: positionBytes, docPositionStart: positionStart) {
+                    fieldLengths[Int($0)]
+                }
             }
-            keyBytes.append(contentsOf: key)
+            keyBytes.append(contentsOf: bestDict.keyBytes[Int(bestDict.keyOffsets[bestTerm])..<Int(bestDict.keyOffsets[bestTerm + 1])])
             keyOffsets.append(UInt32(keyBytes.count))
         }
 
@@ -106,6 +124,76 @@ enum SegmentMerger {
             fieldLengths: lengths, docValues: columns,
             stored: storedOut.build(), words: words, wordCounts: counts)
         return (segment, remaps)
+    }
+
+    /// Appends the live postings of `term` (documents renumbered by `remap`) with their encoded
+    /// positions, copied in runs of consecutive live documents.
+    private static func appendPostings(_ postings: Postings, term t: Int, remap: [Int32], docs: inout [UInt32],
+                                       tfs: inout [UInt32], positionBytes: inout [UInt8], positionStart: inout [Int]) {
+        let firstBlock = Int(postings.termFirstBlock[t]), endBlock = Int(postings.termFirstBlock[t + 1])
+        let docFreq = Int(postings.termDocFreq[t])
+        postings.docBytes.withUnsafeBufferPointer { bytes in
+            postings.positionBytes.withUnsafeBufferPointer { pbytes in
+                remap.withUnsafeBufferPointer { remap in
+                    var runStart = Int(postings.blockPosOffset[firstBlock])
+                    var p = runStart
+                    func flush(to end: Int) {
+                        if end > runStart {
+                            positionBytes.append(contentsOf: UnsafeBufferPointer(rebasing: pbytes[runStart..<end]))
+                        }
+                    }
+                    for b in firstBlock..<endBlock {
+                        var prev: UInt32 = b == firstBlock ? 0 : postings.blockLastDoc[b - 1]
+                        var o = Int(postings.blockDocOffset[b])
+                        let blockPos = Int(postings.blockPosOffset[b])
+                        if blockPos != p {
+                            flush(to: p)
+                            runStart = blockPos
+                            p = blockPos
+                        }
+                        let count = b < endBlock - 1 ? Postings.blockSize : docFreq - (b - firstBlock) * Postings.blockSize
+                        for _ in 0..<count {
+                            var v: UInt64 = 0
+                            var shift: UInt64 = 0
+                            while true {
+                                let byte = bytes[o]; o += 1
+                                v |= UInt64(byte & 0x7f) << shift
+                                if byte < 0x80 { break }
+                                shift += 7
+                            }
+                            prev &+= UInt32(truncatingIfNeeded: v >> 1)
+                            var tf: UInt32 = 1
+                            if v & 1 == 0 {
+                                tf = 0
+                                var shift: UInt32 = 0
+                                while true {
+                                    let byte = bytes[o]; o += 1
+                                    tf |= UInt32(byte & 0x7f) << shift
+                                    if byte < 0x80 { break }
+                                    shift += 7
+                                }
+                            }
+                            let start = p
+                            var n = tf
+                            while n > 0 {
+                                if pbytes[p] < 0x80 { n -= 1 }
+                                p += 1
+                            }
+                            let nd = remap[Int(prev)]
+                            if nd < 0 {
+                                flush(to: start)
+                                runStart = p
+                                continue
+                            }
+                            docs.append(UInt32(nd))
+                            tfs.append(tf)
+                            positionStart.append(positionBytes.count + (start - runStart))
+                        }
+                    }
+                    flush(to: p)
+                }
+            }
+        }
     }
 
     /// Concatenates one field's columns: the merged strings are the sorted union of the sources'

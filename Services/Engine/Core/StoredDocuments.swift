@@ -55,6 +55,16 @@ struct StoredDocumentsBuilder {
         originalSizes.append(UInt32(originalSize))
     }
 
+    /// Appends every document of `stored`.
+    mutating func addAll(_ stored: StoredDocuments) {
+        let first = stored.offsets[0], n = stored.originalSizes.count
+        guard n > 0 else { return }
+        let shift = UInt32(bytes.count) &- first
+        bytes.append(contentsOf: stored.bytes[Int(first)..<Int(stored.offsets[n])])
+        offsets.append(contentsOf: stored.offsets[1...n].lazy.map { $0 &+ shift })
+        originalSizes.append(contentsOf: stored.originalSizes)
+    }
+
     func build() -> StoredDocuments {
         StoredDocuments(bytes: bytes, offsets: offsets, originalSizes: originalSizes)
     }

@@ -54,6 +54,16 @@ final class TermDictionary: Sendable {
         return (end - start) - probe.count
     }
 
+    /// Byte order of term `i` of `a` and term `j` of `b`.
+    static func compare(_ a: TermDictionary, _ i: Int, _ b: TermDictionary, _ j: Int) -> Int {
+        a.keyBytes.withUnsafeBytes { x in
+            b.keyBytes.withUnsafeBytes { y in
+                ByteOrder.compare(UnsafeRawBufferPointer(rebasing: x[Int(a.keyOffsets[i])..<Int(a.keyOffsets[i + 1])]),
+                                  UnsafeRawBufferPointer(rebasing: y[Int(b.keyOffsets[j])..<Int(b.keyOffsets[j + 1])]))
+            }
+        }
+    }
+
     /// Whether term `t` starts with `prefix`.
     func hasPrefix(_ t: Int, _ prefix: [UInt8]) -> Bool {
         let start = Int(keyOffsets[t])
