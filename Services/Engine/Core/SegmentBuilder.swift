@@ -12,7 +12,10 @@ struct SegmentBuilder {
     private(set) var idIndex: [String: Int32] = [:]
     /// Buffered documents replaced or deleted before the buffer was sealed.
     private(set) var deleted: Set<Int32> = []
-    private var termIndex = IntTable()
+    /// Per (language, field) lane: stem id → this buffer's term ordinal + 1 (0: none yet). Direct
+    /// indexing by stem id, where a hash table would probe (and miss the cache) per token.
+    private var termOfStem: [[Int32]] = []
+    private var laneOf: [UInt32: Int] = [:]
     private var termKeys: [UInt64] = []
     // Postings accumulate flat, one entry per (document, term) in document order; `seal` groups
     // them by term with a counting sort. No per-term arrays, so no allocation per new term.
@@ -27,6 +30,8 @@ struct SegmentBuilder {
     private var stored = StoredDocumentsBuilder()
     /// Occurrences per word id (the cache's term ids).
     private var wordCounts: [UInt32] = []
+    /// Word ids with a nonzero count, in first-use order.
+    private var usedWords: [StemCache.TermID] = []
     private var tokens: [AnalyzedToken] = []
     // Per-document grouping of tokens by term without sorting: `termSeen[t]` is the last
     // document (+1) that used term t, `termSlot[t]` its slot in that document's term list.
@@ -74,17 +79,32 @@ struct SegmentBuilder {
             if tokens.isEmpty { continue }
             fieldLengths[field, default: []].appendPadded(UInt32(tokens.count), at: Int(doc))
             let fieldBits = UInt64(field) << 32
+            // This (language, field)'s stem → term map, moved out while the loop uses it.
+            let laneKey = UInt32(language.code) << 16 | UInt32(field)
+            let lane: Int
+            if let l = laneOf[laneKey] { lane = l } else {
+                lane = termOfStem.count
+                laneOf[laneKey] = lane
+                termOfStem.append([])
+            }
+            var map: [Int32] = []
+            swap(&map, &termOfStem[lane])
+            // Every id in `tokens` is below `cache.count`.
+            if map.count < cache.count { map.append(contentsOf: repeatElement(0, count: cache.count - map.count)) }
+            if wordCounts.count < cache.count { wordCounts.append(contentsOf: repeatElement(0, count: cache.count - wordCounts.count)) }
             for token in tokens {
                 let word = Int(token.term)
-                if word >= wordCounts.count { wordCounts.append(contentsOf: repeatElement(0, count: word + 1 - wordCounts.count)) }
+                if wordCounts[word] == 0 { usedWords.append(token.term) }
                 wordCounts[word] += 1
-                let key = lang | fieldBits | UInt64(UInt32(token.stem))
-                let term = Int(termIndex.value(for: key) {
-                    termKeys.append(key)
+                let stem = Int(token.stem)
+                var term = Int(map[stem]) - 1
+                if term < 0 {
+                    term = termKeys.count
+                    map[stem] = Int32(term + 1)
+                    termKeys.append(lang | fieldBits | UInt64(UInt32(token.stem)))
                     termSeen.append(0)
                     termSlot.append(0)
-                    return Int32(termKeys.count - 1)
-                })
+                }
                 if termSeen[term] != seenMark {
                     termSeen[term] = seenMark
                     termSlot[term] = Int32(docTerms.count)
@@ -96,6 +116,7 @@ struct SegmentBuilder {
                 tokenSlots.append(slot)
                 tokenPositions.append(UInt32(bitPattern: token.position))
             }
+            swap(&map, &termOfStem[lane])
         }
         // Scatter the positions into per-term runs (token order: ascending within a field).
         let base = positions.count
@@ -238,7 +259,7 @@ struct SegmentBuilder {
             storedOut.add(compressed: stored.bytes[Int(stored.offsets[d])..<Int(stored.offsets[d + 1])],
                           originalSize: Int(stored.originalSizes[d]))
         }
-        var wordList = wordCounts.enumerated().filter { $0.element > 0 }.map { (cache.string(StemCache.TermID($0.offset)), $0.element) }
+        var wordList = usedWords.map { (cache.string($0), wordCounts[Int($0)]) }
         wordList.sort { ByteOrder.less($0.0, $1.0) }
 
         func pick<T>(_ a: [T]) -> [T] { deleted.isEmpty ? a : a.indices.filter(keep).map { a[$0] } }
