@@ -101,6 +101,8 @@ public final class EngineHost: @unchecked Sendable {
         var snapshotSeq: UInt64
         var snapshotAt: Date?
         var lastApplyError: String?
+        /// How long the oldest change waiting to be applied has waited (0 when none waits).
+        var lagMs: Double
     }
 
     func status() -> Status {
@@ -108,7 +110,8 @@ public final class EngineHost: @unchecked Sendable {
         defer { condition.unlock() }
         return Status(feedHead: max(_feedHead, _searchable), searchable: _searchable, queued: queue.count,
                       resets: _resets, snapshotSeq: _snapshotSeq, snapshotAt: _snapshotAt,
-                      lastApplyError: _lastApplyError)
+                      lastApplyError: _lastApplyError,
+                      lagMs: queue.first.map { Double(DispatchTime.now().uptimeNanoseconds - $0.arrived) / 1e6 } ?? 0)
     }
 
     /// The engine's own figures (documents, terms, memory).

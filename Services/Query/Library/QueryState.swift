@@ -39,6 +39,7 @@ public final class QueryState: Sendable {
             o.member("seq", s.searchable)
             o.member("feed_head", s.feedHead)
             o.member("lag_seq", s.feedHead > s.searchable ? s.feedHead - s.searchable : 0)
+            o.member("lag_ms", (s.lagMs * 1000).rounded() / 1000)
             o.member("feed_connected", feedConnected())
             o.member("queued_changes", s.queued)
             if let gap = host.visibilityGap.summary() {
