@@ -23,6 +23,16 @@ struct ConsistencyTests {
         }
     }
 
+    @Test("The feed followed as zlib (as between machines) and as plain text gives the same index", arguments: ["zlib", "none"])
+    func feedCompression(mode: String) throws {
+        let cluster = try Cluster(queryArguments: ["--feed-compress", mode])
+        let acks = try cluster.put(Documents.generated("fc", count: 40))
+        let reply = try cluster.search("\"q\":\"\(Documents.marker(17))\"", after: acks.last!.seq, timeoutMs: 5000)
+        #expect(reply.ok && reply.hitIDs == ["fc-17"], "\(reply)\n\(cluster.logs)")
+        let count = try cluster.ask("{\"op\":\"count\",\"q\":\"\",\"min_seq\":\(acks.last!.seq),\"timeout_ms\":5000}")
+        #expect(count.int("count") == 40, "\(count)")
+    }
+
     @Test("min_seq beyond the head with timeout_ms 200 answers timeout, and not before")
     func minSeqTimeout() throws {
         let cluster = try Cluster()

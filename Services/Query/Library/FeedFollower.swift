@@ -35,7 +35,8 @@ final class FeedFollower: Service, Sendable {
                 .channelInitializer { [config, host, logger] channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
-                            FeedFollowerHandler(from: from, token: config.feedToken, host: host, logger: logger))
+                            FeedFollowerHandler(from: from, token: config.feedToken, compress: config.compressesFeed,
+                                                host: host, logger: logger))
                     }
                 }
             do {
@@ -65,7 +66,7 @@ final class FeedFollower: Service, Sendable {
     }
 }
 
-/// One feed connection: sends `hello` (token) and `subscribe`, decodes the zlib stream, queues
+/// One feed connection: sends `hello` (token) and `subscribe`, decodes the (zlib) stream, queues
 /// lines for the applier, and stops reading while the applier is behind.
 final class FeedFollowerHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
@@ -74,6 +75,7 @@ final class FeedFollowerHandler: ChannelDuplexHandler {
 
     private let from: UInt64
     private let token: String?
+    private let compress: Bool
     private let host: EngineHost
     private let logger: Logger
     private var awaitingHelloReply: Bool
@@ -83,9 +85,10 @@ final class FeedFollowerHandler: ChannelDuplexHandler {
     private var paused = false
     private var heldRead = false
 
-    init(from: UInt64, token: String?, host: EngineHost, logger: Logger) {
+    init(from: UInt64, token: String?, compress: Bool, host: EngineHost, logger: Logger) {
         self.from = from
         self.token = token
+        self.compress = compress
         self.host = host
         self.logger = logger
         awaitingHelloReply = token != nil
@@ -97,7 +100,7 @@ final class FeedFollowerHandler: ChannelDuplexHandler {
             w.object { o in o.member("op", "hello"); o.member("token", token) }
             w.newline()
         }
-        w.object { o in o.member("op", "subscribe"); o.member("from", from); o.member("compress", "zlib") }
+        w.object { o in o.member("op", "subscribe"); o.member("from", from); o.member("compress", compress ? "zlib" : "none") }
         w.newline()
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: w.bytes)), promise: nil)
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)

@@ -8,6 +8,14 @@ public struct QueryConfig: Sendable {
     /// The ingest service's feed.
     public var feedHost = "127.0.0.1"
     public var feedPort = 7471
+    /// Whether the feed is asked for zlib. Compression saves bandwidth between machines; on one
+    /// machine it only costs CPU on both sides, so the default asks for it unless the feed is on
+    /// loopback.
+    public var feedCompression: Bool?
+    /// The effective choice for `feedCompression`.
+    public var compressesFeed: Bool {
+        feedCompression ?? !["127.0.0.1", "localhost", "::1"].contains(feedHost)
+    }
     /// Token sent in `hello` to the feed (when the ingest service has one).
     public var feedToken: String?
     /// Where `query.snapshot` lives.

@@ -23,6 +23,9 @@ struct QueryCommand: AsyncParsableCommand {
     @Option(help: "The ingest feed to follow, host:port (env TIDENDE_FEED).")
     var feed: String = Env.string("TIDENDE_FEED") ?? "127.0.0.1:7471"
 
+    @Option(help: "Ask the feed for zlib: auto (only when the feed is not on loopback), zlib or none (env TIDENDE_FEED_COMPRESS).")
+    var feedCompress: String = Env.string("TIDENDE_FEED_COMPRESS") ?? "auto"
+
     @Option(help: "Data directory; the snapshot is <dir>/query.snapshot (env TIDENDE_DATA_DIR).")
     var dataDir: String = Env.string("TIDENDE_DATA_DIR") ?? "./data"
 
@@ -44,6 +47,7 @@ struct QueryCommand: AsyncParsableCommand {
     func validate() throws {
         try validatePort(port, flag: "--port")
         guard parseFeed() != nil else { throw ValidationError("--feed must be host:port") }
+        guard ["auto", "zlib", "none"].contains(feedCompress) else { throw ValidationError("--feed-compress must be auto, zlib or none") }
         guard snapshotInterval >= 1, refreshMs >= 1, searchThreads >= 1 else {
             throw ValidationError("--snapshot-interval, --refresh-ms and --search-threads must be at least 1")
         }
@@ -63,6 +67,7 @@ struct QueryCommand: AsyncParsableCommand {
         config.feedHost = feedHost
         config.feedPort = feedPort
         config.feedToken = server.resolvedToken
+        config.feedCompression = feedCompress == "auto" ? nil : feedCompress == "zlib"
         config.dataDirectory = dataDir
         config.snapshotIntervalSeconds = snapshotInterval
         config.refreshMilliseconds = refreshMs
