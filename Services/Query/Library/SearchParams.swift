@@ -34,7 +34,7 @@ struct SearchParams {
             switch f {
             case .string(let s):
                 do { request.filter = try FilterParser.parseOptional(s) } catch {
-                    throw WireError(.invalidFilter, "\(error.message) at column \(error.column) of the filter")
+                    throw WireError(.invalidFilter, "\(error.message) (filter, column \(error.column))")
                 }
             case .null: break
             default: throw WireError(.invalidFilter, "\"filter\" must be a string like \"type = article AND published_at >= 2026-01-01\"")
@@ -92,7 +92,7 @@ struct SearchParams {
 
     static func query(_ text: String) throws(WireError) -> QueryNode {
         do { return try QueryParser.parse(text) } catch {
-            throw WireError(.invalidQuery, "\(error.message) at column \(error.column) of the query")
+            throw WireError(.invalidQuery, "\(error.message) (query, column \(error.column))")
         }
     }
 
