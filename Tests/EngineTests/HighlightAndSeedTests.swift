@@ -44,7 +44,10 @@ import TidendeQuerySyntax
     }
 
     func seedEngine() throws -> Engine {
-        let text = try String(contentsOfFile: "/work/shared/examples/seed-page.ndjson", encoding: .utf8)
+        // Relative to this file, so the test runs wherever the repository is cloned.
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("AnalysisTests/Fixtures/seed-page.ndjson")
+        let text = try String(contentsOf: fixture, encoding: .utf8)
         let docs = try text.split(separator: "\n").map { try JSONValue.parse(String($0)) }
         #expect(docs.count == 8)
         return engine(docs)
