@@ -29,7 +29,7 @@ public struct LineServerConfig: Sendable {
         idleTimeout: TimeAmount = .seconds(300),
         token: String? = nil,
         wire: WireLimits = WireLimits(),
-        maxPendingReplies: Int = 16_384
+        maxPendingReplies: Int = 4096
     ) {
         self.name = name
         self.host = host
