@@ -7,10 +7,12 @@ struct FacetCounter {
     private var columns: [DocValuesColumn?] = []
     private var ordinalCounts: [[Int]] = []
     private var otherCounts: [[String: Int]] = []
+    private var pending: [[(column: DocValuesColumn, counts: [Int])]]
 
     init(names: [String]) {
         self.names = names
         totals = names.map { _ in [:] }
+        pending = names.map { _ in [] }
     }
 
     mutating func begin(segment: Segment, fields: FieldRegistry) {
@@ -20,9 +22,21 @@ struct FacetCounter {
     }
 
     mutating func add(_ d: Int) {
-        for (i, column) in columns.enumerated() {
-            guard let column else { continue }
+        for i in columns.indices {
+            guard let column = columns[i] else { continue }
             let range = column.valueRange(d)
+            if range.count == 1 {
+                // One value (the common case): no duplicate check.
+                let v = range.lowerBound
+                if column.kinds[v] == DocValuesColumn.Kind.truncated.rawValue { continue }
+                let o = Int(column.ordinals[v])
+                if o >= 0 {
+                    ordinalCounts[i][o] += 1
+                } else {
+                    otherCounts[i][Self.text(column.value(at: v)), default: 0] += 1
+                }
+                continue
+            }
             for v in range {
                 // Count a value repeated within one document once.
                 if v > range.lowerBound && (range.lowerBound..<v).contains(where: { sameValue(column, $0, v) }) { continue }
@@ -44,7 +58,9 @@ struct FacetCounter {
     mutating func end() {
         for (i, column) in columns.enumerated() {
             guard let column else { continue }
-            for (o, n) in ordinalCounts[i].enumerated() where n > 0 { totals[i][column.strings[o], default: 0] += n }
+            // Ordinal counts stay counts until `result`: then, if one segment is all there is,
+            // only the values that can make the top `limit` become strings.
+            if ordinalCounts[i].contains(where: { $0 > 0 }) { pending[i].append((column, ordinalCounts[i])) }
             for (t, n) in otherCounts[i] { totals[i][t, default: 0] += n }
         }
     }
@@ -52,9 +68,29 @@ struct FacetCounter {
     /// The most frequent values of each field (ties by value).
     func result(limit: Int) -> [String: [(value: String, count: Int)]] {
         var out: [String: [(value: String, count: Int)]] = [:]
+        let limit = max(limit, 0)
         for (i, name) in names.enumerated() {
-            let sorted = totals[i].sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-            out[name] = sorted.prefix(max(limit, 0)).map { (value: $0.key, count: $0.value) }
+            var totals = totals[i]
+            if pending[i].count == 1 && totals.isEmpty {
+                let (column, counts) = pending[i][0]
+                // Values are distinct per ordinal: the top `limit` all count at least the
+                // `limit`-th largest count.
+                var positive = counts.filter { $0 > 0 }
+                var least = 1
+                if limit == 0 {
+                    least = Int.max
+                } else if positive.count > limit {
+                    positive.sort(by: >)
+                    least = positive[limit - 1]
+                }
+                for (o, n) in counts.enumerated() where n >= least { totals[column.strings[o]] = n }
+            } else {
+                for (column, counts) in pending[i] {
+                    for (o, n) in counts.enumerated() where n > 0 { totals[column.strings[o], default: 0] += n }
+                }
+            }
+            let sorted = totals.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            out[name] = sorted.prefix(limit).map { (value: $0.key, count: $0.value) }
         }
         return out
     }
