@@ -27,6 +27,10 @@ let package = Package(
             linkerSettings: [.linkedLibrary("z")]
         ),
         .target(
+            name: "CTidendeZstd", path: "Shared/CZstd",
+            linkerSettings: [.linkedLibrary("zstd")]
+        ),
+        .target(
             name: "TidendeWire",
             dependencies: [
                 "TidendeModels", "CTidendeZlib",
@@ -58,7 +62,7 @@ let package = Package(
         .target(name: "TidendeQuerySyntax", path: "Services/Engine/QuerySyntax"),
         .target(
             name: "TidendeEngine",
-            dependencies: ["TidendeAnalysis", "TidendeQuerySyntax", "TidendeModels", "CTidendeZlib"],
+            dependencies: ["TidendeAnalysis", "TidendeQuerySyntax", "TidendeModels", "CTidendeZlib", "CTidendeZstd"],
             path: "Services/Engine/Core"
         ),
 

@@ -5,6 +5,7 @@ tidende_install_deps() {
     local need=()
     dpkg -s zlib1g-dev >/dev/null 2>&1 || need+=(zlib1g-dev)
     dpkg -s libsqlite3-dev >/dev/null 2>&1 || need+=(libsqlite3-dev)
+    dpkg -s libzstd-dev >/dev/null 2>&1 || need+=(libzstd-dev)
     command -v nc >/dev/null 2>&1 || need+=(netcat-openbsd)
     command -v python3 >/dev/null 2>&1 || need+=(python3)
     if [ ${#need[@]} -gt 0 ]; then

@@ -45,7 +45,7 @@ public final class Engine: Sendable {
         writer.withLock { w in
             w.delete(id: id, config: config, analyzer: analyzer)
             w.builder.add(id: id, document: document, json: json, seq: seq, config: config, analyzer: analyzer,
-                          fields: &w.fields, cache: w.cache, deflater: w.deflater)
+                          fields: &w.fields, cache: w.cache, compressor: w.compressor)
             w.seq = max(w.seq, seq)
             if w.builder.count >= config.maxBufferedDocuments { w.sealBuffer() }
         }

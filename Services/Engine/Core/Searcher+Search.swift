@@ -90,7 +90,7 @@ extension Searcher {
 
         var hits: [Hit] = []
         let highlighter = request.highlight ? Highlighter(analyzer: analyzer, config: config, plans: plans) : nil
-        let inflater = Inflater()
+        let decompressor = Decompressor()
         for c in heap.sorted().dropFirst(request.offset) {
             let seg = view.segments[c.segment].segment
             // `fields: []` asks for ids and scores only: no document is inflated. Without a
@@ -98,7 +98,7 @@ extension Searcher {
             var json: [UInt8] = Array("{}".utf8)
             var highlight: [String: String] = [:]
             if request.fields?.isEmpty != true || highlighter != nil {
-                json = try seg.stored.json(Int(c.doc), inflater: inflater)
+                json = try seg.stored.json(Int(c.doc), decompressor: decompressor)
                 if request.fields != nil || highlighter != nil {
                     let document = try parse(json)
                     if let highlighter {

@@ -49,7 +49,7 @@ struct SegmentBuilder {
     /// Analyses and inverts one document. Terms and stems come as ids interned in the writer's
     /// `StemCache`, so the loop below hashes integers, never strings.
     mutating func add(id: String, document: JSONValue, json: [UInt8]?, seq: UInt64, config: EngineConfig,
-                      analyzer: Analyzer, fields: inout FieldRegistry, cache: StemCache, deflater: Deflater) {
+                      analyzer: Analyzer, fields: inout FieldRegistry, cache: StemCache, compressor: Compressor) {
         let flat = FlatDocument(document, config: config)
         let language = FlatDocument.language(of: document, texts: flat.texts, config: config, analyzer: analyzer, cache: cache)
         let doc = UInt32(ids.count)
@@ -140,7 +140,7 @@ struct SegmentBuilder {
             columns[fields.intern(path), default: DocValuesColumnBuilder()].add(doc: Int(doc), values)
         }
         let text = json ?? document.jsonBytes()
-        stored.add(compressed: deflater.compress(text), originalSize: text.count)
+        stored.add(compressed: compressor.compress(text), originalSize: text.count)
     }
 
     /// Marks a buffered document as gone (replaced or deleted before sealing).

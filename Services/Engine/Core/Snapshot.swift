@@ -17,7 +17,7 @@ import TidendeAnalysis
 /// as flat arrays: nothing is analysed again.
 enum Snapshot {
     static let magic: [UInt8] = Array("TIDSNAP\0".utf8)
-    static let version: UInt32 = 1
+    static let version: UInt32 = 2
     static let byteOrderMark: UInt32 = 0x0102_0304
     static let headerSize = 8 + 4 + 4 + 8 + 4
 

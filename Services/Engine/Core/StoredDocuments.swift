@@ -16,11 +16,11 @@ final class StoredDocuments: Sendable {
     }
 
     /// The stored JSON text of document `d`.
-    func json(_ d: Int, inflater: Inflater = Inflater()) throws(EngineError) -> [UInt8] {
+    func json(_ d: Int, decompressor: Decompressor = Decompressor()) throws(EngineError) -> [UInt8] {
         let result: Result<[UInt8], EngineError> = bytes.withUnsafeBytes { all in
             let slice = UnsafeRawBufferPointer(rebasing: all[Int(offsets[d])..<Int(offsets[d + 1])])
             do throws(EngineError) {
-                return .success(try inflater.decompress(slice, originalSize: Int(originalSizes[d])))
+                return .success(try decompressor.decompress(slice, originalSize: Int(originalSizes[d])))
             } catch {
                 return .failure(error)
             }
@@ -29,8 +29,8 @@ final class StoredDocuments: Sendable {
     }
 
     /// Document `d`, parsed.
-    func document(_ d: Int, inflater: Inflater = Inflater()) throws(EngineError) -> JSONValue {
-        let text = try json(d, inflater: inflater)
+    func document(_ d: Int, decompressor: Decompressor = Decompressor()) throws(EngineError) -> JSONValue {
+        let text = try json(d, decompressor: decompressor)
         do {
             return try JSONValue.parse(text)
         } catch {

@@ -12,7 +12,7 @@ struct WriterState: ~Copyable {
     var merging = Set<ObjectIdentifier>()
     /// Interned terms and stems of everything this writer analysed (the stem cache).
     let cache = StemCache(expectedTerms: 1 << 16)
-    let deflater = Deflater()
+    let compressor = Compressor()
 
     init(segments: [SegmentView], fields: FieldRegistry, seq: UInt64) {
         self.segments = segments
