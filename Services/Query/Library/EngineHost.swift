@@ -35,7 +35,7 @@ public final class EngineHost: @unchecked Sendable {
     let visibilityGap = Latencies()
     private let scanner = JSONScanner()
     /// Above this many queued bytes the follower stops reading the feed.
-    let highWater = 64 << 20
+    let highWater = 8 << 20
 
     private struct Item {
         var line: [UInt8]
