@@ -199,7 +199,9 @@ func generatedCorpus(count: Int, seed: UInt64) -> [JSONValue] {
         }
         e.refresh()
         e.waitForMerges()
+        // Publishing the finished merges may start another one: wait for that too.
         e.refresh()
+        e.waitForMerges()
         #expect(e.backgroundMerges == 0)
         #expect(e.stats().backgroundMergesStarted > 0)
         #expect(e.searcher().documentCount == live.count)

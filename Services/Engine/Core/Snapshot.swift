@@ -21,21 +21,22 @@ enum Snapshot {
     static let byteOrderMark: UInt32 = 0x0102_0304
     static let headerSize = 8 + 4 + 4 + 8 + 4
 
-    static func encode(_ view: IndexView) -> [UInt8] {
+    /// The file as header and payload, kept apart so the payload (the size of the index) is
+    /// never copied a second time just to put the header in front of it.
+    static func encode(_ view: IndexView) -> (header: [UInt8], payload: [UInt8]) {
         var w = ByteWriter()
         w.u64(view.seq)
         w.varint(UInt64(view.fields.names.count))
         for name in view.fields.names { w.string(name) }
         w.varint(UInt64(view.segments.count))
         for sv in view.segments { encode(sv, into: &w) }
-        var out = ByteWriter(capacity: headerSize + w.bytes.count)
+        var out = ByteWriter(capacity: headerSize)
         out.bytes.append(contentsOf: magic)
         out.u32(version)
         out.u32(byteOrderMark)
         out.u64(UInt64(w.bytes.count))
         out.u32(w.bytes.withUnsafeBytes { Checksum.crc32($0) })
-        out.bytes.append(contentsOf: w.bytes)
-        return out.bytes
+        return (out.bytes, w.bytes)
     }
 
     private static func encode(_ sv: SegmentView, into w: inout ByteWriter) {
@@ -184,19 +185,22 @@ extension Engine {
     /// Writes the published state (call `refresh` first) atomically: to `path.tmp`, fsync, rename
     /// over `path`, fsync the directory. A crash leaves the previous snapshot intact.
     public func writeSnapshot(to path: String) throws(EngineError) {
-        let bytes = Snapshot.encode(publishedView)
+        let (header, payload) = Snapshot.encode(publishedView)
         let tmp = path + ".tmp"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw Self.ioError("cannot create \(tmp)") }
-        var written = 0
-        let ok = bytes.withUnsafeBytes { raw -> Bool in
-            while written < raw.count {
-                let n = write(fd, raw.baseAddress! + written, raw.count - written)
-                if n <= 0 { return false }
-                written += n
+        func writeAll(_ bytes: [UInt8]) -> Bool {
+            bytes.withUnsafeBytes { raw -> Bool in
+                var written = 0
+                while written < raw.count {
+                    let n = write(fd, raw.baseAddress! + written, raw.count - written)
+                    if n <= 0 { return false }
+                    written += n
+                }
+                return true
             }
-            return fsync(fd) == 0
         }
+        let ok = writeAll(header) && writeAll(payload) && fsync(fd) == 0
         close(fd)
         guard ok else {
             unlink(tmp)
