@@ -128,13 +128,15 @@ let package = Package(
         ),
 
         // MARK: Tests mirror the targets
+        // Seeded random numbers for every test target (no dependencies).
+        .target(name: "TidendeTestRandom", path: "Tests/TestRandom"),
         // What the end-to-end tests share: a blocking line client, the real executables as processes.
         .target(
             name: "TidendeTestSupport",
-            dependencies: ["TidendeWire", "TidendeModels", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["TidendeTestRandom", "TidendeWire", "TidendeModels", .product(name: "NIOCore", package: "swift-nio")],
             path: "Tests/TestSupport"
         ),
-        .testTarget(name: "ModelsTests", dependencies: ["TidendeModels"]),
+        .testTarget(name: "ModelsTests", dependencies: ["TidendeModels", "TidendeTestRandom"]),
         .testTarget(
             name: "WireTests",
             dependencies: [
@@ -152,7 +154,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "AnalysisTests", dependencies: ["TidendeAnalysis"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "QuerySyntaxTests", dependencies: ["TidendeQuerySyntax"]),
+        .testTarget(name: "QuerySyntaxTests", dependencies: ["TidendeQuerySyntax", "TidendeTestRandom"]),
         .testTarget(
             name: "QueryTests",
             dependencies: [
@@ -160,7 +162,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "EngineTests", dependencies: ["TidendeEngine", "TidendeAnalysis", "TidendeQuerySyntax", "TidendeModels"]),
+        .testTarget(name: "EngineTests", dependencies: ["TidendeEngine", "TidendeAnalysis", "TidendeQuerySyntax", "TidendeModels", "TidendeTestRandom"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -4,6 +4,7 @@ import TidendeAnalysis
 import TidendeEngine
 import TidendeModels
 import TidendeQuerySyntax
+import TidendeTestRandom
 
 /// A deliberately plain BM25 over the same analyser's tokens, to check the engine against:
 /// for every (query token, field): weight · idf · tf·(k1+1) / (tf + k1·(1 − b + b·len/avgLen)),

@@ -2,6 +2,7 @@ import Testing
 import TidendeEngine
 import TidendeModels
 import TidendeQuerySyntax
+import TidendeTestRandom
 
 @Suite struct UpdateTests {
     @Test func replacementsAndDeletesAreExactAfterRefresh() throws {

@@ -1,5 +1,6 @@
 import Testing
 @testable import TidendeQuerySyntax
+import TidendeTestRandom
 
 @Suite struct ISO8601Tests {
     // Expected values computed independently (Python's datetime.fromisoformat(...).timestamp()).
@@ -61,7 +62,7 @@ import Testing
     }
 
     @Test func formatRoundTrips() {
-        var rng = SplitMix64(seed: 7)
+        var rng = SplitMix(seed: 7)
         for _ in 0..<2000 {
             let seconds = Double(Int64(rng.next() % 315_000_000_000) - 62_000_000_000)
             let text = ISO8601.format(seconds)
