@@ -22,7 +22,8 @@ public struct QueryConfig: Sendable {
     public var dataDirectory = "./data"
     /// A snapshot is written this often (seconds) when the index changed, and at shutdown.
     public var snapshotIntervalSeconds = 30
-    /// Applied changes become searchable at least this often (milliseconds) under load.
+    /// Applied changes become searchable at least this often (milliseconds); while a backlog is
+    /// applied, every 250 ms at most, unless a `min_seq` query waits.
     public var refreshMilliseconds = 20
     /// Largest `limit`; `offset + limit` may not pass `maxResultWindow`.
     public var maxLimit = 1000
