@@ -21,22 +21,39 @@ enum Snapshot {
     static let byteOrderMark: UInt32 = 0x0102_0304
     static let headerSize = 8 + 4 + 4 + 8 + 4
 
-    /// The file as header and payload, kept apart so the payload (the size of the index) is
-    /// never copied a second time just to put the header in front of it.
-    static func encode(_ view: IndexView) -> (header: [UInt8], payload: [UInt8]) {
+    /// Encodes `view` piece by piece (the preamble, then one segment at a time), handing each
+    /// piece to `emit` and reusing one buffer, so writing a snapshot never holds more than the
+    /// largest segment's encoding in memory. Returns the header for the emitted payload.
+    static func encode(_ view: IndexView, emit: (UnsafeRawBufferPointer) throws(EngineError) -> Void) throws(EngineError) -> [UInt8] {
+        var crc: UInt32 = 0
+        var length: UInt64 = 0
         var w = ByteWriter()
+        func flush() throws(EngineError) {
+            let bytes = w.bytes
+            crc = bytes.withUnsafeBytes { Checksum.crc32($0, initial: crc) }
+            length += UInt64(bytes.count)
+            let result: Result<Void, EngineError> = bytes.withUnsafeBytes { raw in
+                do throws(EngineError) { try emit(raw); return .success(()) } catch { return .failure(error) }
+            }
+            try result.get()
+            w.bytes.removeAll(keepingCapacity: true)
+        }
         w.u64(view.seq)
         w.varint(UInt64(view.fields.names.count))
         for name in view.fields.names { w.string(name) }
         w.varint(UInt64(view.segments.count))
-        for sv in view.segments { encode(sv, into: &w) }
+        try flush()
+        for sv in view.segments {
+            encode(sv, into: &w)
+            try flush()
+        }
         var out = ByteWriter(capacity: headerSize)
         out.bytes.append(contentsOf: magic)
         out.u32(version)
         out.u32(byteOrderMark)
-        out.u64(UInt64(w.bytes.count))
-        out.u32(w.bytes.withUnsafeBytes { Checksum.crc32($0) })
-        return (out.bytes, w.bytes)
+        out.u64(length)
+        out.u32(crc)
+        return out.bytes
     }
 
     private static func encode(_ sv: SegmentView, into w: inout ByteWriter) {
@@ -185,22 +202,31 @@ extension Engine {
     /// Writes the published state (call `refresh` first) atomically: to `path.tmp`, fsync, rename
     /// over `path`, fsync the directory. A crash leaves the previous snapshot intact.
     public func writeSnapshot(to path: String) throws(EngineError) {
-        let (header, payload) = Snapshot.encode(publishedView)
         let tmp = path + ".tmp"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw Self.ioError("cannot create \(tmp)") }
-        func writeAll(_ bytes: [UInt8]) -> Bool {
-            bytes.withUnsafeBytes { raw -> Bool in
-                var written = 0
-                while written < raw.count {
-                    let n = write(fd, raw.baseAddress! + written, raw.count - written)
-                    if n <= 0 { return false }
-                    written += n
+        func writeAll(_ raw: UnsafeRawBufferPointer, at offset: Int? = nil) -> Bool {
+            var written = 0
+            while written < raw.count {
+                let n = offset.map { pwrite(fd, raw.baseAddress! + written, raw.count - written, off_t($0 + written)) }
+                    ?? write(fd, raw.baseAddress! + written, raw.count - written)
+                if n <= 0 { return false }
+                written += n
+            }
+            return true
+        }
+        // The header (length and CRC of the payload) is known last: leave room, fill it in after.
+        var ok = [UInt8](repeating: 0, count: Snapshot.headerSize).withUnsafeBytes { writeAll($0) }
+        if ok {
+            do {
+                let header = try Snapshot.encode(publishedView) { (piece: UnsafeRawBufferPointer) throws(EngineError) in
+                    guard writeAll(piece) else { throw Self.ioError("cannot write \(tmp)") }
                 }
-                return true
+                ok = header.withUnsafeBytes { writeAll($0, at: 0) } && fsync(fd) == 0
+            } catch {
+                ok = false
             }
         }
-        let ok = writeAll(header) && writeAll(payload) && fsync(fd) == 0
         close(fd)
         guard ok else {
             unlink(tmp)
