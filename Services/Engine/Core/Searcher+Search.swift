@@ -90,7 +90,8 @@ extension Searcher {
 
         var hits: [Hit] = []
         let highlighter = request.highlight ? Highlighter(analyzer: analyzer, config: config, plans: plans) : nil
-        let decompressor = Decompressor()
+        let decompressor = Decompressor.borrow()
+        defer { Decompressor.giveBack(decompressor) }
         for c in heap.sorted().dropFirst(request.offset) {
             let seg = view.segments[c.segment].segment
             // `fields: []` asks for ids and scores only: no document is inflated. Without a
