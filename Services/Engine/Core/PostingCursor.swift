@@ -46,26 +46,8 @@ final class PostingCursor {
         let docsOut = docsInBlock, tfsOut = tfsInBlock
         postings.docBytes.withUnsafeBufferPointer { bytes in
             for k in 0..<count {
-                var v: UInt64 = 0
-                var shift: UInt64 = 0
-                while true {
-                    let byte = bytes[o]; o += 1
-                    v |= UInt64(byte & 0x7f) << shift
-                    if byte < 0x80 { break }
-                    shift += 7
-                }
-                prev &+= UInt32(truncatingIfNeeded: v >> 1)
-                var tf: UInt32 = 1
-                if v & 1 == 0 {
-                    tf = 0
-                    var shift: UInt32 = 0
-                    while true {
-                        let byte = bytes[o]; o += 1
-                        tf |= UInt32(byte & 0x7f) << shift
-                        if byte < 0x80 { break }
-                        shift += 7
-                    }
-                }
+                let (delta, tf) = PostingsEncoder.readDoc(bytes, &o)
+                prev &+= delta
                 docsOut[k] = prev
                 tfsOut[k] = tf
             }
@@ -156,14 +138,7 @@ final class PostingCursor {
             var last: UInt32 = 0
             var ascending = true
             for _ in 0..<Int(tfsInBlock[index]) {
-                var v: UInt32 = 0
-                var shift: UInt32 = 0
-                while true {
-                    let byte = bytes[o]; o += 1
-                    v |= UInt32(byte & 0x7f) << shift
-                    if byte < 0x80 { break }
-                    shift += 7
-                }
+                let v = readVarint32(bytes, &o)
                 // A step back is stored as a wrapped (huge) delta.
                 if v >= 1 << 31 { ascending = false }
                 last &+= v

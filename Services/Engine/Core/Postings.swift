@@ -90,6 +90,19 @@ func writeVarint(_ out: UnsafeMutablePointer<UInt8>, _ o: inout Int, _ value: UI
     o &+= 1
 }
 
+/// Reads what `writeVarint` wrote (32 bits at most).
+@inline(__always)
+func readVarint32(_ bytes: UnsafeBufferPointer<UInt8>, _ o: inout Int) -> UInt32 {
+    var v: UInt32 = 0
+    var shift: UInt32 = 0
+    while true {
+        let byte = bytes[o]; o &+= 1
+        v |= UInt32(byte & 0x7f) << shift
+        if byte < 0x80 { return v }
+        shift += 7
+    }
+}
+
 /// Builds a `Postings` one term at a time, in term-ordinal order.
 struct PostingsEncoder {
     var termFirstBlock: [UInt32] = [0]
@@ -219,6 +232,21 @@ struct PostingsEncoder {
             writeVarint(out, &o, UInt64(delta) << 1)
             writeVarint(out, &o, UInt64(tf))
         }
+    }
+
+    /// Reads one posting written by `writeDoc`: the document delta and its term frequency.
+    @inline(__always)
+    static func readDoc(_ bytes: UnsafeBufferPointer<UInt8>, _ o: inout Int) -> (delta: UInt32, tf: UInt32) {
+        var v: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let byte = bytes[o]; o &+= 1
+            v |= UInt64(byte & 0x7f) << shift
+            if byte < 0x80 { break }
+            shift += 7
+        }
+        let delta = UInt32(truncatingIfNeeded: v >> 1)
+        return (delta, v & 1 == 1 ? 1 : readVarint32(bytes, &o))
     }
 
     func finish() -> Postings {

@@ -153,26 +153,8 @@ enum SegmentMerger {
                         }
                         let count = b < endBlock - 1 ? Postings.blockSize : docFreq - (b - firstBlock) * Postings.blockSize
                         for _ in 0..<count {
-                            var v: UInt64 = 0
-                            var shift: UInt64 = 0
-                            while true {
-                                let byte = bytes[o]; o += 1
-                                v |= UInt64(byte & 0x7f) << shift
-                                if byte < 0x80 { break }
-                                shift += 7
-                            }
-                            prev &+= UInt32(truncatingIfNeeded: v >> 1)
-                            var tf: UInt32 = 1
-                            if v & 1 == 0 {
-                                tf = 0
-                                var shift: UInt32 = 0
-                                while true {
-                                    let byte = bytes[o]; o += 1
-                                    tf |= UInt32(byte & 0x7f) << shift
-                                    if byte < 0x80 { break }
-                                    shift += 7
-                                }
-                            }
+                            let (delta, tf) = PostingsEncoder.readDoc(bytes, &o)
+                            prev &+= delta
                             let start = p
                             var n = tf
                             while n > 0 {
