@@ -62,13 +62,7 @@ final class ConjunctionMatcher: Matcher {
         return s
     }
     override func bound(from target: Int32) -> (score: Double, until: Int32) {
-        var s = 0.0, until = Matcher.end
-        for c in children {
-            let (cs, cu) = c.bound(from: target)
-            s += cs
-            until = min(until, cu)
-        }
-        return (s, until)
+        children.summedBound(from: target)
     }
     private lazy var maxima: [Double] = children.map(\.maxScore)
     override var maxScore: Double { maxima.reduce(0, +) }

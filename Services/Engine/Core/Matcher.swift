@@ -21,6 +21,20 @@ class Matcher {
     func raiseThreshold(_ threshold: Double) {}
 }
 
+extension Array where Element == Matcher {
+    /// The bound of a sum of these matchers over `[target, until]`: the children's bounds added,
+    /// valid until the first of them ends (what conjunctions and unions both report).
+    func summedBound(from target: Int32) -> (score: Double, until: Int32) {
+        var s = 0.0, until = Matcher.end
+        for c in self {
+            let (cs, cu) = c.bound(from: target)
+            s += cs
+            until = Swift.min(until, cu)
+        }
+        return (s, until)
+    }
+}
+
 /// One term of one field, BM25-scored.
 final class TermMatcher: Matcher {
     let cursor: PostingCursor

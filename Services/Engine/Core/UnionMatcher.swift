@@ -43,13 +43,7 @@ final class UnionMatcher: Matcher {
         return s
     }
     override func bound(from target: Int32) -> (score: Double, until: Int32) {
-        var s = 0.0, until = Matcher.end
-        for c in children {
-            let (cs, cu) = c.bound(from: target)
-            s += cs
-            until = min(until, cu)
-        }
-        return (s, until)
+        children.summedBound(from: target)
     }
     private lazy var summedMax: Double = children.reduce(0) { $0 + $1.maxScore }
     override var maxScore: Double { summedMax }
