@@ -99,8 +99,7 @@ public final class Connection: ChannelDuplexHandler {
 
     /// Compresses (when asked for) and writes what `emit` and replies have buffered.
     public func flushOutput() {
-        guard let context, context.channel.isActive || out.readableBytes == 0 else { return }
-        guard out.readableBytes > 0 else { return }
+        guard let context, context.channel.isActive, out.readableBytes > 0 else { return }
         if deflater != nil {
             var compressed = context.channel.allocator.buffer(capacity: out.readableBytes / 2 + 64)
             deflater!.compress(out, into: &compressed, flush: .sync)

@@ -51,14 +51,13 @@ public final class DocumentStore: Sendable {
         try pool.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM docs") ?? 0 }
     }
 
-    /// Counts read at start-up: live documents, tombstones, head, horizon.
-    public func census() throws -> (live: Int, tombstones: Int, head: Int64, horizon: Int64) {
+    /// Counts read at start-up: live documents, tombstones, head.
+    public func census() throws -> (live: Int, tombstones: Int, head: Int64) {
         try pool.read { db in
             let live = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM docs WHERE doc IS NOT NULL") ?? 0
             let dead = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM docs WHERE doc IS NULL") ?? 0
             let maxSeq = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM docs") ?? 0
-            let horizon = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'horizon'") ?? 0
-            return (live, dead, maxSeq, horizon)
+            return (live, dead, maxSeq)
         }
     }
 

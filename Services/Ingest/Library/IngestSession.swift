@@ -14,7 +14,6 @@ final class IngestSession: LineSession {
     private var accepted = 0
     private var rejected = 0
     private var lastSeq: Int64 = 0
-    private var sawUpload = false
 
     private enum Kind { case put(String), delete(String), get(String), sync, stats }
 
@@ -70,7 +69,7 @@ final class IngestSession: LineSession {
 
     func rejected(_ error: WireError) {
         rejected += 1
-        state.count(accepted: 0, rejected: 1, upload: false)
+        state.count(accepted: 0, rejected: 1)
     }
 
     func readBurstEnded(connection: Connection) {
@@ -102,10 +101,6 @@ final class IngestSession: LineSession {
         return w.bytes
     }
 
-    func closed() {
-        state.count(accepted: 0, rejected: 0, upload: sawUpload)
-    }
-
     // MARK: - Requests
 
     private func put(documentIn doc: JSONScan, token: ReplyToken, connection: Connection) {
@@ -131,15 +126,12 @@ final class IngestSession: LineSession {
     }
 
     private func enqueue(_ op: StoreOp, _ kind: Kind, _ token: ReplyToken) {
-        sawUpload = true
         batch.append(op)
         batchReplies.append((token, kind))
     }
 
     private func reject(_ token: ReplyToken, _ connection: Connection, _ error: WireError) {
-        sawUpload = true
-        rejected += 1
-        state.count(accepted: 0, rejected: 1, upload: false)
+        rejected(error)
         connection.reply(token, error: error)
     }
 
@@ -159,20 +151,18 @@ final class IngestSession: LineSession {
             var w = JSONWriter(capacity: 96)
             switch (kind, result) {
             case (_, .failed(let error)):
-                rejected += 1
-                state.count(accepted: 0, rejected: 1, upload: false)
-                connection.reply(token, error: error)
+                reject(token, connection, error)
                 continue
             case let (.put(id), .stored(seq)):
                 accepted += 1
-                state.count(accepted: 1, rejected: 0, upload: false)
+                state.count(accepted: 1, rejected: 0)
                 lastSeq = seq
                 if connection.acksOnlyErrors { connection.reply(token, nil); continue }
                 w.object { o in o.member("ok", true); o.member("id", id); o.member("seq", seq) }
             case let (.delete(id), .deleted(seq, found)):
                 if found {
                     accepted += 1; lastSeq = seq
-                    state.count(accepted: 1, rejected: 0, upload: false)
+                    state.count(accepted: 1, rejected: 0)
                 }
                 if connection.acksOnlyErrors { connection.reply(token, nil); continue }
                 w.object { o in

@@ -17,7 +17,6 @@ public final class IngestState: Sendable {
     struct Totals {
         var accepted = 0
         var rejected = 0
-        var uploads = 0
     }
 
     public init(config: IngestConfig) throws {
@@ -42,11 +41,10 @@ public final class IngestState: Sendable {
         try? readers.syncShutdownGracefully()
     }
 
-    func count(accepted: Int, rejected: Int, upload: Bool) {
+    func count(accepted: Int, rejected: Int) {
         totals.withLockedValue {
             $0.accepted += accepted
             $0.rejected += rejected
-            if upload { $0.uploads += 1 }
         }
     }
 
