@@ -294,7 +294,8 @@ public final class EngineHost: @unchecked Sendable {
         if seq <= engine.appliedSeq { return false }  // already applied (a resumed feed overlaps)
         if let put = scan.member("put"), put.kind == .object {
             let json = Array(scan.valueBytes(put))
-            guard let doc = try? JSONValue.parse(json), let id = doc["id"]?.idString else {
+            guard let docScan = scan.objectScan(put), case .success(let id) = DocumentID.extract(from: docScan),
+                  let doc = try? JSONValue.parse(json) else {
                 noteApplyError("feed put without a usable id at seq \(seq)")
                 return false
             }
@@ -411,7 +412,7 @@ extension JSONValue {
         }
     }
 
-    /// A document id: a string, or an integer kept as its decimal string.
+    /// A document id for `get`: a string, or an integer kept as its decimal string.
     var idString: String? {
         switch self {
         case .string(let s): return s
