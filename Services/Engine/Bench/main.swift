@@ -1,6 +1,11 @@
 // tidende-engine-bench: indexing speed, memory and query latency of TidendeEngine.
 //
-//   tidende-engine-bench CORPUS.ndjson [QUERIES.ndjson] [--docs N] [--snapshot PATH]
+//   tidende-engine-bench CORPUS.ndjson [QUERIES.ndjson] [--docs N] [--snapshot PATH] [--keep-snapshot]
+//   tidende-engine-bench --load SNAPSHOT [QUERIES.ndjson] [--passes N] [--verbose]
+//
+// `--load` skips indexing and times queries on a snapshot kept by an earlier run
+// (`--snapshot PATH --keep-snapshot`); regenerate it whenever the snapshot format changes.
+// `--verbose` prints every query's hit count and time once before the timed passes.
 //
 // CORPUS is NDJSON documents (deploy/gen-corpus.py --docs 100000); QUERIES is its query mix
 // (gen-corpus.py --queries 500). Without QUERIES, queries are drawn from fixed word lists.
@@ -81,16 +86,8 @@ struct EngineBench {
         return s
     }
 
-    static func main() throws {
-        var args = Array(CommandLine.arguments.dropFirst())
-        var maxDocs = Int.max
-        var snapshotPath = "/tmp/tidende-engine-bench.snap"
-        if let i = args.firstIndex(of: "--docs") { maxDocs = Int(args[i + 1])!; args.removeSubrange(i...i + 1) }
-        if let i = args.firstIndex(of: "--snapshot") { snapshotPath = args[i + 1]; args.removeSubrange(i...i + 1) }
-        guard let corpusPath = args.first else {
-            print("usage: tidende-engine-bench CORPUS.ndjson [QUERIES.ndjson] [--docs N] [--snapshot PATH]")
-            exit(2)
-        }
+    /// Indexes the corpus, reports speed and memory, writes and reloads a snapshot.
+    static func index(_ corpusPath: String, maxDocs: Int, snapshotPath: String) throws -> Engine {
         let lines = Array(readLines(corpusPath).prefix(maxDocs))
         let rawBytes = lines.reduce(0) { $0 + $1.utf8.count + 1 }
         let clock = ContinuousClock()
@@ -133,6 +130,36 @@ struct EngineBench {
         let loaded = try Engine.loadSnapshot(from: snapshotPath)
         let loadTime = cpuNow() - w0
         print("snapshot: \(fmt(Double(st.st_size) / 1e6, 1)) MB = \(fmt(Double(st.st_size) / Double(rawBytes), 2))× raw; write \(fmt(writeTime, 2)) s, load \(fmt(loadTime, 2)) s (\(loaded.searcher().documentCount) docs)")
+        return engine
+    }
+
+    static func main() throws {
+        var args = Array(CommandLine.arguments.dropFirst())
+        var maxDocs = Int.max
+        var snapshotPath = "/tmp/tidende-engine-bench.snap"
+        if let i = args.firstIndex(of: "--docs") { maxDocs = Int(args[i + 1])!; args.removeSubrange(i...i + 1) }
+        if let i = args.firstIndex(of: "--snapshot") { snapshotPath = args[i + 1]; args.removeSubrange(i...i + 1) }
+        var passes = 5
+        if let i = args.firstIndex(of: "--passes") { passes = Int(args[i + 1])!; args.removeSubrange(i...i + 1) }
+        let verbose = args.contains("--verbose")
+        args.removeAll { $0 == "--keep-snapshot" || $0 == "--verbose" }
+        let engine: Engine
+        if let i = args.firstIndex(of: "--load") {
+            let path = args[i + 1]
+            args.removeSubrange(i...i + 1)
+            let l0 = cpuNow()
+            engine = try Engine.loadSnapshot(from: path)
+            print("loaded \(path): \(engine.searcher().documentCount) documents in \(fmt(cpuNow() - l0, 2)) s")
+            // Positional arguments are the same as when indexing: the queries come second.
+            if args.count == 1 { args.insert(path, at: 0) }
+        } else {
+            guard let corpusPath = args.first else {
+                print("usage: tidende-engine-bench CORPUS.ndjson [QUERIES.ndjson] [--docs N] [--snapshot PATH] [--keep-snapshot]")
+                print("       tidende-engine-bench --load SNAPSHOT [QUERIES.ndjson] [--passes N] [--verbose]")
+                exit(2)
+            }
+            engine = try index(corpusPath, maxDocs: maxDocs, snapshotPath: snapshotPath)
+        }
 
         // Queries: (kind, request).
         var queries: [(String, SearchRequest)] = []
@@ -154,6 +181,17 @@ struct EngineBench {
         var byKind: [String: [Double]] = [:]
         // Warm-up pass, then timed passes.
         for (_, r) in queries { _ = try searcher.search(r) }
+        if verbose {
+            // Per query: its hits counted exactly and the time of one top-10 search.
+            for (kind, r) in queries {
+                var exact = r
+                exact.trackTotalHits = .max
+                let total = try searcher.search(exact).total
+                let s = cpuNow()
+                let top = try searcher.search(r)
+                print("  \(kind) \(fmt((cpuNow() - s) * 1_000)) ms, \(total) hits (\(top.total) counted): \(r.q)")
+            }
+        }
         // Each variant runs as its own pass over all queries, so no query runs right after the
         // same query in another variant (which would find its postings in cache).
         let variants: [(String, (SearchRequest) -> SearchRequest)] = [
@@ -163,7 +201,7 @@ struct EngineBench {
             // the difference to the first variant).
             (" (ids only)", { var r = $0; r.fields = []; return r }),
         ]
-        for _ in 0..<5 {
+        for _ in 0..<passes {
             for (suffix, make) in variants {
                 for (kind, request) in queries {
                     if !suffix.isEmpty && !request.facets.isEmpty { continue }
@@ -184,11 +222,13 @@ struct EngineBench {
             times.sort()
             print("one rare query repeated (warm caches): p50 \(fmt(percentile(times, 0.5))) ms")
         }
-        print("query latency, ms of CPU time (top 10, 5 passes over \(queries.count) queries):")
+        print("query latency, ms of CPU time (top 10, \(passes) passes over \(queries.count) queries):")
         for (kind, times) in byKind.sorted(by: { $0.key < $1.key }) {
             let sorted = times.sorted()
             print("  \(kind.padding(toLength: 28, withPad: " ", startingAt: 0)) p50 \(fmt(percentile(sorted, 0.5)))  p99 \(fmt(percentile(sorted, 0.99)))  (n=\(times.count))")
         }
-        if !CommandLine.arguments.contains("--keep-snapshot") { unlink(snapshotPath) }
+        if !CommandLine.arguments.contains("--keep-snapshot") && !CommandLine.arguments.contains("--load") {
+            unlink(snapshotPath)
+        }
     }
 }
