@@ -10,8 +10,11 @@ final class PhraseMatcher: Matcher {
     private var frequency = 0
     /// Documents scoring below this cannot make the top k (see `Matcher.raiseThreshold`).
     private var threshold = -Double.infinity
-    private var buffers: [[UInt32]]
-    private var candidates: [UInt32] = []
+    /// Term indices by their tf in the current document (reused per document).
+    private var byTf: [Int]
+    /// Start positions of the phrase still possible (reused per document).
+    private var candidates: UnsafeMutablePointer<UInt32> = .allocate(capacity: 16)
+    private var candidateCapacity = 16
 
     init(cursors: [PostingCursor], offsets: [UInt32], bm25: BM25Field, lengths: [UInt32]) {
         self.cursors = cursors
@@ -19,8 +22,10 @@ final class PhraseMatcher: Matcher {
         self.bm25 = bm25
         self.lengths = lengths
         order = cursors.indices.sorted { cursors[$0].docFreq < cursors[$1].docFreq }
-        buffers = cursors.map { _ in [] }
+        byTf = Array(cursors.indices)
     }
+
+    deinit { candidates.deallocate() }
 
     private func find(from start: Int32) -> Int32 {
         var target = start
@@ -56,19 +61,37 @@ final class PhraseMatcher: Matcher {
     /// Occurrences of the phrase in the current document. Terms are checked rarest first (by
     /// their tf here), so a frequent word's positions are decoded only while candidates remain.
     private func countPhrases() -> Int {
-        var byTf = Array(cursors.indices)
-        byTf.sort { cursors[$0].tf < cursors[$1].tf }
+        // Insertion sort of the few terms by tf, stable like the sort it replaces.
+        for i in byTf.indices { byTf[i] = i }
+        for i in 1..<byTf.count {
+            let x = byTf[i], tf = cursors[x].tf
+            var j = i
+            while j > 0 && cursors[byTf[j - 1]].tf > tf {
+                byTf[j] = byTf[j - 1]
+                j -= 1
+            }
+            byTf[j] = x
+        }
         let first = byTf[0]
-        cursors[first].positions(into: &buffers[first])
-        candidates.removeAll(keepingCapacity: true)
-        for p in buffers[first] where p >= offsets[first] { candidates.append(p - offsets[first]) }
-        for i in byTf.dropFirst() {
-            if candidates.isEmpty { return 0 }
-            let ascending = cursors[i].positions(into: &buffers[i])
-            let list = buffers[i]
+        let (firstPositions, _) = cursors[first].currentPositions()
+        if firstPositions.count > candidateCapacity {
+            candidates.deallocate()
+            candidateCapacity = max(firstPositions.count, 2 * candidateCapacity)
+            candidates = .allocate(capacity: candidateCapacity)
+        }
+        var count = 0
+        for p in firstPositions where p >= offsets[first] {
+            candidates[count] = p - offsets[first]
+            count += 1
+        }
+        for r in 1..<byTf.count {
+            if count == 0 { return 0 }
+            let i = byTf[r]
+            let (list, ascending) = cursors[i].currentPositions()
             var head = 0
             var kept = 0
-            for base in candidates {
+            for c in 0..<count {
+                let base = candidates[c]
                 let want = base + offsets[i]
                 while head < list.count && list[head] < want { head += 1 }
                 // Positions may repeat or step back slightly (compound forms): fall back to a scan.
@@ -77,9 +100,9 @@ final class PhraseMatcher: Matcher {
                     kept += 1
                 }
             }
-            candidates.removeLast(candidates.count - kept)
+            count = kept
         }
-        return candidates.count
+        return count
     }
 
     override func next() -> Int32 {

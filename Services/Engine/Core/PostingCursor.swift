@@ -19,6 +19,9 @@ final class PostingCursor {
     // Positions are decoded lazily: we remember how far into the block's positions we have read.
     private var posDocIndex = 0
     private var posOffset = 0
+    /// The current document's positions, decoded by `currentPositions` (grown as needed).
+    private var positionBuffer: UnsafeMutablePointer<UInt32>
+    private var positionCapacity = 0
 
     init(postings: Postings, term: Int) {
         self.postings = postings
@@ -28,11 +31,13 @@ final class PostingCursor {
         block = firstBlock - 1
         docsInBlock = .allocate(capacity: Postings.blockSize)
         tfsInBlock = .allocate(capacity: Postings.blockSize)
+        positionBuffer = .allocate(capacity: 0)
     }
 
     deinit {
         docsInBlock.deallocate()
         tfsInBlock.deallocate()
+        positionBuffer.deallocate()
     }
 
     var tf: UInt32 { tfsInBlock[index] }
@@ -102,20 +107,41 @@ final class PostingCursor {
     /// Where the current document's encoded positions lie in `postings.positionBytes`.
     func positionByteRange() -> Range<Int> {
         postings.positionBytes.withUnsafeBufferPointer { bytes in
-            var o = posOffset
-            while posDocIndex < index {
-                o = Self.skip(bytes, o, count: tfsInBlock[posDocIndex])
-                posDocIndex += 1
-            }
-            posOffset = o
+            let o = skipToCurrent(bytes)
             return o..<Self.skip(bytes, o, count: tfsInBlock[index])
         }
     }
 
+    /// Moves the position offset to the current document's positions: past those of the
+    /// documents before it in the block, all skipped at once.
+    @inline(__always)
+    private func skipToCurrent(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        if posDocIndex < index {
+            var count: UInt32 = 0
+            for k in posDocIndex..<index { count &+= tfsInBlock[k] }
+            posOffset = Self.skip(bytes, posOffset, count: count)
+            posDocIndex = index
+        }
+        return posOffset
+    }
+
+    /// The offset just past `count` varints from `start`. Eight bytes at a time where a whole
+    /// word can be taken: a varint ends at each byte below 0x80, so a word holding at most the
+    /// remaining count of such bytes is passed at once (frequent words' positions are skipped
+    /// over for every document a phrase looks at).
     @inline(__always)
     private static func skip(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, count: UInt32) -> Int {
         var o = start
-        var n = count
+        var n = Int(count)
+        let base = UnsafeRawPointer(bytes.baseAddress!)
+        let limit = bytes.count - 8
+        while n >= 8 && o <= limit {
+            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: o, as: UInt64.self))
+            let ends = (~word & 0x8080_8080_8080_8080).nonzeroBitCount
+            if ends > n { break }
+            n -= ends
+            o += 8
+        }
         while n > 0 {
             if bytes[o] < 0x80 { n -= 1 }
             o += 1
@@ -129,12 +155,7 @@ final class PostingCursor {
     func positions(into out: inout [UInt32]) -> Bool {
         out.removeAll(keepingCapacity: true)
         return postings.positionBytes.withUnsafeBufferPointer { bytes in
-            var o = posOffset
-            while posDocIndex < index {
-                o = Self.skip(bytes, o, count: tfsInBlock[posDocIndex])
-                posDocIndex += 1
-            }
-            posOffset = o
+            var o = skipToCurrent(bytes)
             var last: UInt32 = 0
             var ascending = true
             for _ in 0..<Int(tfsInBlock[index]) {
@@ -146,5 +167,31 @@ final class PostingCursor {
             }
             return ascending
         }
+    }
+
+    /// The positions of the current document, in a buffer the cursor owns (valid until the next
+    /// call), and whether they ascend: `positions(into:)` without an array to keep unique.
+    func currentPositions() -> (positions: UnsafeBufferPointer<UInt32>, ascending: Bool) {
+        let tf = Int(tfsInBlock[index])
+        if tf > positionCapacity {
+            positionBuffer.deallocate()
+            positionCapacity = max(tf, 2 * positionCapacity, 16)
+            positionBuffer = .allocate(capacity: positionCapacity)
+        }
+        let out = positionBuffer
+        let ascending = postings.positionBytes.withUnsafeBufferPointer { bytes in
+            var o = skipToCurrent(bytes)
+            var last: UInt32 = 0
+            var ascending = true
+            for k in 0..<tf {
+                let v = readVarint32(bytes, &o)
+                // A step back is stored as a wrapped (huge) delta.
+                if v >= 1 << 31 { ascending = false }
+                last &+= v
+                out[k] = last
+            }
+            return ascending
+        }
+        return (UnsafeBufferPointer(start: out, count: tf), ascending)
     }
 }
