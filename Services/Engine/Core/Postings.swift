@@ -177,51 +177,6 @@ struct PostingsEncoder {
         termFirstBlock.append(UInt32(blockLastDoc.count))
     }
 
-    /// Adds the next term whose positions are already encoded: `positionBytes` holds every
-    /// document's position deltas back to back, document `i`'s starting at `docPositionStart[i]`.
-    /// Merges use this to copy positions without decoding them.
-    mutating func addTerm(docs termDocs: [UInt32], tfs: [UInt32], positionBytes: [UInt8], docPositionStart: [Int],
-                          length: (UInt32) -> UInt32) {
-        let base = positions.count
-        positionBytes.withUnsafeBytes { positions.append($0) }
-        let n = termDocs.count
-        var docs = RawBytes()
-        swap(&docs, &self.docs)
-        defer { swap(&docs, &self.docs) }
-        docs.reserve(n * 10)
-        let docBase = docs.count
-        docs.write { dout in
-            var written = 0
-            termDocs.withUnsafeBufferPointer { termDocs in
-                tfs.withUnsafeBufferPointer { tfs in
-                    var prev: UInt32 = 0
-                    var i = 0
-                    while i < n {
-                        let end = min(i + Postings.blockSize, n)
-                        blockDocOffset.append(UInt32(docBase + written))
-                        blockPosOffset.append(UInt32(base + docPositionStart[i]))
-                        var maxTf: UInt32 = 0
-                        var minLength = UInt32.max
-                        for j in i..<end {
-                            let d = termDocs[j]
-                            Self.writeDoc(dout, &written, delta: d &- prev, tf: tfs[j])
-                            prev = d
-                            maxTf = max(maxTf, tfs[j])
-                            minLength = min(minLength, length(d))
-                        }
-                        blockLastDoc.append(prev)
-                        blockMaxTf.append(maxTf)
-                        blockMinLength.append(minLength)
-                        i = end
-                    }
-                }
-            }
-            return written
-        }
-        termDocFreq.append(UInt32(n))
-        termFirstBlock.append(UInt32(blockLastDoc.count))
-    }
-
     /// Most postings have tf 1: its flag rides in the low bit of the document delta, saving a
     /// byte per posting (Lucene's trick).
     @inline(__always)

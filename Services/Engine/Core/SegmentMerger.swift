@@ -65,15 +65,22 @@ enum SegmentMerger {
         }
 
         // Union of the term dictionaries, in key order: a k-way merge of the sorted
-        // dictionaries (no hashing of keys). Postings are decoded straight from the bytes and
-        // positions copied as encoded runs: they do not depend on document ids.
+        // dictionaries (no hashing of keys). Postings are copied from the sources' encoded bytes
+        // (see PostingsEncoder+Merge): whole when a source lost no document, else live ones.
         let dicts = sources.map { $0.segment.terms }
+        var bases: [UInt32] = []
+        do {
+            var base: UInt32 = 0
+            for sv in sources {
+                bases.append(base)
+                base += UInt32(sv.liveCount)
+            }
+        }
         var heads = [Int](repeating: 0, count: sources.count)
         var members: [(source: Int, term: Int)] = []
         var encoder = PostingsEncoder()
         var keyBytes: [UInt8] = []
         var keyOffsets: [UInt32] = [0]
-        var docs: [UInt32] = [], tfs: [UInt32] = [], positionBytes: [UInt8] = [], positionStart: [Int] = []
         while true {
             var best = -1
             for s in dicts.indices where heads[s] < dicts[s].count {
@@ -88,22 +95,21 @@ enum SegmentMerger {
                     heads[s] += 1
                 }
             }
-            docs.removeAll(keepingCapacity: true)
-            tfs.removeAll(keepingCapacity: true)
-            positionBytes.removeAll(keepingCapacity: true)
-            positionStart.removeAll(keepingCapacity: true)
-            for (s, t) in members {
-                appendPostings(sources[s].segment.postings, term: t, remap: remaps[s], docs: &docs, tfs: &tfs,
-                               positionBytes: &positionBytes, positionStart: &positionStart)
-            }
-            if docs.isEmpty { continue }
             let (bestDict, bestTerm) = (dicts[best], members[0].term)
-            let fieldLengths = lengths[bestDict.field(bestTerm)] ?? []
-            fieldLengths.withUnsafeBufferPointer { fieldLengths in
-                encoder.addTerm(docs: docs, tfs: tfs, positionBytes: positionBytes, docPositionStart: positionStart) {
-                    fieldLengths[Int($0)]
+            var term = PostingsEncoder.MergedTerm()
+            (lengths[bestDict.field(bestTerm)] ?? []).withUnsafeBufferPointer { fieldLengths in
+                for (s, t) in members {
+                    let postings = sources[s].segment.postings
+                    if sources[s].deletions.count == 0 {
+                        encoder.appendShifted(postings, term: t, base: bases[s], lengths: fieldLengths, to: &term)
+                    } else {
+                        remaps[s].withUnsafeBufferPointer { remap in
+                            encoder.appendRemapped(postings, term: t, remap: remap, lengths: fieldLengths, to: &term)
+                        }
+                    }
                 }
             }
+            guard encoder.finishMergedTerm(term) else { continue }
             keyBytes.append(contentsOf: bestDict.keyBytes[Int(bestDict.keyOffsets[bestTerm])..<Int(bestDict.keyOffsets[bestTerm + 1])])
             keyOffsets.append(UInt32(keyBytes.count))
         }
@@ -124,58 +130,6 @@ enum SegmentMerger {
             fieldLengths: lengths, docValues: columns,
             stored: storedOut.build(), words: words, wordCounts: counts)
         return (segment, remaps)
-    }
-
-    /// Appends the live postings of `term` (documents renumbered by `remap`) with their encoded
-    /// positions, copied in runs of consecutive live documents.
-    private static func appendPostings(_ postings: Postings, term t: Int, remap: [Int32], docs: inout [UInt32],
-                                       tfs: inout [UInt32], positionBytes: inout [UInt8], positionStart: inout [Int]) {
-        let firstBlock = Int(postings.termFirstBlock[t]), endBlock = Int(postings.termFirstBlock[t + 1])
-        let docFreq = Int(postings.termDocFreq[t])
-        postings.docBytes.withUnsafeBufferPointer { bytes in
-            postings.positionBytes.withUnsafeBufferPointer { pbytes in
-                remap.withUnsafeBufferPointer { remap in
-                    var runStart = Int(postings.blockPosOffset[firstBlock])
-                    var p = runStart
-                    func flush(to end: Int) {
-                        if end > runStart {
-                            positionBytes.append(contentsOf: UnsafeBufferPointer(rebasing: pbytes[runStart..<end]))
-                        }
-                    }
-                    for b in firstBlock..<endBlock {
-                        var prev: UInt32 = b == firstBlock ? 0 : postings.blockLastDoc[b - 1]
-                        var o = Int(postings.blockDocOffset[b])
-                        let blockPos = Int(postings.blockPosOffset[b])
-                        if blockPos != p {
-                            flush(to: p)
-                            runStart = blockPos
-                            p = blockPos
-                        }
-                        let count = b < endBlock - 1 ? Postings.blockSize : docFreq - (b - firstBlock) * Postings.blockSize
-                        for _ in 0..<count {
-                            let (delta, tf) = PostingsEncoder.readDoc(bytes, &o)
-                            prev &+= delta
-                            let start = p
-                            var n = tf
-                            while n > 0 {
-                                if pbytes[p] < 0x80 { n -= 1 }
-                                p += 1
-                            }
-                            let nd = remap[Int(prev)]
-                            if nd < 0 {
-                                flush(to: start)
-                                runStart = p
-                                continue
-                            }
-                            docs.append(UInt32(nd))
-                            tfs.append(tf)
-                            positionStart.append(positionBytes.count + (start - runStart))
-                        }
-                    }
-                    flush(to: p)
-                }
-            }
-        }
     }
 
     /// Concatenates one field's columns: the merged strings are the sorted union of the sources'

@@ -1,0 +1,197 @@
+/// Merges write a term's postings straight from the sources' encoded bytes, without decoding
+/// them into arrays and encoding them again:
+///
+/// - a source without deletions is renumbered by a constant offset, so every document delta but
+///   the first is unchanged: its document bytes and positions are copied as they are, and only
+///   the first posting is re-encoded (against the last document already merged for the term);
+/// - a source with deletions is walked posting by posting; live positions are copied in runs.
+///
+/// Blocks are cut every `Postings.blockSize` postings of the merged term, as `addTerm` would:
+/// the bytes and block tables come out identical to encoding the merged lists from scratch.
+extension PostingsEncoder {
+    /// The term being merged: postings so far, its last document, and its open block's bounds.
+    struct MergedTerm {
+        var count = 0
+        var lastDoc: UInt32 = 0
+        var maxTf: UInt32 = 0
+        var minLength = UInt32.max
+    }
+
+    /// Ends the merged term; false (and nothing written) when it got no postings.
+    mutating func finishMergedTerm(_ term: MergedTerm) -> Bool {
+        guard term.count > 0 else { return false }
+        if term.count % Postings.blockSize != 0 { closeBlock(term) }
+        termDocFreq.append(UInt32(term.count))
+        termFirstBlock.append(UInt32(blockLastDoc.count))
+        return true
+    }
+
+    @inline(__always)
+    private mutating func closeBlock(_ term: MergedTerm) {
+        blockLastDoc.append(term.lastDoc)
+        blockMaxTf.append(term.maxTf)
+        blockMinLength.append(term.minLength)
+    }
+
+    /// Appends term `t` of `source`, whose documents all move up by `base` (none deleted).
+    /// `lengths` are the merged segment's lengths in the term's field.
+    mutating func appendShifted(_ source: Postings, term t: Int, base: UInt32, lengths: UnsafeBufferPointer<UInt32>,
+                                to term: inout MergedTerm) {
+        let blockSize = Postings.blockSize
+        let firstBlock = Int(source.termFirstBlock[t])
+        let n = Int(source.termDocFreq[t])
+        let docStart = Int(source.blockDocOffset[firstBlock]), posStart = Int(source.blockPosOffset[firstBlock])
+        let outDocBase = docs.count, outPosBase = positions.count
+        var head: (UInt64, UInt64) = (0, 0)
+        var headCount = 0
+        var docEnd = 0, posEnd = 0, afterFirst = 0
+        source.docBytes.withUnsafeBufferPointer { bytes in
+            source.positionBytes.withUnsafeBufferPointer { pbytes in
+                var o = docStart
+                let (d0, tf0) = PostingsEncoder.readDoc(bytes, &o)
+                afterFirst = o
+                var doc = d0 &+ base
+                withUnsafeMutableBytes(of: &head) { raw in
+                    Self.writeDoc(raw.baseAddress!.assumingMemoryBound(to: UInt8.self), &headCount,
+                                  delta: doc &- term.lastDoc, tf: tf0)
+                }
+                // Where posting i's bytes start in the output: the re-encoded first posting, then
+                // the source's bytes from its second posting on.
+                let shift = outDocBase + headCount - afterFirst
+                var k = term.count
+                var maxTf = term.maxTf, minLength = term.minLength
+                var tf = tf0
+                var postingStart = docStart
+                var block = firstBlock, inBlock = 0, tfsInBlock = 0
+                var i = 0
+                while true {
+                    if k % blockSize == 0 {
+                        blockDocOffset.append(UInt32(i == 0 ? outDocBase : postingStart + shift))
+                        let p = Int(source.blockPosOffset[block])
+                        let at = p + Self.varintsLength(pbytes, from: p, count: tfsInBlock)
+                        blockPosOffset.append(UInt32(outPosBase + at - posStart))
+                    }
+                    maxTf = max(maxTf, tf)
+                    minLength = min(minLength, lengths[Int(doc)])
+                    k += 1
+                    if k % blockSize == 0 {
+                        blockLastDoc.append(doc)
+                        blockMaxTf.append(maxTf)
+                        blockMinLength.append(minLength)
+                        maxTf = 0
+                        minLength = .max
+                    }
+                    tfsInBlock += Int(tf)
+                    inBlock += 1
+                    i += 1
+                    if i == n { break }
+                    if inBlock == blockSize {
+                        block += 1
+                        inBlock = 0
+                        tfsInBlock = 0
+                    }
+                    postingStart = o
+                    let (delta, nextTf) = PostingsEncoder.readDoc(bytes, &o)
+                    doc &+= delta
+                    tf = nextTf
+                }
+                docEnd = o
+                let p = Int(source.blockPosOffset[block])
+                posEnd = p + Self.varintsLength(pbytes, from: p, count: tfsInBlock)
+                term = MergedTerm(count: k, lastDoc: doc, maxTf: maxTf, minLength: minLength)
+            }
+            let rest = docEnd - afterFirst
+            docs.reserve(headCount + rest)
+            docs.write { out in
+                withUnsafeBytes(of: &head) { out.update(from: $0.baseAddress!.assumingMemoryBound(to: UInt8.self), count: headCount) }
+                if rest > 0 { (out + headCount).update(from: bytes.baseAddress! + afterFirst, count: rest) }
+                return headCount + rest
+            }
+        }
+        source.positionBytes.withUnsafeBytes { positions.append(UnsafeRawBufferPointer(rebasing: $0[posStart..<posEnd])) }
+    }
+
+    /// Appends the live postings of term `t` of `source`, renumbered by `remap` (-1: deleted).
+    mutating func appendRemapped(_ source: Postings, term t: Int, remap: UnsafeBufferPointer<Int32>,
+                                 lengths: UnsafeBufferPointer<UInt32>, to term: inout MergedTerm) {
+        let blockSize = Postings.blockSize
+        let firstBlock = Int(source.termFirstBlock[t])
+        let n = Int(source.termDocFreq[t])
+        // Moved out of `self` so the loop may append to the block tables while writing.
+        var docs = RawBytes(), positions = RawBytes()
+        swap(&docs, &self.docs)
+        swap(&positions, &self.positions)
+        defer {
+            swap(&docs, &self.docs)
+            swap(&positions, &self.positions)
+        }
+        docs.reserve(n * 10)
+        let outDocBase = docs.count
+        source.docBytes.withUnsafeBufferPointer { bytes in
+            source.positionBytes.withUnsafeBufferPointer { pbytes in
+                docs.write { out in
+                    var written = 0
+                    var o = Int(source.blockDocOffset[firstBlock])
+                    var runStart = Int(source.blockPosOffset[firstBlock])
+                    var p = runStart
+                    var prev: UInt32 = 0
+                    var k = term.count, lastDoc = term.lastDoc
+                    var maxTf = term.maxTf, minLength = term.minLength
+                    for _ in 0..<n {
+                        let (delta, tf) = PostingsEncoder.readDoc(bytes, &o)
+                        prev &+= delta
+                        let start = p
+                        p += Self.varintsLength(pbytes, from: p, count: Int(tf))
+                        let nd = remap[Int(prev)]
+                        if nd < 0 {
+                            if start > runStart { positions.append(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: pbytes[runStart..<start]))) }
+                            runStart = p
+                            continue
+                        }
+                        let doc = UInt32(nd)
+                        if k % blockSize == 0 {
+                            blockDocOffset.append(UInt32(outDocBase + written))
+                            blockPosOffset.append(UInt32(positions.count + start - runStart))
+                        }
+                        Self.writeDoc(out, &written, delta: doc &- lastDoc, tf: tf)
+                        lastDoc = doc
+                        maxTf = max(maxTf, tf)
+                        minLength = min(minLength, lengths[Int(doc)])
+                        k += 1
+                        if k % blockSize == 0 {
+                            blockLastDoc.append(doc)
+                            blockMaxTf.append(maxTf)
+                            blockMinLength.append(minLength)
+                            maxTf = 0
+                            minLength = .max
+                        }
+                    }
+                    if p > runStart { positions.append(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: pbytes[runStart..<p]))) }
+                    term = MergedTerm(count: k, lastDoc: lastDoc, maxTf: maxTf, minLength: minLength)
+                    return written
+                }
+            }
+        }
+    }
+
+    /// Bytes taken by `count` varints starting at `from`. A varint ends with a byte below 0x80:
+    /// eight bytes at a time, their terminators are counted with one popcount.
+    @inline(__always)
+    static func varintsLength(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, count: Int) -> Int {
+        var o = from
+        var n = count
+        let base = UnsafeRawPointer(bytes.baseAddress!)
+        // While at least 8 varints remain, at least 8 bytes of them do: every terminator in the
+        // next 8 bytes belongs to a varint still to skip, and so does any byte after the last one.
+        while n >= 8 {
+            let word = base.loadUnaligned(fromByteOffset: o, as: UInt64.self)
+            n -= (~word & 0x8080_8080_8080_8080).nonzeroBitCount
+            o &+= 8
+        }
+        while n > 0 {
+            if bytes[o] < 0x80 { n -= 1 }
+            o &+= 1
+        }
+        return o - from
+    }
+}

@@ -1,0 +1,172 @@
+import TidendeModels
+import TidendeTestRandom
+import Testing
+@testable import TidendeEngine
+
+/// The merger copies encoded postings instead of re-encoding them; these tests hold it to the
+/// bytes that encoding the merged posting lists from scratch would give.
+@Suite struct MergePostingsTests {
+    /// Documents over a small vocabulary (long posting lists, many blocks), some long enough for
+    /// large term frequencies and position gaps over 127 (multi-byte varints).
+    static func corpus(count: Int, seed: UInt64) -> [JSONValue] {
+        var rng = SplitMix(seed: seed)
+        let common = Array(vocabulary.prefix(8)), rare = Array(vocabulary.dropFirst(8))
+        func text(_ n: Int) -> String {
+            (0..<n).map { _ in
+                Int.random(in: 0..<10, using: &rng) < 8 ? common.randomElement(using: &rng)! : rare.randomElement(using: &rng)!
+            }.joined(separator: " ")
+        }
+        return (0..<count).map { i in
+            let long = Int.random(in: 0..<20, using: &rng) == 0
+            return newsDoc(id: "m\(i)", title: text(Int.random(in: 1...4, using: &rng)),
+                           body: text(long ? Int.random(in: 200...600, using: &rng) : Int.random(in: 0...30, using: &rng)),
+                           lang: Bool.random(using: &rng) ? "da" : "en")
+        }
+    }
+
+    /// The postings of `sources` merged, encoded from decoded lists (PostingCursor → addTerm),
+    /// with the merged segment's field lengths.
+    static func reference(_ sources: [SegmentView], lengths: [UInt16: [UInt32]]) -> (keys: [[UInt8]], postings: Postings) {
+        var remaps: [[Int32]] = []
+        var next: Int32 = 0
+        for sv in sources {
+            remaps.append((0..<sv.segment.docCount).map { d in
+                if sv.deletions.contains(d) { return -1 }
+                defer { next += 1 }
+                return next
+            })
+        }
+        var all = Set<[UInt8]>()
+        for sv in sources {
+            let terms = sv.segment.terms
+            for t in 0..<terms.count { all.insert(Array(terms.keyBytes[Int(terms.keyOffsets[t])..<Int(terms.keyOffsets[t + 1])])) }
+        }
+        var encoder = PostingsEncoder()
+        var keys: [[UInt8]] = []
+        var scratch: [UInt32] = []
+        for key in all.sorted(by: ByteOrder.less) {
+            var docs: [UInt32] = [], tfs: [UInt32] = [], positions: [UInt32] = []
+            for (s, sv) in sources.enumerated() {
+                guard let t = sv.segment.terms.ordinal(of: key) else { continue }
+                let cursor = PostingCursor(postings: sv.segment.postings, term: t)
+                while cursor.next() != PostingCursor.exhausted {
+                    let nd = remaps[s][Int(cursor.doc)]
+                    guard nd >= 0 else { continue }
+                    docs.append(UInt32(nd))
+                    tfs.append(cursor.tf)
+                    cursor.positions(into: &scratch)
+                    positions.append(contentsOf: scratch)
+                }
+            }
+            if docs.isEmpty { continue }
+            let field = UInt16(key[key.count - 2]) << 8 | UInt16(key[key.count - 1])
+            let fieldLengths = lengths[field]!
+            encoder.addTerm(docs: docs, tfs: tfs, positions: positions) { fieldLengths[Int($0)] }
+            keys.append(key)
+        }
+        return (keys, encoder.finish())
+    }
+
+    /// The first index where `a` and `b` differ (their common length if one is a prefix), or nil.
+    static func firstDifference<T: Equatable>(_ a: [T], _ b: [T]) -> Int? {
+        if let i = zip(a, b).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset { return i }
+        return a.count == b.count ? nil : min(a.count, b.count)
+    }
+
+    static func expectSame(_ a: Postings, _ b: Postings, _ comment: String) {
+        #expect(firstDifference(a.termFirstBlock, b.termFirstBlock) == nil, "termFirstBlock, \(comment)")
+        #expect(firstDifference(a.termDocFreq, b.termDocFreq) == nil, "termDocFreq, \(comment)")
+        #expect(firstDifference(a.blockLastDoc, b.blockLastDoc) == nil, "blockLastDoc, \(comment)")
+        #expect(firstDifference(a.blockDocOffset, b.blockDocOffset) == nil, "blockDocOffset, \(comment)")
+        #expect(firstDifference(a.blockPosOffset, b.blockPosOffset) == nil, "blockPosOffset, \(comment)")
+        #expect(firstDifference(a.blockMaxTf, b.blockMaxTf) == nil, "blockMaxTf, \(comment)")
+        #expect(firstDifference(a.blockMinLength, b.blockMinLength) == nil, "blockMinLength, \(comment)")
+        #expect(firstDifference(a.docBytes, b.docBytes) == nil, "docBytes, \(comment)")
+        #expect(firstDifference(a.positionBytes, b.positionBytes) == nil, "positionBytes, \(comment)")
+    }
+
+    static func check(_ sources: [SegmentView], _ comment: String) -> Segment? {
+        let (merged, remaps) = SegmentMerger.mergeWithRemaps(sources)
+        guard let merged else { return nil }
+        var next: Int32 = 0
+        let expected = sources.map { sv in
+            (0..<sv.segment.docCount).map { d -> Int32 in
+                if sv.deletions.contains(d) { return -1 }
+                defer { next += 1 }
+                return next
+            }
+        }
+        #expect(remaps == expected, "remaps, \(comment)")
+        #expect(merged.docCount == Int(next), "\(comment)")
+        let (keys, postings) = reference(sources, lengths: merged.fieldLengths)
+        let terms = merged.terms
+        #expect(terms.count == keys.count, "\(comment)")
+        #expect(firstDifference(terms.keyBytes, keys.flatMap { $0 }) == nil, "keys, \(comment)")
+        expectSame(merged.postings, postings, comment)
+        return merged
+    }
+
+    /// Segments of `docs` sealed every `every` documents, never merged; then `deleted` of them
+    /// deleted (fewer than half of any segment, so nothing is rewritten on refresh).
+    static func segments(_ docs: [JSONValue], every: Int, deleting deleted: Set<Int>) -> [SegmentView] {
+        var config = EngineConfig()
+        config.maxBufferedDocuments = every
+        config.mergeFactor = 1_000
+        let e = engine(docs, config: config)
+        for i in deleted.sorted() { e.delete(id: "m\(i)", seq: UInt64(docs.count + i + 1)) }
+        e.refresh()
+        return e.publishedView.segments
+    }
+
+    @Test func mergedPostingsEqualEncodingFromScratch() throws {
+        let docs = Self.corpus(count: 1_500, seed: 11)
+        var rng = SplitMix(seed: 5)
+        var deleted = Set<Int>()
+        // Deletions in some segments only, so both copy paths meet in one term.
+        for i in 0..<docs.count where (i / 97) % 3 == 1 && Int.random(in: 0..<4, using: &rng) == 0 { deleted.insert(i) }
+        let clean = Self.segments(docs, every: 97, deleting: [])
+        let holed = Self.segments(docs, every: 97, deleting: deleted)
+        #expect(clean.count == 16 && holed.count == 16)
+        _ = Self.check(clean, "all, no deletions")
+        _ = Self.check(holed, "all, with deletions")
+        _ = Self.check([holed[1]], "one segment with deletions")
+        _ = Self.check(Array(holed[3..<9]), "a run")
+        // Merged segments merged again (blocks already cut at other boundaries), with deletions.
+        let a = try #require(Self.check(Array(holed[0..<5]), "first five"))
+        let b = try #require(Self.check(Array(holed[5..<11]), "next six"))
+        var va = SegmentView(segment: a, deletions: Deletions(docCount: a.docCount))
+        for d in stride(from: 3, to: a.docCount, by: 7) { va.deletions.insert(d) }
+        let vb = SegmentView(segment: b, deletions: Deletions(docCount: b.docCount))
+        _ = Self.check([va, vb] + Array(holed[11...]), "merged segments, again")
+        _ = Self.check([vb, vb], "one segment twice")
+    }
+
+    @Test func mergeWithoutDeletionsEqualsOneSegmentBuiltAtOnce() throws {
+        let docs = Self.corpus(count: 1_000, seed: 12)
+        let parts = Self.segments(docs, every: 130, deleting: [])
+        let one = Self.segments(docs, every: 10_000, deleting: [])
+        #expect(one.count == 1)
+        let merged = try #require(SegmentMerger.merge(parts, fields: FieldRegistry()))
+        #expect(Self.firstDifference(merged.terms.keyBytes, one[0].segment.terms.keyBytes) == nil)
+        #expect(Self.firstDifference(merged.terms.keyOffsets, one[0].segment.terms.keyOffsets) == nil)
+        Self.expectSame(merged.postings, one[0].segment.postings, "merged vs built at once")
+    }
+
+    @Test func varintsLengthCountsTerminators() {
+        var rng = SplitMix(seed: 3)
+        for _ in 0..<200 {
+            var bytes: [UInt8] = []
+            var ends: [Int] = []
+            for _ in 0..<Int.random(in: 0..<60, using: &rng) {
+                for _ in 0..<Int.random(in: 0..<4, using: &rng) { bytes.append(UInt8.random(in: 0x80...0xff, using: &rng)) }
+                bytes.append(UInt8.random(in: 0..<0x80, using: &rng))
+                ends.append(bytes.count)
+            }
+            bytes.withUnsafeBufferPointer { p in
+                for count in 0...ends.count {
+                    #expect(PostingsEncoder.varintsLength(p, from: 0, count: count) == (count == 0 ? 0 : ends[count - 1]))
+                }
+            }
+        }
+    }
+}
