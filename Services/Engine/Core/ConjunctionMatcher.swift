@@ -2,10 +2,15 @@
 final class ConjunctionMatcher: Matcher {
     let children: [Matcher]
     let excluded: [Matcher]
+    /// `children` and `excluded`, unretained, for the loops below.
+    private let refs: [Unmanaged<Matcher>]
+    private let excludedRefs: [Unmanaged<Matcher>]
     init(_ children: [Matcher], excluded: [Matcher]) {
         // Leading with the sparsest child keeps leapfrogging short.
         self.children = children
         self.excluded = excluded
+        refs = children.map { .passUnretained($0) }
+        excludedRefs = excluded.map { .passUnretained($0) }
     }
 
     /// Only documents scoring at least this matter (top-k); -∞ until a search says otherwise.
@@ -26,18 +31,18 @@ final class ConjunctionMatcher: Matcher {
                 }
                 if boundValue < threshold {
                     if boundUntil == Matcher.end { break }
-                    target = children[0].advance(to: boundUntil + 1)
+                    target = refs[0].advance(to: boundUntil + 1)
                     continue outer
                 }
             }
-            for c in children {
+            for c in refs {
                 let d = c.advance(to: target)
                 if d != target {
                     target = d
                     continue outer
                 }
             }
-            for x in excluded where x.advance(to: target) == target {
+            for x in excludedRefs where x.advance(to: target) == target {
                 target += 1
                 continue outer
             }
@@ -48,21 +53,21 @@ final class ConjunctionMatcher: Matcher {
         return doc
     }
     override func next() -> Int32 {
-        guard let lead = children.first else { doc = Matcher.end; return doc }
+        guard let lead = refs.first else { doc = Matcher.end; return doc }
         return align(from: doc == -1 ? lead.next() : lead.advance(to: doc + 1))
     }
     override func advance(to target: Int32) -> Int32 {
         if doc >= target { return doc }
-        guard let lead = children.first else { doc = Matcher.end; return doc }
+        guard let lead = refs.first else { doc = Matcher.end; return doc }
         return align(from: lead.advance(to: target))
     }
     override func score() -> Double {
         var s = 0.0
-        for c in children { s += c.score() }
+        for c in refs { s += c.score() }
         return s
     }
     override func bound(from target: Int32) -> (score: Double, until: Int32) {
-        children.summedBound(from: target)
+        refs.summedBound(from: target)
     }
     private lazy var maxima: [Double] = children.map(\.maxScore)
     override var maxScore: Double { maxima.reduce(0, +) }

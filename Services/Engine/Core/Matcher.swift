@@ -21,7 +21,22 @@ class Matcher {
     func raiseThreshold(_ threshold: Double) {}
 }
 
-extension Array where Element == Matcher {
+/// A child matcher as the hot loops of unions and conjunctions hold it: unretained, so walking
+/// the children costs no retain and release per call (their parent keeps them alive in a
+/// strong array).
+extension Unmanaged where Instance == Matcher {
+    @inline(__always) var doc: Int32 { _withUnsafeGuaranteedRef { $0.doc } }
+    @inline(__always) @discardableResult func next() -> Int32 { _withUnsafeGuaranteedRef { $0.next() } }
+    @inline(__always) @discardableResult func advance(to target: Int32) -> Int32 {
+        _withUnsafeGuaranteedRef { $0.advance(to: target) }
+    }
+    @inline(__always) func score() -> Double { _withUnsafeGuaranteedRef { $0.score() } }
+    @inline(__always) func bound(from target: Int32) -> (score: Double, until: Int32) {
+        _withUnsafeGuaranteedRef { $0.bound(from: target) }
+    }
+}
+
+extension Array where Element == Unmanaged<Matcher> {
     /// The bound of a sum of these matchers over `[target, until]`: the children's bounds added,
     /// valid until the first of them ends (what conjunctions and unions both report).
     func summedBound(from target: Int32) -> (score: Double, until: Int32) {

@@ -33,6 +33,8 @@ extension Searcher {
         let mayPrune = byRelevance && request.facets.isEmpty
         var total = 0
         var skipped = false
+        /// The k-th best score once the heap is full (-∞ before).
+        var worstScore = -Double.infinity
 
         for (s, sv) in view.segments.enumerated() {
             let seg = sv.segment
@@ -71,9 +73,17 @@ extension Searcher {
                     total += 1
                     if !request.facets.isEmpty { facets.add(doc) }
                     if k > 0 {
-                        let keys = sortColumns.enumerated().map { i, c in sortValue(c, doc, descending: descending[i]) }
-                        heap.offer(Candidate(segment: s, doc: d, score: root.score(), recency: seg.recency[doc],
-                                             seq: seg.seqs[doc], keys: keys))
+                        let score = root.score()
+                        // By relevance, a hit below the k-th score cannot enter the heap: no candidate
+                        // is built for it (equal scores still go through the full comparison).
+                        if !(byRelevance && score < worstScore) {
+                            let keys = sortColumns.isEmpty ? [] : sortColumns.enumerated().map { i, c in
+                                sortValue(c, doc, descending: descending[i])
+                            }
+                            heap.offer(Candidate(segment: s, doc: d, score: score, recency: seg.recency[doc],
+                                                 seq: seg.seqs[doc], keys: keys))
+                            if heap.isFull, let worst = heap.worst { worstScore = worst.score }
+                        }
                         if mayPrune && total >= request.trackTotalHits && heap.isFull, let worst = heap.worst,
                            worst.score > lastThreshold {
                             // From here on matchers may skip documents: the total becomes a bound.

@@ -6,6 +6,8 @@
 /// non-essential ones are merely probed for the documents proposed.
 final class UnionMatcher: Matcher {
     let children: [Matcher]
+    /// `children`, unretained, for the loops below.
+    private let refs: [Unmanaged<Matcher>]
     /// Children `[essential...]` drive iteration; earlier ones are only probed.
     private var essential = 0
     /// `prefixMax[i]` = sum of the maxima of children `0..<i` (children sorted by maximum).
@@ -13,37 +15,41 @@ final class UnionMatcher: Matcher {
 
     init(_ children: [Matcher]) {
         self.children = children.sorted { $0.maxScore < $1.maxScore }
+        refs = self.children.map { .passUnretained($0) }
     }
 
     private func settle() -> Int32 {
         var m = Matcher.end
-        for i in essential..<children.count where children[i].doc < m { m = children[i].doc }
+        for i in essential..<refs.count {
+            let d = refs[i].doc
+            if d < m { m = d }
+        }
         doc = m
         return m
     }
     override func next() -> Int32 {
         if doc == -1 {
-            for i in essential..<children.count { children[i].next() }
+            for i in essential..<refs.count { refs[i].next() }
         } else {
-            for i in essential..<children.count where children[i].doc <= doc { children[i].advance(to: doc + 1) }
+            for i in essential..<refs.count where refs[i].doc <= doc { refs[i].advance(to: doc + 1) }
         }
         return settle()
     }
     override func advance(to target: Int32) -> Int32 {
         if doc >= target { return doc }
-        for i in essential..<children.count where children[i].doc < target { children[i].advance(to: target) }
+        for i in essential..<refs.count where refs[i].doc < target { refs[i].advance(to: target) }
         return settle()
     }
     override func score() -> Double {
         // Always summed in child order, so a score is bit-identical with or without pruning.
         var s = 0.0
-        for (i, c) in children.enumerated() {
+        for (i, c) in refs.enumerated() {
             if i < essential ? c.advance(to: doc) == doc : c.doc == doc { s += c.score() }
         }
         return s
     }
     override func bound(from target: Int32) -> (score: Double, until: Int32) {
-        children.summedBound(from: target)
+        refs.summedBound(from: target)
     }
     private lazy var summedMax: Double = children.reduce(0) { $0 + $1.maxScore }
     override var maxScore: Double { summedMax }
