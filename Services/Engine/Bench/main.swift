@@ -1,11 +1,12 @@
 // tidende-engine-bench: indexing speed, memory and query latency of TidendeEngine.
 //
 //   tidende-engine-bench CORPUS.ndjson [QUERIES.ndjson] [--docs N] [--snapshot PATH] [--keep-snapshot]
-//   tidende-engine-bench --load SNAPSHOT [QUERIES.ndjson] [--passes N] [--verbose]
+//   tidende-engine-bench --load SNAPSHOT [QUERIES.ndjson] [--passes N] [--verbose] [--verify]
 //
 // `--load` skips indexing and times queries on a snapshot kept by an earlier run
 // (`--snapshot PATH --keep-snapshot`); regenerate it whenever the snapshot format changes.
-// `--verbose` prints every query's hit count and time once before the timed passes.
+// `--verbose` prints every query's hit count and time once before the timed passes; `--verify`
+// checks that every query's pruned top 10 equals exhaustive scoring.
 //
 // CORPUS is NDJSON documents (deploy/gen-corpus.py --docs 100000); QUERIES is its query mix
 // (gen-corpus.py --queries 500). Without QUERIES, queries are drawn from fixed word lists.
@@ -141,8 +142,8 @@ struct EngineBench {
         if let i = args.firstIndex(of: "--snapshot") { snapshotPath = args[i + 1]; args.removeSubrange(i...i + 1) }
         var passes = 5
         if let i = args.firstIndex(of: "--passes") { passes = Int(args[i + 1])!; args.removeSubrange(i...i + 1) }
-        let verbose = args.contains("--verbose")
-        args.removeAll { $0 == "--keep-snapshot" || $0 == "--verbose" }
+        let verbose = args.contains("--verbose"), verify = args.contains("--verify")
+        args.removeAll { $0 == "--keep-snapshot" || $0 == "--verbose" || $0 == "--verify" }
         let engine: Engine
         if let i = args.firstIndex(of: "--load") {
             let path = args[i + 1]
@@ -155,7 +156,7 @@ struct EngineBench {
         } else {
             guard let corpusPath = args.first else {
                 print("usage: tidende-engine-bench CORPUS.ndjson [QUERIES.ndjson] [--docs N] [--snapshot PATH] [--keep-snapshot]")
-                print("       tidende-engine-bench --load SNAPSHOT [QUERIES.ndjson] [--passes N] [--verbose]")
+                print("       tidende-engine-bench --load SNAPSHOT [QUERIES.ndjson] [--passes N] [--verbose] [--verify]")
                 exit(2)
             }
             engine = try index(corpusPath, maxDocs: maxDocs, snapshotPath: snapshotPath)
@@ -181,6 +182,20 @@ struct EngineBench {
         var byKind: [String: [Double]] = [:]
         // Warm-up pass, then timed passes.
         for (_, r) in queries { _ = try searcher.search(r) }
+        if verify {
+            // Pruned top-k must equal exhaustive scoring: same ids, same scores, same order.
+            var mismatches = 0
+            for (kind, r) in queries {
+                var exact = r
+                exact.trackTotalHits = .max
+                let a = try searcher.search(r).hits, b = try searcher.search(exact).hits
+                if a.map(\.id) != b.map(\.id) || a.map(\.score) != b.map(\.score) {
+                    mismatches += 1
+                    print("  MISMATCH \(kind): \(r.q)")
+                }
+            }
+            print("verify: \(mismatches) of \(queries.count) queries differ from exhaustive scoring")
+        }
         if verbose {
             // Per query: its hits counted exactly and the time of one top-10 search.
             for (kind, r) in queries {

@@ -16,6 +16,8 @@ class Matcher {
     func bound(from target: Int32) -> (score: Double, until: Int32) { (0, Matcher.end) }
     /// An upper bound of `score()` over all documents.
     var maxScore: Double { .infinity }
+    /// Rough number of documents this matcher visits (what orders a conjunction's children).
+    var cost: Int { 0 }
     /// Told by a top-k search that only documents scoring at least `threshold` matter from now
     /// on; a matcher may then skip the others (and under-report their scores). Default: ignored.
     func raiseThreshold(_ threshold: Double) {}
@@ -67,6 +69,7 @@ final class TermMatcher: Matcher {
     override func score() -> Double {
         bm25.score(tf: Double(cursor.tf), length: Double(lengths[Int(doc)]))
     }
+    override var cost: Int { cursor.docFreq }
     private lazy var globalMax: Double = {
         let p = cursor.postings
         var m = 0.0
@@ -99,6 +102,7 @@ final class ConstantMatcher: Matcher {
     override func advance(to target: Int32) -> Int32 { doc = child.advance(to: target); return doc }
     override func score() -> Double { value }
     override func bound(from target: Int32) -> (score: Double, until: Int32) { (value, Matcher.end) }
+    override var cost: Int { child.cost }
 }
 
 /// A bare posting cursor (no score), for prefix expansions and phrase parts.
@@ -107,6 +111,7 @@ final class CursorMatcher: Matcher {
     init(_ cursor: PostingCursor) { self.cursor = cursor }
     override func next() -> Int32 { doc = cursor.next(); return doc }
     override func advance(to target: Int32) -> Int32 { doc = cursor.advance(to: target); return doc }
+    override var cost: Int { cursor.docFreq }
 }
 
 /// Every live document of one language, unscored (the empty query; the base of `-word`).
@@ -128,6 +133,7 @@ final class AllMatcher: Matcher {
         doc = target - 1
         return next()
     }
+    override var cost: Int { languages.count }
 }
 
 /// Matches nothing.

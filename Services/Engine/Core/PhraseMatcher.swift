@@ -121,4 +121,5 @@ final class PhraseMatcher: Matcher {
     }
     override var maxScore: Double { bm25.weightedIdf * (bm25.k1 + 1) * (1 + 1e-9) }
     override func raiseThreshold(_ threshold: Double) { self.threshold = threshold }
+    override var cost: Int { cursors.map(\.docFreq).min() ?? 0 }
 }

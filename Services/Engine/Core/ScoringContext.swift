@@ -124,24 +124,10 @@ final class ScoringContext {
         case .and(let nodes, let excluded):
             var children = nodes.map { matcher($0, segment: s, language: language) }
             if children.contains(where: { $0 is EmptyMatcher }) { return EmptyMatcher() }
-            children.sort { cost($0) < cost($1) }
+            children.sort { $0.cost < $1.cost }
             let ex = excluded.map { matcher($0, segment: s, language: language) }.filter { !($0 is EmptyMatcher) }
             if children.count == 1 && ex.isEmpty { return children[0] }
             return ConjunctionMatcher(children, excluded: ex)
-        }
-    }
-
-    /// Rough number of documents a matcher visits: the sparsest child of a conjunction leads.
-    private func cost(_ m: Matcher) -> Int {
-        switch m {
-        case let t as TermMatcher: return t.cursor.docFreq
-        case let c as CursorMatcher: return c.cursor.docFreq
-        case let u as UnionMatcher: return u.children.reduce(0) { $0 + cost($1) }
-        case let c as ConjunctionMatcher: return c.children.map(cost).min() ?? 0
-        case let p as PhraseMatcher: return p.cursors.map(\.docFreq).min() ?? 0
-        case let k as ConstantMatcher: return cost(k.child)
-        case let a as AllMatcher: return a.languages.count
-        default: return 0
         }
     }
 }

@@ -53,6 +53,7 @@ final class UnionMatcher: Matcher {
     }
     private lazy var summedMax: Double = children.reduce(0) { $0 + $1.maxScore }
     override var maxScore: Double { summedMax }
+    override var cost: Int { children.reduce(0) { $0 + $1.cost } }
     override func raiseThreshold(_ threshold: Double) {
         if prefixMax.isEmpty {
             prefixMax = [0]
