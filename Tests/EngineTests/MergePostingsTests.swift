@@ -18,9 +18,16 @@ import Testing
         }
         return (0..<count).map { i in
             let long = Int.random(in: 0..<20, using: &rng) == 0
+            // Doc values: some fields only in some documents (so only in some segments).
+            var extra: [(String, JSONValue)] = []
+            if i % 3 == 0 { extra.append(("score", .number(Double(Int.random(in: 0..<50, using: &rng))))) }
+            if (i / 200) % 2 == 1 { extra.append(("section", .string("s\(Int.random(in: 0..<30, using: &rng))"))) }
             return newsDoc(id: "m\(i)", title: text(Int.random(in: 1...4, using: &rng)),
                            body: text(long ? Int.random(in: 200...600, using: &rng) : Int.random(in: 0...30, using: &rng)),
-                           lang: Bool.random(using: &rng) ? "da" : "en")
+                           lang: Bool.random(using: &rng) ? "da" : "en",
+                           tags: (0..<Int.random(in: 0...2, using: &rng)).map { _ in text(1) },
+                           publishedAt: i % 5 == 0 ? nil : "2026-0\(Int.random(in: 1...9, using: &rng))-1\(Int.random(in: 0...9, using: &rng))T10:00:00Z",
+                           extra: extra)
         }
     }
 
@@ -98,12 +105,54 @@ import Testing
         }
         #expect(remaps == expected, "remaps, \(comment)")
         #expect(merged.docCount == Int(next), "\(comment)")
+        expectSameDocuments(merged, sources, remaps: remaps, comment)
         let (keys, postings) = reference(sources, lengths: merged.fieldLengths)
         let terms = merged.terms
         #expect(terms.count == keys.count, "\(comment)")
         #expect(firstDifference(terms.keyBytes, keys.flatMap { $0 }) == nil, "keys, \(comment)")
         expectSame(merged.postings, postings, comment)
         return merged
+    }
+
+    /// Every live source document is in `merged` where `remaps` says, with the same columns,
+    /// lengths, doc values and stored form; words are counted over all sources.
+    static func expectSameDocuments(_ merged: Segment, _ sources: [SegmentView], remaps: [[Int32]], _ comment: String) {
+        var mismatches: [String] = []
+        let valueFields = Set(sources.flatMap { $0.segment.docValues.keys })
+        #expect(Set(merged.docValues.keys) == valueFields, "doc value fields, \(comment)")
+        for column in merged.docValues.values {
+            let table = column.strings
+            #expect((1..<max(table.count, 1)).allSatisfy { ByteOrder.less(table[$0 - 1], table[$0]) }, "strings sorted, \(comment)")
+        }
+        func values(_ column: DocValuesColumn?, _ d: Int) -> [DocValue] {
+            guard let column else { return [] }
+            return column.valueRange(d).map { column.value(at: $0) }
+        }
+        for (s, sv) in sources.enumerated() {
+            let src = sv.segment
+            for d in 0..<src.docCount where remaps[s][d] >= 0 {
+                let nd = Int(remaps[s][d])
+                if merged.ids[nd] != src.ids[d] || merged.seqs[nd] != src.seqs[d]
+                    || merged.recency[nd] != src.recency[d] || merged.languages[nd] != src.languages[d] {
+                    mismatches.append("columns of \(src.ids[d])")
+                }
+                if merged.stored.compressed(nd) != src.stored.compressed(d)
+                    || merged.stored.originalSizes[nd] != src.stored.originalSizes[d] {
+                    mismatches.append("stored \(src.ids[d])")
+                }
+                for f in valueFields where values(merged.docValues[f], nd) != values(src.docValues[f], d) {
+                    mismatches.append("field \(f) of \(src.ids[d])")
+                }
+                for (f, lengths) in merged.fieldLengths where lengths[nd] != (src.fieldLengths[f]?[d] ?? 0) {
+                    mismatches.append("length \(f) of \(src.ids[d])")
+                }
+            }
+        }
+        #expect(mismatches.prefix(5) == [], "\(mismatches.count) mismatches, \(comment)")
+        var counts: [String: UInt32] = [:]
+        for sv in sources { for (w, c) in zip(sv.segment.words, sv.segment.wordCounts) { counts[w, default: 0] += c } }
+        #expect(merged.words == counts.keys.sorted(by: ByteOrder.less), "words, \(comment)")
+        #expect(merged.wordCounts == merged.words.map { counts[$0]! }, "word counts, \(comment)")
     }
 
     /// Segments of `docs` sealed every `every` documents, never merged; then `deleted` of them
@@ -166,6 +215,41 @@ import Testing
                 for count in 0...ends.count {
                     #expect(PostingsEncoder.varintsLength(p, from: 0, count: count) == (count == 0 ? 0 : ends[count - 1]))
                 }
+            }
+        }
+    }
+
+    @Test func byteListMergeYieldsTheSortedUnionWithItsHolders() {
+        var rng = SplitMix(seed: 21)
+        for round in 0..<300 {
+            // Small alphabets overlap a lot; runs of one list's strings come from the prefixes.
+            let lists: [[[UInt8]]] = (0..<Int.random(in: 0...9, using: &rng)).map { l in
+                let prefix = round % 2 == 0 ? [] : [UInt8(l)]
+                var set = Set<[UInt8]>()
+                for _ in 0..<Int.random(in: 0..<40, using: &rng) {
+                    set.insert(prefix + (0..<Int.random(in: 0...3, using: &rng)).map { _ in UInt8.random(in: 0..<4, using: &rng) })
+                }
+                return set.sorted(by: ByteOrder.less)
+            }
+            let expected = Set(lists.flatMap { $0 }).sorted(by: ByteOrder.less)
+            let buffers = lists.map { list in
+                (list.flatMap { $0 }, list.reduce(into: [UInt32(0)]) { $0.append($0.last! + UInt32($1.count)) })
+            }
+            for strategy in [ByteListMerge.Strategy.scan, .heap] {
+                var got: [[UInt8]] = []
+                var holdersRight = true
+                ByteListMerge.withLists(buffers) { views in
+                    var merge = ByteListMerge(views, strategy: strategy)
+                    var members: [(list: Int, index: Int)] = []
+                    while merge.next(into: &members) {
+                        let string = lists[members[0].list][members[0].index]
+                        got.append(string)
+                        let holders = lists.indices.compactMap { l in lists[l].firstIndex(of: string).map { (l, $0) } }
+                        if holders.map(\.0) != members.map(\.list) || holders.map(\.1) != members.map(\.index) { holdersRight = false }
+                    }
+                }
+                #expect(got == expected, "round \(round), \(strategy)")
+                #expect(holdersRight, "round \(round), \(strategy)")
             }
         }
     }

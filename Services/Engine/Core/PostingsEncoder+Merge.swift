@@ -37,11 +37,8 @@ extension PostingsEncoder {
     /// `lengths` are the merged segment's lengths in the term's field.
     mutating func appendShifted(_ source: Postings, term t: Int, base: UInt32, lengths: UnsafeBufferPointer<UInt32>,
                                 to term: inout MergedTerm) {
-        let blockSize = Postings.blockSize
         let firstBlock = Int(source.termFirstBlock[t])
-        let n = Int(source.termDocFreq[t])
         let docStart = Int(source.blockDocOffset[firstBlock]), posStart = Int(source.blockPosOffset[firstBlock])
-        let outDocBase = docs.count, outPosBase = positions.count
         var head: (UInt64, UInt64) = (0, 0)
         var headCount = 0
         var docEnd = 0, posEnd = 0, afterFirst = 0
@@ -50,55 +47,17 @@ extension PostingsEncoder {
                 var o = docStart
                 let (d0, tf0) = PostingsEncoder.readDoc(bytes, &o)
                 afterFirst = o
-                var doc = d0 &+ base
                 withUnsafeMutableBytes(of: &head) { raw in
                     Self.writeDoc(raw.baseAddress!.assumingMemoryBound(to: UInt8.self), &headCount,
-                                  delta: doc &- term.lastDoc, tf: tf0)
+                                  delta: d0 &+ base &- term.lastDoc, tf: tf0)
                 }
-                // Where posting i's bytes start in the output: the re-encoded first posting, then
-                // the source's bytes from its second posting on.
-                let shift = outDocBase + headCount - afterFirst
-                var k = term.count
-                var maxTf = term.maxTf, minLength = term.minLength
-                var tf = tf0
-                var postingStart = docStart
-                var block = firstBlock, inBlock = 0, tfsInBlock = 0
-                var i = 0
-                while true {
-                    if k % blockSize == 0 {
-                        blockDocOffset.append(UInt32(i == 0 ? outDocBase : postingStart + shift))
-                        let p = Int(source.blockPosOffset[block])
-                        let at = p + Self.varintsLength(pbytes, from: p, count: tfsInBlock)
-                        blockPosOffset.append(UInt32(outPosBase + at - posStart))
-                    }
-                    maxTf = max(maxTf, tf)
-                    minLength = min(minLength, lengths[Int(doc)])
-                    k += 1
-                    if k % blockSize == 0 {
-                        blockLastDoc.append(doc)
-                        blockMaxTf.append(maxTf)
-                        blockMinLength.append(minLength)
-                        maxTf = 0
-                        minLength = .max
-                    }
-                    tfsInBlock += Int(tf)
-                    inBlock += 1
-                    i += 1
-                    if i == n { break }
-                    if inBlock == blockSize {
-                        block += 1
-                        inBlock = 0
-                        tfsInBlock = 0
-                    }
-                    postingStart = o
-                    let (delta, nextTf) = PostingsEncoder.readDoc(bytes, &o)
-                    doc &+= delta
-                    tf = nextTf
-                }
-                docEnd = o
-                let p = Int(source.blockPosOffset[block])
-                posEnd = p + Self.varintsLength(pbytes, from: p, count: tfsInBlock)
-                term = MergedTerm(count: k, lastDoc: doc, maxTf: maxTf, minLength: minLength)
+                let run = ShiftedRun(
+                    source: source, bytes: bytes, positions: pbytes, firstBlock: firstBlock,
+                    endBlock: Int(source.termFirstBlock[t + 1]), count: Int(source.termDocFreq[t]), base: base,
+                    firstDoc: d0 &+ base, firstTf: tf0, afterFirst: afterFirst, outDocBase: docs.count,
+                    docShift: docs.count + headCount - afterFirst, posShift: positions.count - posStart)
+                (docEnd, posEnd) = term.count % Postings.blockSize == 0
+                    ? copyBlocks(run, to: &term) : recutBlocks(run, lengths: lengths, to: &term)
             }
             let rest = docEnd - afterFirst
             docs.reserve(headCount + rest)
@@ -109,6 +68,114 @@ extension PostingsEncoder {
             }
         }
         source.positionBytes.withUnsafeBytes { positions.append(UnsafeRawBufferPointer(rebasing: $0[posStart..<posEnd])) }
+    }
+
+    /// One source term being appended by `appendShifted`. Output offsets are source offsets
+    /// plus a shift: past the first posting (re-encoded) the bytes are the source's.
+    private struct ShiftedRun {
+        let source: Postings
+        let bytes: UnsafeBufferPointer<UInt8>
+        let positions: UnsafeBufferPointer<UInt8>
+        let firstBlock: Int
+        let endBlock: Int
+        let count: Int
+        let base: UInt32
+        let firstDoc: UInt32
+        let firstTf: UInt32
+        /// Source offset of the second posting.
+        let afterFirst: Int
+        let outDocBase: Int
+        let docShift: Int
+        let posShift: Int
+    }
+
+    /// `appendShifted` when the merged term is at a block boundary: the merged blocks are the
+    /// source's, so their tables are copied and only the last block is decoded (to find where
+    /// its bytes end). Returns the source's document and position end offsets.
+    private mutating func copyBlocks(_ run: ShiftedRun, to term: inout MergedTerm) -> (docEnd: Int, posEnd: Int) {
+        let source = run.source, last = run.endBlock - 1
+        blockDocOffset.append(UInt32(run.outDocBase))
+        for b in run.firstBlock + 1..<run.endBlock { blockDocOffset.append(UInt32(Int(source.blockDocOffset[b]) + run.docShift)) }
+        for b in run.firstBlock..<run.endBlock { blockPosOffset.append(UInt32(Int(source.blockPosOffset[b]) + run.posShift)) }
+        for b in run.firstBlock..<last { blockLastDoc.append(source.blockLastDoc[b] &+ run.base) }
+        blockMaxTf.append(contentsOf: source.blockMaxTf[run.firstBlock..<last])
+        blockMinLength.append(contentsOf: source.blockMinLength[run.firstBlock..<last])
+        let inLast = run.count - (last - run.firstBlock) * Postings.blockSize
+        var o = last == run.firstBlock ? run.afterFirst : Int(source.blockDocOffset[last])
+        var tfs = last == run.firstBlock ? Int(run.firstTf) : 0
+        for _ in 0..<(last == run.firstBlock ? inLast - 1 : inLast) {
+            tfs += Int(PostingsEncoder.readDoc(run.bytes, &o).tf)
+        }
+        let p = Int(source.blockPosOffset[last])
+        let posEnd = p + Self.varintsLength(run.positions, from: p, count: tfs)
+        term = MergedTerm(count: term.count + run.count, lastDoc: source.blockLastDoc[last] &+ run.base,
+                          maxTf: source.blockMaxTf[last], minLength: source.blockMinLength[last])
+        if inLast == Postings.blockSize {
+            closeBlock(term)
+            term.maxTf = 0
+            term.minLength = .max
+        }
+        return (o, posEnd)
+    }
+
+    /// `appendShifted` in the middle of a block: every posting is decoded once to cut the
+    /// merged blocks and bound them; positions are skipped only up to where a merged block starts.
+    /// Postings go in chunks that cross no block boundary, source or merged, so the inner loop
+    /// is decoding and min/max alone, in registers.
+    private mutating func recutBlocks(_ run: ShiftedRun, lengths: UnsafeBufferPointer<UInt32>,
+                                      to term: inout MergedTerm) -> (docEnd: Int, posEnd: Int) {
+        let blockSize = Postings.blockSize
+        let source = run.source, bytes = run.bytes, n = run.count
+        // The first posting is decoded already; the merged term is mid-block, so none opens here.
+        var doc = run.firstDoc
+        var maxTf = max(term.maxTf, run.firstTf), minLength = min(term.minLength, lengths[Int(doc)])
+        var k = term.count + 1
+        if k % blockSize == 0 {
+            blockLastDoc.append(doc)
+            blockMaxTf.append(maxTf)
+            blockMinLength.append(minLength)
+            maxTf = 0
+            minLength = .max
+        }
+        var block = run.firstBlock, inBlock = 1, tfsInBlock = Int(run.firstTf)
+        var o = run.afterFirst
+        var i = 1
+        while i < n {
+            if inBlock == blockSize {
+                block += 1
+                inBlock = 0
+                tfsInBlock = 0
+            }
+            if k % blockSize == 0 {
+                blockDocOffset.append(UInt32(o + run.docShift))
+                let p = Int(source.blockPosOffset[block])
+                blockPosOffset.append(UInt32(p + Self.varintsLength(run.positions, from: p, count: tfsInBlock) + run.posShift))
+            }
+            let chunk = min(blockSize - k % blockSize, blockSize - inBlock, n - i)
+            var d = doc, mx = maxTf, mn = minLength, at = o, tfs = 0
+            for _ in 0..<chunk {
+                let (delta, tf) = PostingsEncoder.readDoc(bytes, &at)
+                d &+= delta
+                mx = max(mx, tf)
+                mn = min(mn, lengths[Int(d)])
+                tfs &+= Int(tf)
+            }
+            (doc, maxTf, minLength, o) = (d, mx, mn, at)
+            tfsInBlock += tfs
+            i += chunk
+            inBlock += chunk
+            k += chunk
+            if k % blockSize == 0 {
+                blockLastDoc.append(doc)
+                blockMaxTf.append(maxTf)
+                blockMinLength.append(minLength)
+                maxTf = 0
+                minLength = .max
+            }
+        }
+        let p = Int(source.blockPosOffset[block])
+        term = MergedTerm(count: k, lastDoc: doc, maxTf: maxTf, minLength: minLength)
+        return (o, p + Self.varintsLength(run.positions, from: p, count: tfsInBlock))
     }
 
     /// Appends the live postings of term `t` of `source`, renumbered by `remap` (-1: deleted).

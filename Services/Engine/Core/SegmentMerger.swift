@@ -12,6 +12,19 @@ enum SegmentMerger {
         var remaps: [[Int32]] = []
         var ids: [String] = [], seqs: [UInt64] = [], recency: [Double] = [], languages: [UInt8] = []
         var storedOut = StoredDocumentsBuilder()
+        // Every output column sized exactly up front: no regrowth copies of the stored bytes.
+        let live = sources.reduce(0) { $0 + $1.liveCount }
+        ids.reserveCapacity(live)
+        seqs.reserveCapacity(live)
+        recency.reserveCapacity(live)
+        languages.reserveCapacity(live)
+        storedOut.offsets.reserveCapacity(live + 1)
+        storedOut.originalSizes.reserveCapacity(live)
+        storedOut.bytes.reserveCapacity(sources.reduce(0) { sum, sv in
+            let offsets = sv.segment.stored.offsets
+            if sv.deletions.count == 0 { return sum + Int(offsets[sv.segment.docCount] - offsets[0]) }
+            return (0..<sv.segment.docCount).reduce(sum) { sv.deletions.contains($1) ? $0 : $0 + Int(offsets[$1 + 1] - offsets[$1]) }
+        })
         var next: Int32 = 0
         for sv in sources {
             let seg = sv.segment
@@ -65,7 +78,7 @@ enum SegmentMerger {
         }
 
         // Union of the term dictionaries, in key order: a k-way merge of the sorted
-        // dictionaries (no hashing of keys). Postings are copied from the sources' encoded bytes
+        // dictionaries on their bytes (no hashing of keys). Postings are copied from the sources' encoded bytes
         // (see PostingsEncoder+Merge): whole when a source lost no document, else live ones.
         let dicts = sources.map { $0.segment.terms }
         var bases: [UInt32] = []
@@ -76,52 +89,59 @@ enum SegmentMerger {
                 base += UInt32(sv.liveCount)
             }
         }
-        var heads = [Int](repeating: 0, count: sources.count)
-        var members: [(source: Int, term: Int)] = []
         var encoder = PostingsEncoder()
+        // Room for everything up front: no regrowth, and positions come out exactly this size
+        // when nothing was deleted (so `finish` need not copy them). A document delta only
+        // shrinks, but a term's first one per source may grow by up to 4 bytes.
+        encoder.positions.reserve(sources.reduce(0) { $0 + $1.segment.postings.positionBytes.count })
+        encoder.docs.reserve(sources.reduce(0) { $0 + $1.segment.postings.docBytes.count + 4 * $1.segment.terms.count })
         var keyBytes: [UInt8] = []
         var keyOffsets: [UInt32] = [0]
-        while true {
-            var best = -1
-            for s in dicts.indices where heads[s] < dicts[s].count {
-                if best < 0 || TermDictionary.compare(dicts[s], heads[s], dicts[best], heads[best]) < 0 { best = s }
-            }
-            if best < 0 { break }
-            members.removeAll(keepingCapacity: true)
-            let bestHead = heads[best]
-            for s in best..<dicts.count where heads[s] < dicts[s].count {
-                if s == best || TermDictionary.compare(dicts[s], heads[s], dicts[best], bestHead) == 0 {
-                    members.append((s, heads[s]))
-                    heads[s] += 1
-                }
-            }
-            let (bestDict, bestTerm) = (dicts[best], members[0].term)
-            var term = PostingsEncoder.MergedTerm()
-            (lengths[bestDict.field(bestTerm)] ?? []).withUnsafeBufferPointer { fieldLengths in
-                for (s, t) in members {
-                    let postings = sources[s].segment.postings
-                    if sources[s].deletions.count == 0 {
-                        encoder.appendShifted(postings, term: t, base: bases[s], lengths: fieldLengths, to: &term)
-                    } else {
-                        remaps[s].withUnsafeBufferPointer { remap in
-                            encoder.appendRemapped(postings, term: t, remap: remap, lengths: fieldLengths, to: &term)
+        ByteListMerge.withLists(dicts.map { ($0.keyBytes, $0.keyOffsets) }) { lists in
+            var merge = ByteListMerge(lists, strategy: .scan)
+            var members: [(list: Int, index: Int)] = []
+            while merge.next(into: &members) {
+                let (first, firstTerm) = members[0]
+                let key = lists[first][firstTerm]
+                // The field id is the key's last two bytes.
+                let field = UInt16(key[key.count - 2]) << 8 | UInt16(key[key.count - 1])
+                var term = PostingsEncoder.MergedTerm()
+                (lengths[field] ?? []).withUnsafeBufferPointer { fieldLengths in
+                    for (s, t) in members {
+                        let postings = sources[s].segment.postings
+                        if sources[s].deletions.count == 0 {
+                            encoder.appendShifted(postings, term: t, base: bases[s], lengths: fieldLengths, to: &term)
+                        } else {
+                            remaps[s].withUnsafeBufferPointer { remap in
+                                encoder.appendRemapped(postings, term: t, remap: remap, lengths: fieldLengths, to: &term)
+                            }
                         }
                     }
                 }
+                guard encoder.finishMergedTerm(term) else { continue }
+                keyBytes.append(contentsOf: key)
+                keyOffsets.append(UInt32(keyBytes.count))
             }
-            guard encoder.finishMergedTerm(term) else { continue }
-            keyBytes.append(contentsOf: bestDict.keyBytes[Int(bestDict.keyOffsets[bestTerm])..<Int(bestDict.keyOffsets[bestTerm + 1])])
-            keyOffsets.append(UInt32(keyBytes.count))
         }
 
-        // Words: a k-way merge of the sorted lists, adding counts of equal words.
-        let words = ByteOrder.mergeUnique(sources.map { $0.segment.words })
-        var counts = [UInt32](repeating: 0, count: words.count)
-        for sv in sources {
-            var j = 0
-            for (w, c) in zip(sv.segment.words, sv.segment.wordCounts) {
-                while ByteOrder.compare(words[j], w) != 0 { j += 1 }
-                counts[j] += c
+        // Words: a k-way merge of the sorted lists on their UTF-8 bytes, adding counts of
+        // equal words.
+        var words: [String] = [], counts: [UInt32] = []
+        let wordBytes = sources.map { sv in
+            var bytes: [UInt8] = [], offsets: [UInt32] = [0]
+            offsets.reserveCapacity(sv.segment.words.count + 1)
+            for w in sv.segment.words {
+                bytes.append(contentsOf: w.utf8)
+                offsets.append(UInt32(bytes.count))
+            }
+            return (bytes, offsets)
+        }
+        ByteListMerge.withLists(wordBytes) { lists in
+            var merge = ByteListMerge(lists, strategy: .scan)
+            var members: [(list: Int, index: Int)] = []
+            while merge.next(into: &members) {
+                words.append(sources[members[0].list].segment.words[members[0].index])
+                counts.append(members.reduce(0) { $0 + sources[$1.list].segment.wordCounts[$1.index] })
             }
         }
         let segment = Segment(
@@ -133,20 +153,37 @@ enum SegmentMerger {
     }
 
     /// Concatenates one field's columns: the merged strings are the sorted union of the sources'
-    /// (already sorted) strings, and each source ordinal is mapped once, not per value.
+    /// (already sorted) strings, and each source ordinal is mapped once, not per value. A source
+    /// that lost no document is appended column by column.
     private static func mergeColumns(_ columns: [DocValuesColumn?], sources: [SegmentView], remaps: [[Int32]],
                                      total: Int) -> DocValuesColumn {
-        let (strings, maps) = StringTable.merge(columns.map { $0?.strings ?? StringTable(sorted: []) })
+        let (strings, maps) = mergeStrings(columns.map { $0?.strings })
         var docStart: [UInt32] = [0]
         docStart.reserveCapacity(total + 1)
         var kinds: [UInt8] = [], numbers: [Double] = [], ordinals: [Int32] = []
         for (s, column) in columns.enumerated() {
             let docCount = sources[s].segment.docCount
+            let whole = sources[s].deletions.count == 0
             guard let column else {
-                for d in 0..<docCount where remaps[s][d] >= 0 { docStart.append(UInt32(kinds.count)) }
+                let live = whole ? docCount : sources[s].liveCount
+                docStart.append(contentsOf: repeatElement(UInt32(kinds.count), count: live))
                 continue
             }
             let map = maps[s]
+            if whole {
+                let shift = UInt32(kinds.count) &- column.docStart[0]
+                docStart.append(contentsOf: column.docStart[1...].lazy.map { $0 &+ shift })
+                kinds.append(contentsOf: column.kinds)
+                if column.numbers.isEmpty {
+                    numbers.append(contentsOf: repeatElement(.nan, count: column.kinds.count))
+                } else {
+                    numbers.append(contentsOf: column.numbers)
+                }
+                map.withUnsafeBufferPointer { map in
+                    ordinals.append(contentsOf: column.ordinals.lazy.map { $0 >= 0 ? map[Int($0)] : -1 })
+                }
+                continue
+            }
             for d in 0..<docCount where remaps[s][d] >= 0 {
                 for v in column.valueRange(d) {
                     kinds.append(column.kinds[v])
@@ -158,5 +195,24 @@ enum SegmentMerger {
             }
         }
         return DocValuesColumn(docStart: docStart, kinds: kinds, numbers: numbers, ordinals: ordinals, strings: strings)
+    }
+
+    /// The sorted union of string tables (nil: none), and per table its ordinals' new values.
+    private static func mergeStrings(_ tables: [StringTable?]) -> (StringTable, [[Int32]]) {
+        var bytes: [UInt8] = []
+        var offsets: [UInt32] = [0]
+        var maps = tables.map { [Int32](repeating: -1, count: $0?.count ?? 0) }
+        ByteListMerge.withLists(tables.map { ($0?.bytes ?? [], $0?.offsets ?? [0]) }) { lists in
+            bytes.reserveCapacity(lists.reduce(0) { $0 + $1.bytes.count })
+            var merge = ByteListMerge(lists, strategy: .heap)
+            var members: [(list: Int, index: Int)] = []
+            while merge.next(into: &members) {
+                let ordinal = Int32(offsets.count - 1)
+                bytes.append(contentsOf: lists[members[0].list][members[0].index])
+                offsets.append(UInt32(bytes.count))
+                for (t, i) in members { maps[t][i] = ordinal }
+            }
+        }
+        return (StringTable(bytes: bytes, offsets: offsets), maps)
     }
 }
