@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Interned terms and their stems, owned by one indexer (or one query) at a time.
 ///
 /// Every distinct term (folded UTF-8 bytes) gets a dense `TermID`, assigned in first-seen
@@ -8,6 +10,10 @@
 /// Not `Sendable` and not locked, on purpose: the indexer owns one and passes it in, and a
 /// reader thread can make its own. Memory grows with the vocabulary (roughly 60 bytes plus the
 /// term's length per distinct term); `removeAll()` starts afresh, invalidating all ids.
+///
+/// A cache made with `shared: true` also records its strings in a `TermLog` other threads may
+/// read: ids handed to another thread (an analysed document passed to the index writer) can
+/// be turned back into strings there, without touching the cache itself.
 public final class StemCache {
     /// A dense id for an interned term or stem; valid for this cache only.
     public typealias TermID = Int32
@@ -18,8 +24,12 @@ public final class StemCache {
     let scanner = TextScanner()
     var assembler = TokenAssembler()
 
-    public init(expectedTerms: Int = 1 << 14) {
-        table = TermTable(expectedTerms: expectedTerms)
+    /// Every string interned so far, readable from any thread (only with `shared: true`).
+    public let log: TermLog?
+
+    public init(expectedTerms: Int = 1 << 14, shared: Bool = false) {
+        log = shared ? TermLog() : nil
+        table = TermTable(expectedTerms: expectedTerms, log: log)
     }
 
     /// Number of distinct strings (terms and stems) interned so far.
@@ -52,7 +62,8 @@ public final class StemCache {
 
     /// Forgets everything; earlier ids become meaningless.
     public func removeAll() {
-        table = TermTable(expectedTerms: 1024)
+        precondition(log == nil, "a shared cache's ids must stay valid")
+        table = TermTable(expectedTerms: 1024, log: nil)
     }
 }
 
@@ -80,11 +91,14 @@ struct TermTable {
     private var bytes: [UInt8] = []
     private var records: [Record] = []
     private(set) var strings: [String] = []
+    /// A copy of `strings` other threads can read, when the cache is shared.
+    private let log: TermLog?
     /// Each slot holds `hash << 32 | (TermID + 1)`, 0 when empty.
     private var slots: [UInt64]
     private var mask: Int
 
-    init(expectedTerms: Int) {
+    init(expectedTerms: Int, log: TermLog?) {
+        self.log = log
         var capacity = 1024
         while capacity < expectedTerms * 2 { capacity <<= 1 }
         slots = [UInt64](repeating: 0, count: capacity)
@@ -130,7 +144,9 @@ struct TermTable {
         let id = records.count
         records.append(Record(offset: Int32(bytes.count), length: Int32(term.count)))
         bytes.append(contentsOf: term)
-        strings.append(String(decoding: term, as: UTF8.self))
+        let string = String(decoding: term, as: UTF8.self)
+        strings.append(string)
+        log?.append(string)
         slots[slot] = tag | UInt64(id + 1)
         if records.count * 2 > slots.count { grow() }
         return TermID(id)
@@ -172,6 +188,24 @@ struct TermTable {
         h = h &* 0xbf58_476d_1ce4_e5b9
         h ^= h >> 32
         return UInt32(truncatingIfNeeded: h)
+    }
+}
+
+/// The strings of a shared `StemCache`, by id, for other threads: the owner appends under a
+/// lock (once per new string, so rarely once the vocabulary is warm); a reader may ask for any
+/// id it was handed.
+public final class TermLog: Sendable {
+    private let strings = Mutex<[String]>([])
+
+    init() {}
+
+    func append(_ string: String) {
+        strings.withLock { $0.append(string) }
+    }
+
+    /// The string of `id`, an id the owning cache handed out.
+    public func string(_ id: StemCache.TermID) -> String {
+        strings.withLock { $0[Int(id)] }
     }
 }
 

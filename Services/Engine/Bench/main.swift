@@ -1,8 +1,10 @@
 // tidende-engine-bench: indexing speed, memory and query latency of TidendeEngine.
 //
-//   tidende-engine-bench CORPUS.ndjson [QUERIES.ndjson] [--docs N] [--snapshot PATH] [--keep-snapshot]
+//   tidende-engine-bench CORPUS.ndjson [QUERIES.ndjson] [--docs N] [--snapshot PATH] [--keep-snapshot] [--pipelined]
 //   tidende-engine-bench --load SNAPSHOT [QUERIES.ndjson] [--passes N] [--verbose] [--verify]
 //
+// `--pipelined` indexes as the query service does: a preparer thread analyses documents while
+// this thread inverts them (the indexing line then also reports docs/s of wall time).
 // `--load` skips indexing and times queries on a snapshot kept by an earlier run
 // (`--snapshot PATH --keep-snapshot`); regenerate it whenever the snapshot format changes.
 // `--verbose` prints every query's hit count and time once before the timed passes; `--verify`
@@ -16,6 +18,7 @@ import Glibc
 #else
 import Darwin
 #endif
+import Foundation
 import TidendeEngine
 import TidendeModels
 import TidendeQuerySyntax
@@ -88,7 +91,7 @@ struct EngineBench {
     }
 
     /// Indexes the corpus, reports speed and memory, writes and reloads a snapshot.
-    static func index(_ corpusPath: String, maxDocs: Int, snapshotPath: String) throws -> Engine {
+    static func index(_ corpusPath: String, maxDocs: Int, snapshotPath: String, pipelined: Bool) throws -> Engine {
         let lines = Array(readLines(corpusPath).prefix(maxDocs))
         let rawBytes = lines.reduce(0) { $0 + $1.utf8.count + 1 }
         let clock = ContinuousClock()
@@ -105,9 +108,13 @@ struct EngineBench {
         let engine = Engine()
         t0 = clock.now
         let c0 = processCpuNow()
-        for (i, (id, doc)) in docs.enumerated() {
-            engine.upsert(id: id, document: doc, seq: UInt64(i + 1))
-            if i % 1_000 == 999 { engine.refresh() }
+        if pipelined {
+            indexPipelined(docs, into: engine)
+        } else {
+            for (i, (id, doc)) in docs.enumerated() {
+                engine.upsert(id: id, document: doc, seq: UInt64(i + 1))
+                if i % 1_000 == 999 { engine.refresh() }
+            }
         }
         engine.refresh()
         engine.waitForMerges()
@@ -115,6 +122,9 @@ struct EngineBench {
         let indexWall = seconds(clock.now - t0)
         let indexTime = processCpuNow() - c0
         print("index: \(fmt(Double(docs.count) / indexTime, 0)) docs/s, \(fmt(Double(rawBytes) / 1e6 / indexTime, 1)) MB/s of CPU time (\(fmt(indexTime, 2)) s CPU, \(fmt(indexWall, 2)) s wall; refresh every 1000 docs; \(engine.stats().backgroundMergesStarted) background merges)")
+        if pipelined {
+            print("  pipelined (a preparer thread feeding the writer): \(fmt(Double(docs.count) / indexWall, 0)) docs/s of wall time")
+        }
         let m0 = cpuNow()
         engine.forceMerge()
         print("force merge to one segment: \(fmt(cpuNow() - m0, 2)) s CPU")
@@ -143,7 +153,8 @@ struct EngineBench {
         var passes = 5
         if let i = args.firstIndex(of: "--passes") { passes = Int(args[i + 1])!; args.removeSubrange(i...i + 1) }
         let verbose = args.contains("--verbose"), verify = args.contains("--verify")
-        args.removeAll { $0 == "--keep-snapshot" || $0 == "--verbose" || $0 == "--verify" }
+        let pipelined = args.contains("--pipelined")
+        args.removeAll { $0 == "--keep-snapshot" || $0 == "--verbose" || $0 == "--verify" || $0 == "--pipelined" }
         let engine: Engine
         if let i = args.firstIndex(of: "--load") {
             let path = args[i + 1]
@@ -155,11 +166,11 @@ struct EngineBench {
             if args.count == 1 { args.insert(path, at: 0) }
         } else {
             guard let corpusPath = args.first else {
-                print("usage: tidende-engine-bench CORPUS.ndjson [QUERIES.ndjson] [--docs N] [--snapshot PATH] [--keep-snapshot]")
+                print("usage: tidende-engine-bench CORPUS.ndjson [QUERIES.ndjson] [--docs N] [--snapshot PATH] [--keep-snapshot] [--pipelined]")
                 print("       tidende-engine-bench --load SNAPSHOT [QUERIES.ndjson] [--passes N] [--verbose] [--verify]")
                 exit(2)
             }
-            engine = try index(corpusPath, maxDocs: maxDocs, snapshotPath: snapshotPath)
+            engine = try index(corpusPath, maxDocs: maxDocs, snapshotPath: snapshotPath, pipelined: pipelined)
         }
 
         // Queries: (kind, request).
@@ -244,6 +255,61 @@ struct EngineBench {
         }
         if !CommandLine.arguments.contains("--keep-snapshot") && !CommandLine.arguments.contains("--load") {
             unlink(snapshotPath)
+        }
+    }
+}
+
+extension EngineBench {
+    /// Batches of prepared documents between the preparer thread and the writer.
+    final class Handoff: @unchecked Sendable {  // every field guarded by `condition`
+        let condition = NSCondition()
+        var batches: [[PreparedDocument]] = []
+        var finished = false
+    }
+
+    /// Indexes `docs` the way the query service applies its feed: a preparer thread analyses
+    /// and compresses documents (`DocumentPreparer`) and hands them on in batches of 64, at most
+    /// 16 batches ahead; this thread upserts them and refreshes every 1 000 documents.
+    static func indexPipelined(_ docs: [(String, JSONValue)], into engine: Engine) {
+        let h = Handoff()
+        let thread = Thread {
+            let preparer = engine.makePreparer()
+            var batch: [PreparedDocument] = []
+            for (id, doc) in docs {
+                batch.append(preparer.prepare(id: id, document: doc))
+                if batch.count == 64 {
+                    h.condition.lock()
+                    while h.batches.count >= 16 { h.condition.wait() }
+                    h.batches.append(batch)
+                    h.condition.broadcast()
+                    h.condition.unlock()
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+            h.condition.lock()
+            if !batch.isEmpty { h.batches.append(batch) }
+            h.finished = true
+            h.condition.broadcast()
+            h.condition.unlock()
+        }
+        thread.start()
+        var seq: UInt64 = 0
+        while true {
+            h.condition.lock()
+            while h.batches.isEmpty && !h.finished { h.condition.wait() }
+            let taken = h.batches
+            h.batches.removeAll()
+            let done = h.finished
+            h.condition.broadcast()
+            h.condition.unlock()
+            for prepared in taken {
+                for p in prepared {
+                    seq += 1
+                    engine.upsert(p, seq: seq)
+                    if seq % 1_000 == 0 { engine.refresh() }
+                }
+            }
+            if done && taken.isEmpty { break }
         }
     }
 }

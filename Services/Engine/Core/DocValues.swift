@@ -82,7 +82,8 @@ struct DocValuesColumnBuilder {
             default: break
             }
         }
-        let strings = distinct.sorted(by: ByteOrder.less)
+        let unsorted = Array(distinct)
+        let strings = ByteOrder.sortedOrder(unsorted).map { unsorted[$0] }
         var ordinalOf: [String: Int32] = [:]
         ordinalOf.reserveCapacity(strings.count)
         for (i, s) in strings.enumerated() { ordinalOf[s] = Int32(i) }

@@ -26,14 +26,15 @@ public final class Engine: Sendable {
     public init(config: EngineConfig = EngineConfig(), analyzer: Analyzer = Analyzer()) {
         self.config = config
         self.analyzer = analyzer
-        writer = Mutex(WriterState(segments: [], fields: FieldRegistry(), seq: 0))
+        writer = Mutex(WriterState(segments: [], fields: FieldRegistry(), seq: 0, config: config, analyzer: analyzer))
         published = Mutex(IndexView(segments: [], fields: FieldRegistry(), seq: 0))
     }
 
     init(config: EngineConfig, analyzer: Analyzer, restoring view: IndexView) {
         self.config = config
         self.analyzer = analyzer
-        writer = Mutex(WriterState(segments: view.segments, fields: view.fields, seq: view.seq))
+        writer = Mutex(WriterState(segments: view.segments, fields: view.fields, seq: view.seq,
+                                   config: config, analyzer: analyzer))
         published = Mutex(view)
     }
 
@@ -43,12 +44,28 @@ public final class Engine: Sendable {
     /// is and returned verbatim in hits, saving a re-encode. Otherwise the document is encoded.
     public func upsert(id: String, document: JSONValue, seq: UInt64, json: [UInt8]? = nil) {
         writer.withLock { w in
-            w.delete(id: id, config: config, analyzer: analyzer)
-            w.builder.add(id: id, document: document, json: json, seq: seq, config: config, analyzer: analyzer,
-                          fields: &w.fields, cache: w.cache, compressor: w.compressor)
-            w.seq = max(w.seq, seq)
-            if w.builder.count >= config.maxBufferedDocuments { w.sealBuffer() }
+            let prepared = w.preparer.prepare(id: id, document: document, json: json)
+            upsert(prepared, seq: seq, writer: &w)
         }
+    }
+
+    /// Adds or replaces a document prepared (on any thread) by a preparer from `makePreparer()`.
+    /// Visible after the next `refresh`.
+    public func upsert(_ prepared: PreparedDocument, seq: UInt64) {
+        writer.withLock { w in upsert(prepared, seq: seq, writer: &w) }
+    }
+
+    private func upsert(_ prepared: PreparedDocument, seq: UInt64, writer w: inout WriterState) {
+        w.delete(id: prepared.id, config: config, analyzer: analyzer)
+        w.add(prepared, seq: seq)
+        w.seq = max(w.seq, seq)
+        if w.builder.count >= config.maxBufferedDocuments { w.sealBuffer() }
+    }
+
+    /// A preparer for this engine's documents, to run `DocumentPreparer.prepare` on another
+    /// thread than the writer's: preparing (analysis, compression) is most of indexing.
+    public func makePreparer() -> DocumentPreparer {
+        DocumentPreparer(config: config, analyzer: analyzer)
     }
 
     /// Deletes a document by id (a no-op if absent). Visible after the next `refresh`.

@@ -32,7 +32,8 @@ struct SegmentBuilder {
     private var wordCounts: [UInt32] = []
     /// Word ids with a nonzero count, in first-use order.
     private var usedWords: [StemCache.TermID] = []
-    private var tokens: [AnalyzedToken] = []
+    /// A prepared document's tokens with the writer's ids.
+    private var translated: [AnalyzedToken] = []
     // Per-document grouping of tokens by term without sorting: `termSeen[t]` is the last
     // document (+1) that used term t, `termSlot[t]` its slot in that document's term list.
     private var termSeen: [UInt32] = []
@@ -46,18 +47,29 @@ struct SegmentBuilder {
     var count: Int { ids.count }
     var liveCount: Int { ids.count - deleted.count }
 
-    /// Analyses and inverts one document. Terms and stems come as ids interned in the writer's
-    /// `StemCache`, so the loop below hashes integers, never strings.
-    mutating func add(id: String, document: JSONValue, json: [UInt8]?, seq: UInt64, config: EngineConfig,
-                      analyzer: Analyzer, fields: inout FieldRegistry, cache: StemCache, compressor: Compressor) {
-        let flat = FlatDocument(document, config: config)
-        let language = FlatDocument.language(of: document, texts: flat.texts, config: config, analyzer: analyzer, cache: cache)
+    /// Inverts one prepared document. Terms and stems are ids interned in the writer's
+    /// `StemCache` (mapped from the preparer's ids by `translation` when the document carries
+    /// its preparer's log), so the loop below indexes arrays by integers, never hashes strings.
+    mutating func add(_ prepared: PreparedDocument, seq: UInt64, fields: inout FieldRegistry, cache: StemCache,
+                      translation: inout TermTranslation?) {
+        let language = prepared.language
         let doc = UInt32(ids.count)
-        idIndex[id] = Int32(doc)
-        ids.append(id)
+        idIndex[prepared.id] = Int32(doc)
+        ids.append(prepared.id)
         seqs.append(seq)
-        recency.append(FlatDocument.recency(of: document, config: config))
+        recency.append(prepared.recency)
         languages.append(language.code)
+
+        if var translate = translation {
+            translated.removeAll(keepingCapacity: true)
+            for var t in prepared.tokens {
+                t.term = translate(t.term, cache: cache)
+                t.stem = translate(t.stem, cache: cache)
+                translated.append(t)
+            }
+            translation = translate
+        }
+        let tokens = prepared.log == nil ? prepared.tokens : translated
 
         docTerms.removeAll(keepingCapacity: true)
         docTermCounts.removeAll(keepingCapacity: true)
@@ -65,19 +77,15 @@ struct SegmentBuilder {
         tokenPositions.removeAll(keepingCapacity: true)
         let seenMark = doc + 1
         let lang = UInt64(language.code) << 56
-        for (path, values) in flat.texts {
+        // Every id in `tokens` is below `cache.count`.
+        if wordCounts.count < cache.count { wordCounts.append(contentsOf: repeatElement(0, count: cache.count - wordCounts.count)) }
+        var fieldStart = 0
+        for (path, fieldEnd) in prepared.fields {
             let field = fields.intern(path)
-            tokens.removeAll(keepingCapacity: true)
-            var base: Int32 = 0
-            for value in values {
-                let first = tokens.count
-                analyzer.analyze(value, language: language, cache: cache, into: &tokens)
-                guard tokens.count > first else { continue }
-                if base > 0 { for i in first..<tokens.count { tokens[i].position += base } }
-                base = tokens[tokens.count - 1].position + 1 + Int32(arrayPositionGap)
-            }
-            if tokens.isEmpty { continue }
-            fieldLengths[field, default: []].appendPadded(UInt32(tokens.count), at: Int(doc))
+            let range = fieldStart..<fieldEnd
+            fieldStart = fieldEnd
+            if range.isEmpty { continue }
+            fieldLengths[field, default: []].appendPadded(UInt32(range.count), at: Int(doc))
             let fieldBits = UInt64(field) << 32
             // This (language, field)'s stem → term map, moved out while the loop uses it.
             let laneKey = UInt32(language.code) << 16 | UInt32(field)
@@ -89,10 +97,8 @@ struct SegmentBuilder {
             }
             var map: [Int32] = []
             swap(&map, &termOfStem[lane])
-            // Every id in `tokens` is below `cache.count`.
             if map.count < cache.count { map.append(contentsOf: repeatElement(0, count: cache.count - map.count)) }
-            if wordCounts.count < cache.count { wordCounts.append(contentsOf: repeatElement(0, count: cache.count - wordCounts.count)) }
-            for token in tokens {
+            for token in tokens[range] {
                 let word = Int(token.term)
                 if wordCounts[word] == 0 { usedWords.append(token.term) }
                 wordCounts[word] += 1
@@ -136,11 +142,10 @@ struct SegmentBuilder {
             positions[fill[Int(slot)]] = tokenPositions[i]
             fill[Int(slot)] += 1
         }
-        for (path, values) in flat.values {
+        for (path, values) in prepared.values {
             columns[fields.intern(path), default: DocValuesColumnBuilder()].add(doc: Int(doc), values)
         }
-        let text = json ?? document.jsonBytes()
-        stored.add(compressed: compressor.compress(text), originalSize: text.count)
+        stored.add(compressed: prepared.compressed, originalSize: prepared.originalSize)
     }
 
     /// Marks a buffered document as gone (replaced or deleted before sealing).
@@ -185,7 +190,7 @@ struct SegmentBuilder {
             }
         }
         let stemStrings = stems.map { cache.string($0) }
-        let stemOrder = stemStrings.indices.sorted { ByteOrder.less(stemStrings[$0], stemStrings[$1]) }
+        let stemOrder = ByteOrder.sortedOrder(stemStrings)
         for (rank, i) in stemOrder.enumerated() { stemRank[Int(stems[i])] = Int32(rank) }
         var sortable = [(key: UInt64, term: Int32)]()
         sortable.reserveCapacity(termCount)
@@ -215,24 +220,45 @@ struct SegmentBuilder {
         let noDeletions = deleted.isEmpty
         for (_, t32) in sortable {
             let t = Int(t32)
+            // Sized first, then filled through pointers: appending entry by entry (a uniqueness
+            // check each, a memmove call per document's positions) was half of sealing.
+            var live = 0, positionCount = 0
+            for i in termStart[t]..<termStart[t + 1] {
+                let e = Int(sortedEntries[i])
+                guard noDeletions || remap[Int(entryDoc[e])] >= 0 else { continue }
+                live += 1
+                positionCount += Int(entryTf[e])
+            }
             docs.removeAll(keepingCapacity: true)
             tfs.removeAll(keepingCapacity: true)
             termPositions.removeAll(keepingCapacity: true)
+            docs.append(contentsOf: repeatElement(0, count: live))
+            tfs.append(contentsOf: repeatElement(0, count: live))
+            termPositions.append(contentsOf: repeatElement(0, count: positionCount))
             sortedEntries.withUnsafeBufferPointer { sortedEntries in
                 entryDoc.withUnsafeBufferPointer { entryDoc in
                     entryTf.withUnsafeBufferPointer { entryTf in
                         entryPositions.withUnsafeBufferPointer { entryPositions in
                             positions.withUnsafeBufferPointer { positions in
-                                for i in termStart[t]..<termStart[t + 1] {
-                                    let e = Int(sortedEntries[i])
-                                    let d = Int(entryDoc[e])
-                                    let nd = noDeletions ? Int32(d) : remap[d]
-                                    guard nd >= 0 else { continue }
-                                    docs.append(UInt32(nd))
-                                    let tf = entryTf[e]
-                                    tfs.append(tf)
-                                    let p = Int(entryPositions[e])
-                                    termPositions.append(contentsOf: UnsafeBufferPointer(rebasing: positions[p..<p + Int(tf)]))
+                                docs.withUnsafeMutableBufferPointer { docs in
+                                    tfs.withUnsafeMutableBufferPointer { tfs in
+                                        termPositions.withUnsafeMutableBufferPointer { out in
+                                            var j = 0, o = 0
+                                            for i in termStart[t]..<termStart[t + 1] {
+                                                let e = Int(sortedEntries[i])
+                                                let d = Int(entryDoc[e])
+                                                let nd = noDeletions ? Int32(d) : remap[d]
+                                                guard nd >= 0 else { continue }
+                                                docs[j] = UInt32(nd)
+                                                let tf = Int(entryTf[e])
+                                                tfs[j] = UInt32(tf)
+                                                j += 1
+                                                let p = Int(entryPositions[e])
+                                                for k in 0..<tf { out[o + k] = positions[p + k] }
+                                                o += tf
+                                            }
+                                        }
+                                    }
                                 }
                             }
                         }
@@ -259,8 +285,8 @@ struct SegmentBuilder {
             storedOut.add(compressed: stored.bytes[Int(stored.offsets[d])..<Int(stored.offsets[d + 1])],
                           originalSize: Int(stored.originalSizes[d]))
         }
-        var wordList = usedWords.map { (cache.string($0), wordCounts[Int($0)]) }
-        wordList.sort { ByteOrder.less($0.0, $1.0) }
+        let usedStrings = usedWords.map { cache.string($0) }
+        let wordList = ByteOrder.sortedOrder(usedStrings).map { (usedStrings[$0], wordCounts[Int(usedWords[$0])]) }
 
         func pick<T>(_ a: [T]) -> [T] { deleted.isEmpty ? a : a.indices.filter(keep).map { a[$0] } }
         return Segment(

@@ -12,12 +12,30 @@ struct WriterState: ~Copyable {
     var merging = Set<ObjectIdentifier>()
     /// Interned terms and stems of everything this writer analysed (the stem cache).
     let cache = StemCache(expectedTerms: 1 << 16)
-    let compressor = Compressor()
+    /// Prepares documents given whole (`Engine.upsert(id:document:…)`) with the writer's own
+    /// cache, so their ids need no translation.
+    let preparer: DocumentPreparer
+    /// Per preparer (by its log): its term ids → the writer's.
+    private var translations: [ObjectIdentifier: TermTranslation] = [:]
 
-    init(segments: [SegmentView], fields: FieldRegistry, seq: UInt64) {
+    init(segments: [SegmentView], fields: FieldRegistry, seq: UInt64, config: EngineConfig, analyzer: Analyzer) {
         self.segments = segments
         self.fields = fields
         self.seq = seq
+        preparer = DocumentPreparer(config: config, analyzer: analyzer, cache: cache)
+    }
+
+    /// Adds a prepared document to the buffer (the caller has deleted its earlier version).
+    mutating func add(_ prepared: PreparedDocument, seq: UInt64) {
+        var translation: TermTranslation? = nil
+        if let log = prepared.log {
+            let key = ObjectIdentifier(log)
+            translation = translations.removeValue(forKey: key) ?? TermTranslation(log: log)
+            builder.add(prepared, seq: seq, fields: &fields, cache: cache, translation: &translation)
+            translations[key] = translation
+        } else {
+            builder.add(prepared, seq: seq, fields: &fields, cache: cache, translation: &translation)
+        }
     }
 
     /// Removes the live version of `id`, wherever it is.

@@ -4,10 +4,12 @@ import NIOCore
 import TidendeEngine
 import TidendeModels
 
-/// Owns the engine on the query side: one applier thread takes feed lines in order, parses and
-/// applies them, makes them searchable (`refresh`) at least every `refreshMilliseconds`, wakes
-/// `min_seq` waiters, and writes snapshots. Queries take a `Searcher` (one consistent state) and
-/// never wait for the applier.
+/// Owns the engine on the query side. Feed lines go through two threads in order: the preparer
+/// parses them and analyses each document (`DocumentPreparer`: most of the cost of indexing);
+/// the applier applies the prepared changes to the engine, makes them searchable (`refresh`) at
+/// least every `refreshMilliseconds`, wakes `min_seq` waiters, and writes snapshots. So one
+/// document is analysed while the previous ones are inverted, on both cores. Queries take a
+/// `Searcher` (one consistent state) and never wait for either thread.
 public final class EngineHost: @unchecked Sendable {
     private let config: QueryConfig
     private let logger: Logger
@@ -18,8 +20,11 @@ public final class EngineHost: @unchecked Sendable {
     private var engine: Engine
     private var queue: [Item] = []
     private var queuedBytes = 0
+    /// Prepared changes, from the preparer to the applier (at most `changeLimit`).
+    private var changes: [Change] = []
     private var stopping = false
     private var running = false
+    private var preparing = false
     private var waiters: [Int: Waiter] = [:]
     private var nextWaiter = 0
     private var onDrained: (@Sendable () -> Void)?
@@ -36,10 +41,27 @@ public final class EngineHost: @unchecked Sendable {
     private let scanner = JSONScanner()
     /// Above this many queued bytes the follower stops reading the feed.
     let highWater = 8 << 20
+    /// The preparer waits while this many prepared changes wait for the applier (~10 KB each).
+    let changeLimit = 1_024
 
     private struct Item {
         var line: [UInt8]
         var arrived: UInt64
+    }
+
+    /// A feed line the preparer has read, for the applier.
+    private enum Change {
+        case put(PreparedDocument, seq: UInt64, arrived: UInt64)
+        case delete(String, seq: UInt64, arrived: UInt64)
+        /// The feed restarts from nothing: rebuild from an empty index.
+        case reset
+
+        var arrived: UInt64? {
+            switch self {
+            case .put(_, _, let t), .delete(_, _, let t): t
+            case .reset: nil
+            }
+        }
     }
 
     private struct Waiter {
@@ -108,10 +130,12 @@ public final class EngineHost: @unchecked Sendable {
     func status() -> Status {
         condition.lock()
         defer { condition.unlock() }
-        return Status(feedHead: max(_feedHead, _searchable), searchable: _searchable, queued: queue.count,
+        let oldest = changes.lazy.compactMap(\.arrived).first ?? queue.first?.arrived
+        return Status(feedHead: max(_feedHead, _searchable), searchable: _searchable,
+                      queued: queue.count + changes.count,
                       resets: _resets, snapshotSeq: _snapshotSeq, snapshotAt: _snapshotAt,
                       lastApplyError: _lastApplyError,
-                      lagMs: queue.first.map { Double(DispatchTime.now().uptimeNanoseconds - $0.arrived) / 1e6 } ?? 0)
+                      lagMs: oldest.map { Double(DispatchTime.now().uptimeNanoseconds - $0) / 1e6 } ?? 0)
     }
 
     /// The engine's own figures (documents, terms, memory).
@@ -154,7 +178,7 @@ public final class EngineHost: @unchecked Sendable {
         queue.append(Item(line: line, arrived: now))
         queuedBytes += line.count
         let ok = queuedBytes < highWater
-        condition.signal()
+        condition.broadcast()
         condition.unlock()
         return ok
     }
@@ -172,27 +196,75 @@ public final class EngineHost: @unchecked Sendable {
         condition.unlock()
     }
 
-    // MARK: The applier thread
+    // MARK: The preparer and applier threads
 
     public func start() {
         condition.lock()
         running = true
+        preparing = true
         condition.unlock()
+        let preparer = Thread { [self] in self.prepareLoop() }
+        preparer.name = "tidende-preparer"
+        preparer.start()
         let thread = Thread { [self] in self.loop() }
         thread.name = "tidende-applier"
         thread.start()
     }
 
     /// Stops applying (what is queued but not applied is dropped: the feed resends it after a
-    /// restart), writes a final snapshot of what is applied, and stops the thread.
+    /// restart), writes a final snapshot of what is applied, and stops both threads.
     public func stop() {
         condition.lock()
         stopping = true
         queue.removeAll()
         queuedBytes = 0
-        condition.signal()
-        while running { condition.wait() }
+        changes.removeAll()
+        condition.broadcast()
+        while running || preparing { condition.wait() }
         condition.unlock()
+    }
+
+    /// The preparer thread: takes feed lines as they are queued, reads them and prepares each
+    /// document, and hands the changes on in order, waiting while the applier is `changeLimit`
+    /// behind (the feed queue then fills and the follower stops reading).
+    private func prepareLoop() {
+        let preparer = DocumentPreparer(config: config.engine)
+        var out: [Change] = []
+        while true {
+            condition.lock()
+            while queue.isEmpty && !stopping { condition.wait() }
+            if stopping {
+                preparing = false
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            let items = queue
+            queue.removeAll(keepingCapacity: true)
+            let wasOver = queuedBytes >= highWater
+            queuedBytes = 0
+            let drained = onDrained
+            condition.unlock()
+            if wasOver { drained?() }
+            for item in items {
+                if let change = read(item, preparer: preparer) { out.append(change) }
+                if out.count >= 64 && !handOn(&out) { break }
+            }
+            _ = handOn(&out)
+        }
+    }
+
+    /// Appends `out` to the changes for the applier; false when stopping (they are dropped).
+    private func handOn(_ out: inout [Change]) -> Bool {
+        defer { out.removeAll(keepingCapacity: true) }
+        guard !out.isEmpty else { return true }
+        condition.lock()
+        defer { condition.unlock() }
+        while changes.count >= changeLimit && !stopping { condition.wait() }
+        if stopping { return false }
+        changes.append(contentsOf: out)
+        condition.broadcast()
+        return true
     }
 
     private func loop() {
@@ -207,18 +279,15 @@ public final class EngineHost: @unchecked Sendable {
         var unrefreshed: [UInt64] = []  // arrival times of applied, not yet searchable changes
         while true {
             condition.lock()
-            while queue.isEmpty && !stopping {
+            while changes.isEmpty && !stopping {
                 if !condition.wait(until: Date().addingTimeInterval(1)) { break }
             }
-            let items = queue
-            queue.removeAll(keepingCapacity: true)
-            let wasOver = queuedBytes >= highWater
-            queuedBytes = 0
-            let drained = onDrained
+            let items = changes
+            changes.removeAll(keepingCapacity: true)
+            condition.broadcast()  // the preparer may wait for room
             let stop = stopping && items.isEmpty
             let engine = self.engine
             condition.unlock()
-            if wasOver { drained?() }
 
             if stop {
                 condition.lock()
@@ -235,7 +304,7 @@ public final class EngineHost: @unchecked Sendable {
             var current = engine
             for item in items {
                 if isStopping { break }
-                if apply(item.line, to: &current) { unrefreshed.append(item.arrived) }
+                if apply(item, to: &current), let arrived = item.arrived { unrefreshed.append(arrived) }
                 let now = DispatchTime.now().uptimeNanoseconds
                 let since = now - lastRefresh
                 if since >= refreshEvery && (since >= catchUpEvery || waiterReady(current.appliedSeq)) {
@@ -258,22 +327,51 @@ public final class EngineHost: @unchecked Sendable {
         }
     }
 
-    /// Applies one feed line. Returns true when it changed the index.
-    private func apply(_ line: [UInt8], to engine: inout Engine) -> Bool {
+    /// Reads one feed line (on the preparer thread): feed bookkeeping is done here, a change is
+    /// returned for the applier, a put with its document prepared.
+    private func read(_ item: Item, preparer: DocumentPreparer) -> Change? {
         // Scan (fast, no tree) to route the line; only a put's document is parsed, and its own
         // bytes are handed to the engine to store as they came.
+        let line = item.line
         let scan: JSONScan
         do {
             scan = try scanner.scanObject(line)
         } catch {
             noteApplyError("unreadable feed line: \(error)")
-            return false
+            return nil
         }
         if let head = scan.member("head"), let n = scan.int64(head), n >= 0 {
             noteFeedHead(UInt64(n))
-            return false
+            return nil
         }
-        if scan.member("reset") != nil {
+        if scan.member("reset") != nil { return .reset }
+        if scan.member("ok") != nil { return nil }  // the subscribe reply
+        guard let seqMember = scan.member("seq"), let signed = scan.int64(seqMember), signed >= 0 else {
+            noteApplyError("feed line without seq")
+            return nil
+        }
+        let seq = UInt64(signed)
+        if let put = scan.member("put"), put.kind == .object {
+            let json = Array(scan.valueBytes(put))
+            guard let docScan = scan.objectScan(put), case .success(let id) = DocumentID.extract(from: docScan),
+                  let doc = try? JSONValue.parse(json) else {
+                noteApplyError("feed put without a usable id at seq \(seq)")
+                return nil
+            }
+            return .put(preparer.prepare(id: id, document: doc, json: json), seq: seq, arrived: item.arrived)
+        } else if let del = scan.member("delete"), let id = scan.string(del) ?? scan.int64(del).map(String.init) {
+            return .delete(id, seq: seq, arrived: item.arrived)
+        } else {
+            noteApplyError("unknown feed line at seq \(seq)")
+            return nil
+        }
+    }
+
+    /// Applies one change (on the applier thread). Returns true when it changed the index.
+    private func apply(_ change: Change, to engine: inout Engine) -> Bool {
+        let seq: UInt64
+        switch change {
+        case .reset:
             // The feed can no longer replay exactly from our seq: start from an empty index; the
             // feed now sends every live document.
             logger.warning("feed reset: rebuilding the index")
@@ -284,27 +382,14 @@ public final class EngineHost: @unchecked Sendable {
             condition.unlock()
             engine = fresh
             return false
-        }
-        if scan.member("ok") != nil { return false }  // the subscribe reply
-        guard let seqMember = scan.member("seq"), let signed = scan.int64(seqMember), signed >= 0 else {
-            noteApplyError("feed line without seq")
-            return false
-        }
-        let seq = UInt64(signed)
-        if seq <= engine.appliedSeq { return false }  // already applied (a resumed feed overlaps)
-        if let put = scan.member("put"), put.kind == .object {
-            let json = Array(scan.valueBytes(put))
-            guard let docScan = scan.objectScan(put), case .success(let id) = DocumentID.extract(from: docScan),
-                  let doc = try? JSONValue.parse(json) else {
-                noteApplyError("feed put without a usable id at seq \(seq)")
-                return false
-            }
-            engine.upsert(id: id, document: doc, seq: seq, json: json)
-        } else if let del = scan.member("delete"), let id = scan.string(del) ?? scan.int64(del).map(String.init) {
+        case .put(let prepared, let s, _):
+            seq = s
+            if seq <= engine.appliedSeq { return false }  // already applied (a resumed feed overlaps)
+            engine.upsert(prepared, seq: seq)
+        case .delete(let id, let s, _):
+            seq = s
+            if seq <= engine.appliedSeq { return false }
             engine.delete(id: id, seq: seq)
-        } else {
-            noteApplyError("unknown feed line at seq \(seq)")
-            return false
         }
         condition.lock()
         _feedHead = max(_feedHead, seq)
@@ -333,7 +418,7 @@ public final class EngineHost: @unchecked Sendable {
     private var hasBacklog: Bool {
         condition.lock()
         defer { condition.unlock() }
-        return !queue.isEmpty
+        return !queue.isEmpty || !changes.isEmpty
     }
 
     /// A `min_seq` query waits for a seq that is applied (but not yet searchable).
