@@ -32,6 +32,11 @@ import TidendeTestRandom
                     #expect(ids(fast) == ids(exhaustive), "\(a) \(b) top \(limit)")
                     #expect(fast.hits.map(\.score) == exhaustive.hits.map(\.score), "\(a) \(b) top \(limit)")
                     if !fast.totalIsExact && fast.total < exhaustive.total { pruned += 1 }
+                    // Counting facets scores only what a block bound lets through.
+                    let faceted = try searcher.search(SearchRequest(q: node, limit: limit, facets: ["type"],
+                                                                    trackTotalHits: 0))
+                    #expect(ids(faceted) == ids(exhaustive) && faceted.total == exhaustive.total, "\(a) \(b) facets")
+                    #expect(faceted.hits.map(\.score) == exhaustive.hits.map(\.score))
                 }
             }
         }

@@ -89,6 +89,11 @@ final class ConjunctionMatcher: Matcher {
         for c in refs { s += c.score() }
         return s
     }
+    override func currentBound() -> Double {
+        var s = 0.0
+        for c in refs { s += c.currentBound() }
+        return s
+    }
     override func bound(from target: Int32) -> (score: Double, until: Int32) {
         refs.summedBound(from: target)
     }

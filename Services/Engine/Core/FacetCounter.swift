@@ -5,7 +5,12 @@ struct FacetCounter {
     let names: [String]
     private var totals: [[String: Int]]
     private var columns: [DocValuesColumn?] = []
-    private var ordinalCounts: [[Int]] = []
+    /// `columns`, unretained, for `add` (a retain and release per hit and facet otherwise).
+    private var columnRefs: [Unmanaged<DocValuesColumn>?] = []
+    /// The string ordinals' counts of all columns in one array, column `i`'s from
+    /// `ordinalBase[i]` (one uniqueness check per increment instead of two).
+    private var ordinalCounts: [Int] = []
+    private var ordinalBase: [Int] = []
     private var otherCounts: [[String: Int]] = []
     private var pending: [[(column: DocValuesColumn, counts: [Int])]]
 
@@ -17,35 +22,43 @@ struct FacetCounter {
 
     mutating func begin(segment: Segment, fields: FieldRegistry) {
         columns = names.map { name in fields.id(of: name).flatMap { segment.docValues[$0] } }
-        ordinalCounts = columns.map { [Int](repeating: 0, count: $0?.strings.count ?? 0) }
+        columnRefs = columns.map { $0.map { .passUnretained($0) } }
+        ordinalBase = [0]
+        for c in columns { ordinalBase.append(ordinalBase.last! + (c?.strings.count ?? 0)) }
+        ordinalCounts = [Int](repeating: 0, count: ordinalBase.last!)
         otherCounts = names.map { _ in [:] }
     }
 
     mutating func add(_ d: Int) {
-        for i in columns.indices {
-            guard let column = columns[i] else { continue }
-            let range = column.valueRange(d)
-            if range.count == 1 {
-                // One value (the common case): no duplicate check.
-                let v = range.lowerBound
-                if column.kinds[v] == DocValuesColumn.Kind.truncated.rawValue { continue }
-                let o = Int(column.ordinals[v])
-                if o >= 0 {
-                    ordinalCounts[i][o] += 1
-                } else {
-                    otherCounts[i][Self.text(column.value(at: v)), default: 0] += 1
-                }
-                continue
+        for i in columnRefs.indices {
+            guard let ref = columnRefs[i] else { continue }
+            ref._withUnsafeGuaranteedRef { column in add(d, column, i) }
+        }
+    }
+
+    private mutating func add(_ d: Int, _ column: DocValuesColumn, _ i: Int) {
+        let range = column.valueRange(d)
+        let base = ordinalBase[i]
+        if range.count == 1 {
+            // One value (the common case): no duplicate check.
+            let v = range.lowerBound
+            if column.kinds[v] == DocValuesColumn.Kind.truncated.rawValue { return }
+            let o = Int(column.ordinals[v])
+            if o >= 0 {
+                ordinalCounts[base + o] += 1
+            } else {
+                otherCounts[i][Self.text(column.value(at: v)), default: 0] += 1
             }
-            for v in range {
-                // Count a value repeated within one document once.
-                if v > range.lowerBound && (range.lowerBound..<v).contains(where: { sameValue(column, $0, v) }) { continue }
-                if column.kinds[v] == DocValuesColumn.Kind.truncated.rawValue { continue }
-                if column.ordinals[v] >= 0 {
-                    ordinalCounts[i][Int(column.ordinals[v])] += 1
-                } else {
-                    otherCounts[i][Self.text(column.value(at: v)), default: 0] += 1
-                }
+            return
+        }
+        for v in range {
+            // Count a value repeated within one document once.
+            if v > range.lowerBound && (range.lowerBound..<v).contains(where: { sameValue(column, $0, v) }) { continue }
+            if column.kinds[v] == DocValuesColumn.Kind.truncated.rawValue { continue }
+            if column.ordinals[v] >= 0 {
+                ordinalCounts[base + Int(column.ordinals[v])] += 1
+            } else {
+                otherCounts[i][Self.text(column.value(at: v)), default: 0] += 1
             }
         }
     }
@@ -60,7 +73,8 @@ struct FacetCounter {
             guard let column else { continue }
             // Ordinal counts stay counts until `result`: then, if one segment is all there is,
             // only the values that can make the top `limit` become strings.
-            if ordinalCounts[i].contains(where: { $0 > 0 }) { pending[i].append((column, ordinalCounts[i])) }
+            let counts = ordinalCounts[ordinalBase[i]..<ordinalBase[i + 1]]
+            if counts.contains(where: { $0 > 0 }) { pending[i].append((column, Array(counts))) }
             for (t, n) in otherCounts[i] { totals[i][t, default: 0] += n }
         }
     }

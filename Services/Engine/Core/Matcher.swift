@@ -16,6 +16,8 @@ class Matcher {
     func bound(from target: Int32) -> (score: Double, until: Int32) { (0, Matcher.end) }
     /// An upper bound of `score()` over all documents.
     var maxScore: Double { .infinity }
+    /// An upper bound of `score()` on the current document, cheaper than scoring it.
+    func currentBound() -> Double { maxScore }
     /// Rough number of documents this matcher visits (what orders a conjunction's children).
     var cost: Int { 0 }
     /// Told by a top-k search that only documents scoring at least `threshold` matter from now
@@ -33,6 +35,7 @@ extension Unmanaged where Instance == Matcher {
         _withUnsafeGuaranteedRef { $0.advance(to: target) }
     }
     @inline(__always) func score() -> Double { _withUnsafeGuaranteedRef { $0.score() } }
+    @inline(__always) func currentBound() -> Double { _withUnsafeGuaranteedRef { $0.currentBound() } }
     @inline(__always) func bound(from target: Int32) -> (score: Double, until: Int32) {
         _withUnsafeGuaranteedRef { $0.bound(from: target) }
     }
@@ -80,6 +83,19 @@ final class TermMatcher: Matcher {
     }()
     override var maxScore: Double { globalMax }
 
+    private var boundBlock = -1
+    private var blockBound = 0.0
+    /// The current block's bound, computed once a block.
+    override func currentBound() -> Double {
+        let b = cursor.currentBlock
+        if b != boundBlock {
+            let p = cursor.postings
+            boundBlock = b
+            blockBound = bm25.score(tf: Double(p.blockMaxTf[b]), length: Double(p.blockMinLength[b])) * (1 + 1e-9)
+        }
+        return blockBound
+    }
+
     override func bound(from target: Int32) -> (score: Double, until: Int32) {
         guard let b = cursor.shallowBlock(for: target) else { return (0, Matcher.end) }
         let p = cursor.postings
@@ -102,6 +118,7 @@ final class ConstantMatcher: Matcher {
     override func advance(to target: Int32) -> Int32 { doc = child.advance(to: target); return doc }
     override func score() -> Double { value }
     override func bound(from target: Int32) -> (score: Double, until: Int32) { (value, Matcher.end) }
+    override func currentBound() -> Double { value }
     override var cost: Int { child.cost }
 }
 

@@ -41,6 +41,8 @@ final class PostingCursor {
     }
 
     var tf: UInt32 { tfsInBlock[index] }
+    /// The block holding the current document.
+    var currentBlock: Int { block }
 
     private func decode(_ b: Int) {
         block = b

@@ -72,10 +72,14 @@ extension Searcher {
                     }
                     total += 1
                     if !request.facets.isEmpty { facets.add(doc) }
-                    if k > 0 {
+                    // By relevance, a hit below the k-th score cannot enter the heap: it is not
+                    // scored when a cheap bound already says so (counting every match, for facets
+                    // or an exact total, then scores few; once the matchers prune by themselves
+                    // the check rarely pays), and no candidate is built for it (ties still are
+                    // compared).
+                    if k > 0 && !(byRelevance && worstScore > -.infinity && lastThreshold == -.infinity
+                                  && root.currentBound() < worstScore) {
                         let score = root.score()
-                        // By relevance, a hit below the k-th score cannot enter the heap: no candidate
-                        // is built for it (equal scores still go through the full comparison).
                         if !(byRelevance && score < worstScore) {
                             let keys = sortColumns.isEmpty ? [] : sortColumns.enumerated().map { i, c in
                                 sortValue(c, doc, descending: descending[i])

@@ -48,6 +48,12 @@ final class UnionMatcher: Matcher {
         }
         return s
     }
+    override func currentBound() -> Double {
+        // Non-essential children are not positioned here yet: their maxima stand in.
+        var s = essential > 0 ? prefixMax[essential] : 0
+        for i in essential..<refs.count where refs[i].doc == doc { s += refs[i].currentBound() }
+        return s
+    }
     override func bound(from target: Int32) -> (score: Double, until: Int32) {
         refs.summedBound(from: target)
     }
