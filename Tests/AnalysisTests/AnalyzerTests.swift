@@ -142,4 +142,32 @@ struct AnalyzerTests {
         #expect(cache.string(cache.stem(of: term, language: .da)) == "ambassadør")
         #expect(cache.string(cache.stem(of: term, language: .en)) == analyzer.stem("ambassadører", language: .en))
     }
+
+    @Test func stemCacheKeepsEveryIdThroughGrowth() {
+        // Short words (compared inside the table's slots), words sharing their first 16 bytes
+        // and longer ones (compared in the byte arena), a 300-byte word, all through many grows.
+        let cache = StemCache(expectedTerms: 4)
+        var words: [String] = ["", "a", String(repeating: "ø", count: 150)]
+        let stems = ["ambassadører", "konsulenterne", "universities", "running"]
+        for i in 0..<20_000 {
+            let base = stems[i % stems.count]
+            switch i % 4 {
+            case 0: words.append("\(base)\(i)")
+            case 1: words.append("abcdefghijklmnop\(i)")  // the same first 16 bytes
+            case 2: words.append("w\(i)")
+            default: words.append(String(repeating: "x", count: 1 + i % 40) + "\(i % 7)")
+            }
+        }
+        let ids = words.map { cache.intern($0) }
+        for (word, id) in zip(words, ids) {
+            #expect(cache.intern(word) == id)
+            #expect(cache.string(id) == word)
+        }
+        #expect(Set(ids).count == Set(words).count)
+        for word in ["ambassadører", "universities", "konsulenterne"] {
+            let id = cache.intern(word)
+            #expect(cache.string(cache.stem(of: id, language: .da)) == analyzer.stem(word, language: .da))
+            #expect(cache.string(cache.stem(of: id, language: .en)) == analyzer.stem(word, language: .en))
+        }
+    }
 }

@@ -69,23 +69,30 @@ public final class StemCache {
 
 /// The hash table behind `StemCache`: open addressing over an arena of term bytes.
 ///
-/// Laid out for few cache misses per look-up, since a large vocabulary does not fit in cache:
-/// a slot holds the hash and the id together, and a term's offset, length and stems sit in
-/// one record.
+/// Laid out for one cache miss per look-up, since a large vocabulary does not fit in cache: a
+/// 32-byte slot holds the hash, the id, both stems and, for terms of up to 16 bytes (nearly
+/// all words), the term's bytes themselves, so finding a word and its stem reads one slot.
+/// Longer terms are compared in the byte arena.
 struct TermTable {
     typealias TermID = StemCache.TermID
+
+    private struct Slot {
+        /// `tag << 32 | (TermID + 1)`, 0 when empty; the tag is the hash's high 24 bits and the
+        /// term's length (capped at 255).
+        var key: UInt64 = 0
+        /// Stem ids in Danish and English, -1 until computed.
+        var stemDA: TermID = -1
+        var stemEN: TermID = -1
+        /// The term's first 16 bytes, zero-padded (all of it when `length <= 16`).
+        var head0: UInt64 = 0
+        var head1: UInt64 = 0
+    }
 
     private struct Record {
         var offset: Int32
         var length: Int32
-        /// Stem ids in Danish and English, -1 until computed.
-        var stemDA: TermID = -1
-        var stemEN: TermID = -1
-
-        @inline(__always)
-        func stem(_ language: Language) -> TermID {
-            language == .da ? stemDA : stemEN
-        }
+        /// Where the term's slot is (slots move when the table grows).
+        var slot: Int32
     }
 
     private var bytes: [UInt8] = []
@@ -93,74 +100,87 @@ struct TermTable {
     private(set) var strings: [String] = []
     /// A copy of `strings` other threads can read, when the cache is shared.
     private let log: TermLog?
-    /// Each slot holds `hash << 32 | (TermID + 1)`, 0 when empty.
-    private var slots: [UInt64]
+    private var slots: [Slot]
     private var mask: Int
 
     init(expectedTerms: Int, log: TermLog?) {
         self.log = log
         var capacity = 1024
         while capacity < expectedTerms * 2 { capacity <<= 1 }
-        slots = [UInt64](repeating: 0, count: capacity)
+        slots = [Slot](repeating: Slot(), count: capacity)
         mask = capacity - 1
         bytes.reserveCapacity(expectedTerms * 8)
     }
 
     @inline(__always)
     mutating func termAndStem(_ term: UnsafeBufferPointer<UInt8>, language: Language) -> (TermID, TermID) {
-        let id = intern(term)
-        let cached = records[Int(id)].stem(language)
+        let (id, slot) = find(term)
+        let cached = language == .da ? slots[slot].stemDA : slots[slot].stemEN
         if cached >= 0 { return (id, cached) }
         return (id, stem(of: id, language: language))
     }
 
     mutating func intern(_ term: UnsafeBufferPointer<UInt8>) -> TermID {
-        let hash = Self.hash(term)
-        let tag = UInt64(hash) << 32
+        find(term).id
+    }
+
+    /// The id and slot of `term`, inserting it if new.
+    @inline(__always)
+    private mutating func find(_ term: UnsafeBufferPointer<UInt8>) -> (id: TermID, slot: Int) {
+        let (hash, head0, head1) = Self.digest(term)
+        let tag = UInt64(hash & 0xFFFF_FF00 | UInt32(min(term.count, 255))) << 32
+        let short = term.count <= 16
         let found: Int = slots.withUnsafeBufferPointer { slots in
-            bytes.withUnsafeBufferPointer { stored in
-                records.withUnsafeBufferPointer { records in
-                    var slot = Int(hash) & mask
-                    while true {
-                        let entry = slots[slot]
-                        if entry == 0 { return -slot - 1 }
-                        if entry & 0xFFFF_FFFF_0000_0000 == tag {
-                            let id = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) &- 1
-                            let record = records[id]
-                            if Int(record.length) == term.count {
-                                let offset = Int(record.offset)
-                                var i = 0
-                                while i < term.count, stored[offset &+ i] == term[i] { i += 1 }
-                                if i == term.count { return id }
-                            }
-                        }
-                        slot = (slot &+ 1) & mask
-                    }
+            var slot = Int(hash) & mask
+            while true {
+                let entry = slots[slot].key
+                if entry == 0 { return -slot - 1 }
+                if entry & 0xFFFF_FFFF_0000_0000 == tag, slots[slot].head0 == head0, slots[slot].head1 == head1,
+                   short || sameBytes(Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) &- 1, term) {
+                    return slot
                 }
+                slot = (slot &+ 1) & mask
             }
         }
-        if found >= 0 { return TermID(found) }
-        let slot = -found - 1
+        if found >= 0 { return (TermID(truncatingIfNeeded: slots[found].key & 0xFFFF_FFFF) - 1, found) }
+        var slot = -found - 1
         let id = records.count
-        records.append(Record(offset: Int32(bytes.count), length: Int32(term.count)))
+        records.append(Record(offset: Int32(bytes.count), length: Int32(term.count), slot: Int32(slot)))
         bytes.append(contentsOf: term)
         let string = String(decoding: term, as: UTF8.self)
         strings.append(string)
         log?.append(string)
-        slots[slot] = tag | UInt64(id + 1)
-        if records.count * 2 > slots.count { grow() }
-        return TermID(id)
+        slots[slot] = Slot(key: tag | UInt64(id + 1), head0: head0, head1: head1)
+        if records.count * 2 > slots.count {
+            grow()
+            slot = Int(records[id].slot)
+        }
+        return (TermID(id), slot)
+    }
+
+    private func sameBytes(_ id: Int, _ term: UnsafeBufferPointer<UInt8>) -> Bool {
+        let record = records[id]
+        guard Int(record.length) == term.count else { return false }
+        return bytes.withUnsafeBufferPointer { stored in
+            let offset = Int(record.offset)
+            var i = 0
+            while i < term.count, stored[offset &+ i] == term[i] { i += 1 }
+            return i == term.count
+        }
     }
 
     mutating func stem(of id: TermID, language: Language) -> TermID {
-        let cached = records[Int(id)].stem(language)
+        let slot = Int(records[Int(id)].slot)
+        let cached = language == .da ? slots[slot].stemDA : slots[slot].stemEN
         if cached >= 0 { return cached }
         let term = strings[Int(id)]
         var stemmed = Stemming.stem(term, language: language)
+        // Interning the stem may grow the table and move the term's slot.
         let stemID = stemmed == term ? id : stemmed.withUTF8 { intern($0) }
+        let now = Int(records[Int(id)].slot)
         switch language {
-        case .da: records[Int(id)].stemDA = stemID
-        case .en: records[Int(id)].stemEN = stemID
+        case .da: slots[now].stemDA = stemID
+        case .en: slots[now].stemEN = stemID
         }
         return stemID
     }
@@ -168,26 +188,39 @@ struct TermTable {
     private mutating func grow() {
         let old = slots
         let capacity = slots.count * 2
-        slots = [UInt64](repeating: 0, count: capacity)
+        slots = [Slot](repeating: Slot(), count: capacity)
         mask = capacity - 1
-        for entry in old where entry != 0 {
-            var slot = Int(entry >> 32) & mask
-            while slots[slot] != 0 { slot = (slot + 1) & mask }
+        for entry in old where entry.key != 0 {
+            let id = Int(truncatingIfNeeded: entry.key & 0xFFFF_FFFF) - 1
+            // The slot index comes from the hash's low bits, which the tag does not keep.
+            var slot = Int(hashOf(id)) & mask
+            while slots[slot].key != 0 { slot = (slot + 1) & mask }
             slots[slot] = entry
+            records[id].slot = Int32(slot)
         }
     }
 
-    /// FNV-1a over the bytes, then a final mix so that the low bits (the slot) depend on all of them.
+    private func hashOf(_ id: Int) -> UInt32 {
+        let record = records[id]
+        return bytes.withUnsafeBufferPointer { all in
+            Self.digest(UnsafeBufferPointer(rebasing: all[Int(record.offset)..<Int(record.offset) + Int(record.length)])).hash
+        }
+    }
+
+    /// In one pass over the bytes: FNV-1a, with a final mix so that the low bits (the slot)
+    /// depend on all of them; and the first 16 bytes, packed little-endian and zero-padded.
     @inline(__always)
-    static func hash(_ term: UnsafeBufferPointer<UInt8>) -> UInt32 {
+    static func digest(_ term: UnsafeBufferPointer<UInt8>) -> (hash: UInt32, head0: UInt64, head1: UInt64) {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in term {
+        var head0: UInt64 = 0, head1: UInt64 = 0
+        for (i, byte) in term.enumerated() {
             h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+            if i < 8 { head0 |= UInt64(byte) << UInt64(8 * i) } else if i < 16 { head1 |= UInt64(byte) << UInt64(8 * (i - 8)) }
         }
         h ^= h >> 29
         h = h &* 0xbf58_476d_1ce4_e5b9
         h ^= h >> 32
-        return UInt32(truncatingIfNeeded: h)
+        return (UInt32(truncatingIfNeeded: h), head0, head1)
     }
 }
 

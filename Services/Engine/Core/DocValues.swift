@@ -75,18 +75,28 @@ struct DocValuesColumnBuilder {
     func build(docCount: Int, keep: (Int) -> Bool = { _ in true }) -> DocValuesColumn {
         var starts = docStart
         while starts.count <= docCount { starts.append(UInt32(values.count)) }
-        var distinct = Set<String>()
-        for v in values {
+        // Distinct strings by sorting them all (on integer prefix keys) and dropping repeats:
+        // hashing every value into a set and a dictionary was a fifth of sealing a segment.
+        var all: [String] = []
+        var stringOf = [Int32](repeating: -1, count: values.count)
+        for (i, v) in values.enumerated() {
             switch v {
-            case .string(let s, _), .truncated(let s): distinct.insert(s)
+            case .string(let s, _), .truncated(let s):
+                stringOf[i] = Int32(all.count)
+                all.append(s)
             default: break
             }
         }
-        let unsorted = Array(distinct)
-        let strings = ByteOrder.sortedOrder(unsorted).map { unsorted[$0] }
-        var ordinalOf: [String: Int32] = [:]
-        ordinalOf.reserveCapacity(strings.count)
-        for (i, s) in strings.enumerated() { ordinalOf[s] = Int32(i) }
+        var strings: [String] = []
+        var ordinalOf = [Int32](repeating: 0, count: all.count)
+        var previous: String?
+        for i in ByteOrder.sortedOrder(all) {
+            if previous.map({ ByteOrder.compare($0, all[i]) != 0 }) ?? true {
+                strings.append(all[i])
+                previous = all[i]
+            }
+            ordinalOf[i] = Int32(strings.count - 1)
+        }
         var outStart: [UInt32] = [0]
         var kinds: [UInt8] = [], numbers: [Double] = [], ordinals: [Int32] = []
         for d in 0..<docCount where keep(d) {
@@ -94,14 +104,14 @@ struct DocValuesColumnBuilder {
                 switch values[i] {
                 case .bool(let b): kinds.append(DocValuesColumn.Kind.bool.rawValue); numbers.append(b ? 1 : 0); ordinals.append(-1)
                 case .number(let n): kinds.append(DocValuesColumn.Kind.number.rawValue); numbers.append(n); ordinals.append(-1)
-                case .string(let s, let date):
+                case .string(_, let date):
                     kinds.append(DocValuesColumn.Kind.string.rawValue)
                     numbers.append(date ?? .nan)
-                    ordinals.append(ordinalOf[s]!)
-                case .truncated(let s):
+                    ordinals.append(ordinalOf[Int(stringOf[i])])
+                case .truncated:
                     kinds.append(DocValuesColumn.Kind.truncated.rawValue)
                     numbers.append(.nan)
-                    ordinals.append(ordinalOf[s]!)
+                    ordinals.append(ordinalOf[Int(stringOf[i])])
                 }
             }
             outStart.append(UInt32(kinds.count))
