@@ -109,6 +109,9 @@ def main():
     ap.add_argument("--level-seconds", type=float, default=25.0, help="time cap per concurrency level")
     ap.add_argument("--probe-interval", type=float, default=0.05,
                     help="seconds between read-your-writes probes during the upload (0: no probes)")
+    ap.add_argument("--sustained-rate", type=int, default=20_000,
+                    help="docs/s of the sustained upload at the end (0: skip it)")
+    ap.add_argument("--sustained-seconds", type=float, default=5.0, help="length of the sustained upload")
     ap.add_argument("--peers", default="tantivy,fts5", help="comma-separated peers to run (tantivy, fts5; '' for none)")
     ap.add_argument("--plot", action="store_true", help="also draw latency.png (installs matplotlib if missing)")
     ap.add_argument("--bin-dir", help="folder with release tidende-ingest and tidende-query (skips the build)")

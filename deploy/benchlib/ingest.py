@@ -9,32 +9,22 @@ import time
 from .wire import LineClient, dumps
 
 
-def upload(port, gz_path, chunk=1 << 20):
-    """Sends the gzip file on one connection like `gzip -c … | nc` and counts the acks as they come.
-
-    The sender runs in a thread so acks are read while bytes are still going out (a client that
-    only reads after sending everything would stall on a full socket buffer). Returns counts,
-    the last acked seq and timings."""
+def _stream(port, send):
+    """Runs `send(sock, state)` in a thread (it must half-close when done) while reading the acks as
+    they come: a client that only reads after sending everything would stall on a full socket
+    buffer. Returns counts, the last acked seq, the first errors, the summary and timings."""
     sock = socket.create_connection(("127.0.0.1", port), timeout=600)
     reader = sock.makefile("rb", buffering=1 << 20)
-    sent = {"bytes": 0, "error": None}
+    state = {"error": None}
 
-    def send():
+    def run():
         try:
-            with open(gz_path, "rb") as f:
-                while True:
-                    block = f.read(chunk)
-                    if not block:
-                        break
-                    sock.sendall(block)
-                    sent["bytes"] += len(block)
-            # Half-close: the server answers everything, adds its summary and closes.
-            sock.shutdown(socket.SHUT_WR)
+            send(sock, state)
         except OSError as e:
-            sent["error"] = str(e)
+            state["error"] = str(e)
 
     t0 = time.monotonic()
-    sender = threading.Thread(target=send, daemon=True)
+    sender = threading.Thread(target=run, daemon=True)
     sender.start()
     accepted = rejected = 0
     last_seq = 0
@@ -66,10 +56,26 @@ def upload(port, gz_path, chunk=1 << 20):
     sender.join()
     reader.close()
     sock.close()
-    return {"accepted": accepted, "rejected": rejected, "last_seq": last_seq, "summary": summary,
-            "errors": errors, "send_error": sent["error"], "sent_bytes": sent["bytes"],
-            "seconds": t_end - t0, "first_ack_s": (first_ack - t0) if first_ack else None,
-            "t0": t0, "t_end": t_end}
+    return dict(state, accepted=accepted, rejected=rejected, last_seq=last_seq, summary=summary, errors=errors,
+                send_error=state["error"], seconds=t_end - t0,
+                first_ack_s=(first_ack - t0) if first_ack else None, t0=t0, t_end=t_end)
+
+
+def upload(port, gz_path, chunk=1 << 20):
+    """Sends the gzip file on one connection like `gzip -c … | nc` and counts the acks as they come."""
+    def send(sock, state):
+        state["sent_bytes"] = 0
+        with open(gz_path, "rb") as f:
+            while True:
+                block = f.read(chunk)
+                if not block:
+                    break
+                sock.sendall(block)
+                state["sent_bytes"] += len(block)
+        # Half-close: the server answers everything, adds its summary and closes.
+        sock.shutdown(socket.SHUT_WR)
+
+    return _stream(port, send)
 
 
 def probe_word(n):
@@ -170,3 +176,38 @@ class Prober:
         self.ing.close()
         self.qc.close()
         self.reader.join(timeout=5)
+
+
+def paced_upload(port, raw_path, rate, seconds, id_prefix, tick=0.01):
+    """A sustained upload at a fixed rate: `rate` documents per second for `seconds` (plain NDJSON
+    on one connection, a slice every `tick`), with each document's id prefixed by `id_prefix` so
+    they are new documents, not replacements. Acks are read as they come. Returns counts, how far
+    the sender fell behind its schedule (0 when it kept the pace), and the last acked seq."""
+    total = int(rate * seconds)
+    lines = []
+    with open(raw_path, "rb") as f:
+        for line in f:
+            if len(lines) >= total:
+                break
+            if not line.startswith(b'{"id":"'):
+                continue
+            lines.append(line.replace(b'{"id":"', b'{"id":"' + id_prefix.encode(), 1))
+    while len(lines) < total:  # a short corpus is sent again under further prefixes
+        n = len(lines)
+        lines.extend(l.replace(b'{"id":"', b'{"id":"r%d-' % n, 1) for l in lines[:total - n])
+
+    def send(sock, state):
+        state["behind_s"] = 0.0
+        per_tick = max(1, int(rate * tick))
+        start = time.monotonic()
+        for i in range(0, len(lines), per_tick):
+            due = start + (i / rate)
+            now = time.monotonic()
+            if due > now:
+                time.sleep(due - now)
+            else:
+                state["behind_s"] = max(state["behind_s"], now - due)
+            sock.sendall(b"".join(lines[i:i + per_tick]))
+        sock.shutdown(socket.SHUT_WR)
+
+    return dict(_stream(port, send), docs=total)

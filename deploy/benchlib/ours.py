@@ -128,6 +128,34 @@ def bench_ours(args, bin_dir, raw, gz, queries, svc, work):
                       "documents_before": stats.get("documents"), "documents_after": after.get("documents"),
                       "query_hwm_after_restart": procs.proc_status(qry.pid, "VmHWM")}
     log("restart: SIGTERM took %.2f s; answering after %.2f s, at head after %.2f s" % (stop_s, t_answer, t_caught))
+
+    # 6. A sustained upload at a fixed rate (new documents), with read-your-writes probes: does
+    # the query side keep up, and how far behind the acks does searching run?
+    if args.sustained_rate > 0 and args.sustained_seconds > 0:
+        log("sustained upload: %d docs/s for %.0f s, probes every %.2f s…"
+            % (args.sustained_rate, args.sustained_seconds, args.probe_interval or 0.05))
+        prober = ingest.Prober(ports["ingest"], ports["query"], interval=args.probe_interval or 0.05,
+                               first=2_000_000)
+        prober.start()
+        up = ingest.paced_upload(ports["ingest"], raw, args.sustained_rate, args.sustained_seconds, "s-")
+        prober.stop_sending()
+        t_acked = time.monotonic()
+        target = max(up["last_seq"], prober.last_seq)
+        procs.wait_until(lambda: query_seq(ports["query"]) >= target, 600, 0.005, "the query service to catch up", qry)
+        tail_s = time.monotonic() - t_acked
+        prober.finish()
+        visible = [s["visible_ms"] for s in prober.samples]
+        res["sustained"] = dict(up, rate=args.sustained_rate, acked_docs_per_s=up["accepted"] / up["seconds"],
+                                searchable_after_last_ack_s=tail_s,
+                                probes=len(prober.samples),
+                                probes_timed_out=sum(1 for x in prober.samples if x["timeout"]),
+                                ack_ms=querybench.summarize([x["ack_ms"] for x in prober.samples]),
+                                ack_to_searchable_ms=querybench.summarize(visible))
+        log("sustained: %d docs acked in %.1f s (%.0f docs/s; sender behind its schedule by at most %.2f s); "
+            "searchable %.2f s after the last ack; ack→searchable p50 %.1f ms, p99 %.1f ms over %d probes"
+            % (up["accepted"], up["seconds"], up["accepted"] / up["seconds"], up["behind_s"], tail_s,
+               res["sustained"]["ack_to_searchable_ms"]["p50"] or -1,
+               res["sustained"]["ack_to_searchable_ms"]["p99"] or -1, len(visible)))
     svc.stop_all()
     res["disk"] = {"ingest_store": procs.dir_bytes(ingest_data), "query_snapshot": procs.dir_bytes(query_data),
                    "files": {"ingest": procs.file_sizes(ingest_data), "query": procs.file_sizes(query_data)}}

@@ -73,6 +73,13 @@ def markdown(results):
         rows.append("| idle: ack→searchable / send→ack ms p50 (p99), %d probes after the upload | %s (%s) / %s (%s) |%s |" % (
             ing["idle_probes"], _f(ing["idle_ack_to_searchable_ms"]["p50"]), _f(ing["idle_ack_to_searchable_ms"]["p99"]),
             _f(ing["idle_ack_ms"]["p50"]), _f(ing["idle_ack_ms"]["p99"]), " n/a | |" * len(names)))
+    sus = ours.get("sustained")
+    if sus:
+        rows.append("| sustained upload at %d docs/s for %.0f s: acked docs/s (sender behind schedule by at most s) | %s (%s) |%s ≥ 20 000 |" % (
+            sus["rate"], sus["docs"] / sus["rate"], _f(sus["acked_docs_per_s"]), _f(sus["behind_s"]), " n/a | |" * len(names)))
+        rows.append("| sustained: ack→searchable ms p50 / p99 (%d probes, %d over the wait); searchable s after the last ack | %s / %s; %s |%s p99 ≤ 100 |" % (
+            sus["probes"], sus["probes_timed_out"], _f(sus["ack_to_searchable_ms"]["p50"]), _f(sus["ack_to_searchable_ms"]["p99"]),
+            _f(sus["searchable_after_last_ack_s"]), " n/a | |" * len(names)))
     rows.append("| ping round trip ms p50 / p99 (the floor under our latencies) | %s / %s |%s |" % (
         _f(ours["ping_ms"]["p50"]), _f(ours["ping_ms"]["p99"]), " n/a | |" * len(names)))
     took = {k: [] for k in KINDS}
