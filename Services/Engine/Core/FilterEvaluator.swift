@@ -14,24 +14,60 @@ struct FilterEvaluator {
     func compile(_ node: FilterNode) -> (Int) -> Bool {
         switch node {
         case .and(let children):
-            let preds = children.map(compile)
-            return { d in preds.allSatisfy { $0(d) } }
+            return Self.all(children.map(compile))
         case .or(let children):
-            let preds = children.map(compile)
-            return { d in preds.contains { $0(d) } }
+            return Self.any(children.map(compile))
         case .not(let child):
             let p = compile(child)
             return { d in !p(d) }
         case .exists(let field):
             return exists(field)
         case .isIn(let field, let values):
-            let preds = values.map { compare(field, .eq, $0) }
-            return { d in preds.contains { $0(d) } }
+            if let p = stringsEqual(field, values) { return p }
+            return Self.any(values.map { compare(field, .eq, $0) })
         case .compare(let field, .ne, let value):
-            let eq = compare(field, .eq, value)
+            let eq = stringsEqual(field, [value]) ?? compare(field, .eq, value)
             return { d in !eq(d) }
+        case .compare(let field, .eq, let value):
+            return stringsEqual(field, [value]) ?? compare(field, .eq, value)
         case .compare(let field, let op, let value):
             return compare(field, op, value)
+        }
+    }
+
+    /// Predicates joined pairwise (a closure calling two captured ones, not a loop over an array
+    /// of closures, which retains and releases each on every document).
+    private static func all(_ preds: [(Int) -> Bool]) -> (Int) -> Bool {
+        guard let first = preds.first else { return { _ in true } }
+        return preds.dropFirst().reduce(first) { a, b in { d in a(d) && b(d) } }
+    }
+
+    private static func any(_ preds: [(Int) -> Bool]) -> (Int) -> Bool {
+        guard let first = preds.first else { return { _ in false } }
+        return preds.dropFirst().reduce(first) { a, b in { d in a(d) || b(d) } }
+    }
+
+    /// `field = s` or `field IN [s, …]` for plain strings (not numbers, booleans or dates, which
+    /// `compare` also matches against numeric and boolean values): a document matches when one
+    /// of its string values has one of the literals' ordinals. Nil when a value is not plain.
+    private func stringsEqual(_ field: String, _ values: [FilterValue]) -> ((Int) -> Bool)? {
+        var literals: [String] = []
+        for v in values {
+            guard case .string(let s) = v, Double(s) == nil, s != "true", s != "false" else { return nil }
+            literals.append(s)
+        }
+        guard let f = fields.id(of: field), let column = segment.docValues[f] else { return { _ in false } }
+        // A few ordinals: a linear scan beats hashing.
+        let wanted = literals.map { column.ordinal(of: $0) }.filter { $0 >= 0 }.map { Int32($0) }
+        if wanted.isEmpty { return { _ in false } }
+        let docStart = column.docStart, kinds = column.kinds, ordinals = column.ordinals
+        let string = DocValuesColumn.Kind.string.rawValue
+        let only = wanted.count == 1 ? wanted.first! : -1
+        return { d in
+            for i in Int(docStart[d])..<Int(docStart[d + 1]) where kinds[i] == string {
+                if only >= 0 ? ordinals[i] == only : wanted.contains(ordinals[i]) { return true }
+            }
+            return false
         }
     }
 
