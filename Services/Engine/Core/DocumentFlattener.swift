@@ -9,10 +9,17 @@ struct FlatDocument {
     var texts: [(field: String, values: [String])] = []
     var values: [(field: String, values: [DocValue])] = []
 
-    init(_ document: JSONValue, config: EngineConfig) {
+    /// Only the text fields of `document` (what highlighting needs): no values are kept.
+    static func texts(of document: JSONValue, config: EngineConfig) -> [(field: String, values: [String])] {
+        FlatDocument(document, config: config, values: false).texts
+    }
+
+    init(_ document: JSONValue, config: EngineConfig, values keepValues: Bool = true) {
         var textIndex: [String: Int] = [:]
         var valueIndex: [String: Int] = [:]
-        func addValue(_ path: String, _ v: DocValue) {
+        func addValue(_ path: String, _ v: @autoclosure () -> DocValue) {
+            guard keepValues else { return }
+            let v = v()
             if let i = valueIndex[path] { values[i].values.append(v) } else {
                 valueIndex[path] = values.count
                 values.append((path, [v]))

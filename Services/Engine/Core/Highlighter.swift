@@ -5,55 +5,79 @@ import TidendeModels
 /// again in the document's language, so any form with a matching stem is marked
 /// (`ambassadører` for the query `ambassadør`), cut at the analyser's byte offsets. A long field
 /// becomes a snippet: the window of `snippetWords` words holding the most matches.
-struct Highlighter {
+///
+/// One highlighter serves one search (not thread-safe): its stem cache is shared by all hits,
+/// so a word met again costs a table look-up, and query stems compare as integers.
+final class Highlighter {
     let analyzer: Analyzer
     let config: EngineConfig
-    /// Per language code: (stem or prefix, field restriction, is prefix).
-    let terms: [[(stem: String, field: String?, prefix: Bool)]]
+    private struct Wanted {
+        /// Stem ids (in `cache`) of the exact terms, with their field restriction.
+        var exact: [(stem: StemCache.TermID, field: String?)] = []
+        var prefixes: [(prefix: String, field: String?)] = []
+    }
+    /// Per language code.
+    private let wanted: [Wanted]
+    private let cache = StemCache(expectedTerms: 4_096)
+    private var tokens: [AnalyzedToken] = []
+    private var marked: [Bool] = []
 
     init(analyzer: Analyzer, config: EngineConfig, plans: [PlanNode]) {
         self.analyzer = analyzer
         self.config = config
-        terms = Language.allCases.map { language in
-            var out: [(stem: String, field: String?, prefix: Bool)] = []
-            QueryPlanner.highlightTerms(plans[Int(language.code)], language: language, into: &out)
-            return out
+        let cache = self.cache
+        wanted = Language.allCases.map { language in
+            var terms: [(stem: String, field: String?, prefix: Bool)] = []
+            QueryPlanner.highlightTerms(plans[Int(language.code)], language: language, into: &terms)
+            var w = Wanted()
+            for t in terms {
+                if t.prefix { w.prefixes.append((t.stem, t.field)) } else { w.exact.append((cache.intern(t.stem), t.field)) }
+            }
+            return w
         }
     }
 
+    /// Highlights of the document's text fields, by field path.
     func highlight(_ document: JSONValue, language: Language) -> [String: String] {
-        let wanted = terms[Int(language.code)]
-        guard !wanted.isEmpty else { return [:] }
+        let all = wanted[Int(language.code)]
+        guard !all.exact.isEmpty || !all.prefixes.isEmpty else { return [:] }
         var result: [String: String] = [:]
-        for (field, values) in FlatDocument(document, config: config).texts {
-            let relevant = wanted.filter { $0.field == nil || $0.field == field }
-            if relevant.isEmpty { continue }
+        for (field, values) in FlatDocument.texts(of: document, config: config) {
+            let exact = Set(all.exact.lazy.filter { $0.field == nil || $0.field == field }.map(\.stem))
+            let prefixes = all.prefixes.filter { $0.field == nil || $0.field == field }.map(\.prefix)
+            if exact.isEmpty && prefixes.isEmpty { continue }
             var pieces: [String] = []
             for value in values {
-                if let h = highlight(value, language: language, terms: relevant) { pieces.append(h) }
+                if let h = highlight(value, language: language, exact: exact, prefixes: prefixes) { pieces.append(h) }
             }
             if !pieces.isEmpty { result[field] = pieces.joined(separator: " … ") }
         }
         return result
     }
 
-    private func highlight(_ text: String, language: Language,
-                           terms: [(stem: String, field: String?, prefix: Bool)]) -> String? {
-        let tokens = analyzer.analyze(text, language: language)
-        let exact = Set(terms.filter { !$0.prefix }.map(\.stem))
-        let prefixes = terms.filter(\.prefix).map(\.stem)
-        var marked: [Bool] = tokens.map { t in
-            exact.contains(t.stem) || prefixes.contains { t.stem.hasPrefix($0) || t.term.hasPrefix($0) }
+    private func highlight(_ text: String, language: Language, exact: Set<StemCache.TermID>, prefixes: [String]) -> String? {
+        tokens.removeAll(keepingCapacity: true)
+        analyzer.analyze(text, language: language, cache: cache, into: &tokens)
+        marked.removeAll(keepingCapacity: true)
+        var any = false
+        for t in tokens {
+            var hit = exact.contains(t.stem)
+            if !hit && !prefixes.isEmpty {
+                let stem = cache.string(t.stem), term = cache.string(t.term)
+                hit = prefixes.contains { stem.hasPrefix($0) || term.hasPrefix($0) }
+            }
+            marked.append(hit)
+            any = any || hit
         }
+        guard any else { return nil }
         // A compound's joined form overlaps its parts: mark each byte range once, outermost first.
-        var lastEnd = -1
+        var lastEnd: Int32 = -1
         for i in tokens.indices where marked[i] {
             if tokens[i].start < lastEnd { marked[i] = false } else { lastEnd = tokens[i].end }
         }
-        guard marked.contains(true) else { return nil }
-        let bytes = Array(text.utf8)
         var from = 0, to = tokens.count
-        if bytes.count > config.snippetThresholdBytes && tokens.count > config.snippetWords {
+        let byteCount = text.utf8.count
+        if byteCount > config.snippetThresholdBytes && tokens.count > config.snippetWords {
             // The window with the most marked words.
             let w = config.snippetWords
             var count = marked[0..<w].filter { $0 }.count
@@ -65,21 +89,25 @@ struct Highlighter {
             from = bestStart
             to = bestStart + w
         }
-        var out: [UInt8] = []
-        var cursor = from == 0 ? 0 : tokens[from].start
-        if from > 0 { out.append(contentsOf: "… ".utf8) }
-        for i in from..<to where marked[i] {
-            let t = tokens[i]
-            guard t.start >= cursor, t.end <= bytes.count else { continue }
-            out.append(contentsOf: bytes[cursor..<t.start])
-            out.append(contentsOf: "<em>".utf8)
-            out.append(contentsOf: bytes[t.start..<t.end])
-            out.append(contentsOf: "</em>".utf8)
-            cursor = t.end
+        var text = text
+        return text.withUTF8 { bytes -> String in
+            var out: [UInt8] = []
+            var cursor = from == 0 ? 0 : Int(tokens[from].start)
+            if from > 0 { out.append(contentsOf: "… ".utf8) }
+            for i in from..<to where marked[i] {
+                let t = tokens[i]
+                let start = Int(t.start), end = Int(t.end)
+                guard start >= cursor, end <= bytes.count else { continue }
+                out.append(contentsOf: bytes[cursor..<start])
+                out.append(contentsOf: "<em>".utf8)
+                out.append(contentsOf: bytes[start..<end])
+                out.append(contentsOf: "</em>".utf8)
+                cursor = end
+            }
+            let end = to == tokens.count ? bytes.count : Int(tokens[to - 1].end)
+            if cursor < end { out.append(contentsOf: bytes[cursor..<end]) }
+            if to < tokens.count { out.append(contentsOf: " …".utf8) }
+            return String(decoding: out, as: UTF8.self)
         }
-        let end = to == tokens.count ? bytes.count : tokens[to - 1].end
-        if cursor < end { out.append(contentsOf: bytes[cursor..<end]) }
-        if to < tokens.count { out.append(contentsOf: " …".utf8) }
-        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -106,6 +106,9 @@ extension Searcher {
         let highlighter = request.highlight ? Highlighter(analyzer: analyzer, config: config, plans: plans) : nil
         let decompressor = Decompressor.borrow()
         defer { Decompressor.giveBack(decompressor) }
+        // `fields` names top-level members (a dotted name keeps its top-level member).
+        let scanner = JSONScanner()
+        let wanted = request.fields.map { Set($0.map { $0.split(separator: ".", maxSplits: 1).first.map(String.init) ?? $0 }) }
         for c in heap.sorted().dropFirst(request.offset) {
             let seg = view.segments[c.segment].segment
             // `fields: []` asks for ids and scores only: no document is inflated. Without a
@@ -113,23 +116,25 @@ extension Searcher {
             var json: [UInt8] = Array("{}".utf8)
             var highlight: [String: String] = [:]
             if request.fields?.isEmpty != true || highlighter != nil {
-                json = try seg.stored.json(Int(c.doc), decompressor: decompressor)
-                if request.fields != nil || highlighter != nil {
-                    let document = try parse(json)
+                let stored = try seg.stored.json(Int(c.doc), decompressor: decompressor)
+                json = stored
+                if wanted != nil || highlighter != nil {
+                    let scan: JSONScan
+                    do { scan = try scanner.scanObject(stored) } catch { throw .corrupt("stored document is not a JSON object") }
                     if let highlighter {
-                        highlight = highlighter.highlight(document, language: Language(code: seg.languages[Int(c.doc)]))
+                        // Only the members highlighted are parsed: those in `fields`, when given.
+                        let shown = wanted?.isEmpty == false ? wanted : nil
+                        let members = scan.members.filter { shown?.contains($0.key) ?? true }
+                        highlight = highlighter.highlight(.object(members.map { ($0.key, scan.value($0)) }),
+                                                          language: Language(code: seg.languages[Int(c.doc)]))
                     }
-                    if request.fields != nil { json = project(document, request.fields).jsonBytes() }
+                    if let wanted { json = project(scan, wanted) }
                 }
             }
             hits.append(Hit(id: seg.ids[Int(c.doc)], score: c.score, json: json, highlight: highlight))
         }
         return SearchResult(total: total, totalIsExact: !skipped, hits: hits,
                             facets: facets.result(limit: request.facetLimit))
-    }
-
-    private func parse(_ json: [UInt8]) throws(EngineError) -> JSONValue {
-        do { return try JSONValue.parse(json) } catch { throw .corrupt("stored document is not valid JSON") }
     }
 
     /// First value for ascending, last-sorting value for descending (min / max of an array).
@@ -151,10 +156,17 @@ extension Searcher {
         return best
     }
 
-    /// Keeps only the named top-level members (a dotted name keeps its top-level member).
-    private func project(_ document: JSONValue, _ fields: [String]?) -> JSONValue {
-        guard let fields, case .object(let members) = document else { return document }
-        let wanted = Set(fields.map { $0.split(separator: ".", maxSplits: 1).first.map(String.init) ?? $0 })
-        return .object(members.filter { wanted.contains($0.0) })
+    /// The stored object with only the `wanted` top-level members, their values copied as stored
+    /// (no parse, no re-encoding).
+    private func project(_ scan: JSONScan, _ wanted: Set<String>) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        for member in scan.members where wanted.contains(member.key) {
+            if out.count > 1 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: JSONValue.string(member.key).jsonBytes())
+            out.append(UInt8(ascii: ":"))
+            out.append(contentsOf: scan.valueBytes(member))
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 }
