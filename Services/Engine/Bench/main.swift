@@ -1,14 +1,15 @@
 // tidende-engine-bench: indexing speed, memory and query latency of TidendeEngine.
 //
 //   tidende-engine-bench CORPUS.ndjson [QUERIES.ndjson] [--docs N] [--snapshot PATH] [--keep-snapshot] [--pipelined]
-//   tidende-engine-bench --load SNAPSHOT [QUERIES.ndjson] [--passes N] [--verbose] [--verify]
+//   tidende-engine-bench --load SNAPSHOT [QUERIES.ndjson] [--passes N] [--repeat N] [--verbose] [--verify]
 //
 // `--pipelined` indexes as the query service does: a preparer thread analyses documents while
 // this thread inverts them (the indexing line then also reports docs/s of wall time).
 // `--load` skips indexing and times queries on a snapshot kept by an earlier run
 // (`--snapshot PATH --keep-snapshot`); regenerate it whenever the snapshot format changes.
 // `--verbose` prints every query's hit count and time once before the timed passes; `--verify`
-// checks that every query's pruned top 10 equals exhaustive scoring.
+// checks that every query's pruned top 10 equals exhaustive scoring; `--repeat N` sets how often
+// the first rare query is repeated (its fixed cost, with and without fetching documents).
 //
 // CORPUS is NDJSON documents (deploy/gen-corpus.py --docs 100000); QUERIES is its query mix
 // (gen-corpus.py --queries 500). Without QUERIES, queries are drawn from fixed word lists.
@@ -151,6 +152,8 @@ struct EngineBench {
         if let i = args.firstIndex(of: "--docs") { maxDocs = Int(args[i + 1])!; args.removeSubrange(i...i + 1) }
         if let i = args.firstIndex(of: "--snapshot") { snapshotPath = args[i + 1]; args.removeSubrange(i...i + 1) }
         var passes = 5
+        var repeats = 2_000
+        if let i = args.firstIndex(of: "--repeat") { repeats = Int(args[i + 1])!; args.removeSubrange(i...i + 1) }
         if let i = args.firstIndex(of: "--passes") { passes = Int(args[i + 1])!; args.removeSubrange(i...i + 1) }
         let verbose = args.contains("--verbose"), verify = args.contains("--verify")
         let pipelined = args.contains("--pipelined")
@@ -167,7 +170,7 @@ struct EngineBench {
         } else {
             guard let corpusPath = args.first else {
                 print("usage: tidende-engine-bench CORPUS.ndjson [QUERIES.ndjson] [--docs N] [--snapshot PATH] [--keep-snapshot] [--pipelined]")
-                print("       tidende-engine-bench --load SNAPSHOT [QUERIES.ndjson] [--passes N] [--verbose] [--verify]")
+                print("       tidende-engine-bench --load SNAPSHOT [QUERIES.ndjson] [--passes N] [--repeat N] [--verbose] [--verify]")
                 exit(2)
             }
             engine = try index(corpusPath, maxDocs: maxDocs, snapshotPath: snapshotPath, pipelined: pipelined)
@@ -239,14 +242,20 @@ struct EngineBench {
             }
         }
         if let (_, first) = queries.first(where: { $0.0 == "rare" }) {
-            var times: [Double] = []
-            for _ in 0..<2_000 {
-                let s = cpuNow()
+            var idsOnly = first
+            idsOnly.fields = []
+            var times: [Double] = [], idTimes: [Double] = []
+            for _ in 0..<repeats {
+                var s = cpuNow()
                 _ = try searcher.search(first)
                 times.append((cpuNow() - s) * 1_000)
+                s = cpuNow()
+                _ = try searcher.search(idsOnly)
+                idTimes.append((cpuNow() - s) * 1_000)
             }
             times.sort()
-            print("one rare query repeated (warm caches): p50 \(fmt(percentile(times, 0.5))) ms")
+            idTimes.sort()
+            print("one rare query repeated (warm caches): p50 \(fmt(percentile(times, 0.5))) ms, ids only \(fmt(percentile(idTimes, 0.5))) ms")
         }
         print("query latency, ms of CPU time (top 10, \(passes) passes over \(queries.count) queries):")
         for (kind, times) in byKind.sorted(by: { $0.key < $1.key }) {
