@@ -7,11 +7,14 @@ final class PhraseMatcher: Matcher {
     let bm25: BM25Field
     let lengths: [UInt32]
     private let order: [Int]
+    /// `cursors` unretained (indexed like it) and in `order`, for the loops below.
+    private let refs: [Unmanaged<PostingCursor>]
+    private let ordered: [Unmanaged<PostingCursor>]
     private var frequency = 0
     /// Documents scoring below this cannot make the top k (see `Matcher.raiseThreshold`).
     private var threshold = -Double.infinity
     /// Term indices by their tf in the current document (reused per document).
-    private var byTf: [Int]
+    private let byTf: UnsafeMutablePointer<Int>
     /// Start positions of the phrase still possible (reused per document).
     private var candidates: UnsafeMutablePointer<UInt32> = .allocate(capacity: 16)
     private var candidateCapacity = 16
@@ -22,16 +25,21 @@ final class PhraseMatcher: Matcher {
         self.bm25 = bm25
         self.lengths = lengths
         order = cursors.indices.sorted { cursors[$0].docFreq < cursors[$1].docFreq }
-        byTf = Array(cursors.indices)
+        refs = cursors.map { .passUnretained($0) }
+        ordered = order.map { .passUnretained(cursors[$0]) }
+        byTf = .allocate(capacity: cursors.count)
     }
 
-    deinit { candidates.deallocate() }
+    deinit {
+        candidates.deallocate()
+        byTf.deallocate()
+    }
 
     private func find(from start: Int32) -> Int32 {
         var target = start
         outer: while target != Matcher.end {
-            for i in order {
-                let d = cursors[i].advance(to: target)
+            for c in ordered {
+                let d = c._withUnsafeGuaranteedRef { $0.advance(to: target) }
                 if d != target {
                     target = d
                     continue outer
@@ -41,7 +49,7 @@ final class PhraseMatcher: Matcher {
             // skip the document without decoding any positions.
             if threshold > -.infinity {
                 var minTf = UInt32.max
-                for c in cursors { minTf = min(minTf, c.tf) }
+                for c in refs { minTf = min(minTf, c._withUnsafeGuaranteedRef { $0.tf }) }
                 if bm25.score(tf: Double(minTf), length: Double(lengths[Int(target)])) < threshold {
                     target += 1
                     continue outer
@@ -58,22 +66,25 @@ final class PhraseMatcher: Matcher {
         return doc
     }
 
+    @inline(__always) private func tf(_ i: Int) -> UInt32 { refs[i]._withUnsafeGuaranteedRef { $0.tf } }
+
     /// Occurrences of the phrase in the current document. Terms are checked rarest first (by
     /// their tf here), so a frequent word's positions are decoded only while candidates remain.
     private func countPhrases() -> Int {
         // Insertion sort of the few terms by tf, stable like the sort it replaces.
-        for i in byTf.indices { byTf[i] = i }
-        for i in 1..<byTf.count {
-            let x = byTf[i], tf = cursors[x].tf
+        let n = refs.count
+        for i in 0..<n { byTf[i] = i }
+        for i in 1..<n {
+            let x = byTf[i], tf = tf(x)
             var j = i
-            while j > 0 && cursors[byTf[j - 1]].tf > tf {
+            while j > 0 && self.tf(byTf[j - 1]) > tf {
                 byTf[j] = byTf[j - 1]
                 j -= 1
             }
             byTf[j] = x
         }
         let first = byTf[0]
-        let (firstPositions, _) = cursors[first].currentPositions()
+        let (firstPositions, _) = refs[first]._withUnsafeGuaranteedRef { $0.currentPositions() }
         if firstPositions.count > candidateCapacity {
             candidates.deallocate()
             candidateCapacity = max(firstPositions.count, 2 * candidateCapacity)
@@ -84,10 +95,10 @@ final class PhraseMatcher: Matcher {
             candidates[count] = p - offsets[first]
             count += 1
         }
-        for r in 1..<byTf.count {
+        for r in 1..<n {
             if count == 0 { return 0 }
             let i = byTf[r]
-            let (list, ascending) = cursors[i].currentPositions()
+            let (list, ascending) = refs[i]._withUnsafeGuaranteedRef { $0.currentPositions() }
             var head = 0
             var kept = 0
             for c in 0..<count {
@@ -106,12 +117,12 @@ final class PhraseMatcher: Matcher {
     }
 
     override func next() -> Int32 {
-        let lead = cursors[order[0]]
-        return find(from: doc == -1 ? lead.next() : lead.advance(to: doc + 1))
+        let target = ordered[0]._withUnsafeGuaranteedRef { doc == -1 ? $0.next() : $0.advance(to: doc + 1) }
+        return find(from: target)
     }
     override func advance(to target: Int32) -> Int32 {
         if doc >= target { return doc }
-        return find(from: cursors[order[0]].advance(to: target))
+        return find(from: ordered[0]._withUnsafeGuaranteedRef { $0.advance(to: target) })
     }
     override func score() -> Double {
         bm25.score(tf: Double(frequency), length: Double(lengths[Int(doc)]))
