@@ -28,7 +28,7 @@ extension Searcher {
         let planner = QueryPlanner(analyzer: analyzer)
         let plans = Language.allCases.map { planner.plan(request.q, language: $0) }
         let k = request.offset + request.limit
-        var heap = TopK<Candidate>(k: k) { Candidate.better($0, $1, descending: descending) }
+        var heap = TopK<Candidate>(k: k, order: descending)
         var facets = FacetCounter(names: request.facets)
         let mayPrune = byRelevance && request.facets.isEmpty
         var total = 0

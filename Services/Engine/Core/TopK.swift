@@ -1,15 +1,24 @@
-/// A bounded heap keeping the best `k` items under `better`; its root is the worst kept item,
-/// so a candidate is compared once against it.
-struct TopK<Element> {
+/// What a `TopK` keeps: items ordered by a static comparison under some order (a static
+/// function, not a stored closure, so the heap's comparisons are direct calls).
+protocol Ranked {
+    associatedtype Order
+    static func better(_ a: Self, _ b: Self, order: Order) -> Bool
+}
+
+/// A bounded heap keeping the best `k` items under `Element.better`; its root is the worst kept
+/// item, so a candidate is compared once against it.
+struct TopK<Element: Ranked> {
     let k: Int
-    let better: (Element, Element) -> Bool
+    let order: Element.Order
     private(set) var items: [Element] = []
 
-    init(k: Int, better: @escaping (Element, Element) -> Bool) {
+    init(k: Int, order: Element.Order) {
         self.k = k
-        self.better = better
+        self.order = order
         items.reserveCapacity(min(k, 1024))
     }
+
+    @inline(__always) private func better(_ a: Element, _ b: Element) -> Bool { Element.better(a, b, order: order) }
 
     var isFull: Bool { items.count >= k }
     var worst: Element? { items.first }
@@ -26,7 +35,7 @@ struct TopK<Element> {
     }
 
     /// Best first.
-    func sorted() -> [Element] { items.sorted(by: better) }
+    func sorted() -> [Element] { items.sorted { Element.better($0, $1, order: order) } }
 
     private mutating func siftUp(_ i: Int) {
         var i = i
@@ -70,7 +79,7 @@ enum SortValue {
 }
 
 /// A candidate hit: where it is and what orders it.
-struct Candidate {
+struct Candidate: Ranked {
     let segment: Int
     let doc: Int32
     let score: Double
@@ -79,7 +88,7 @@ struct Candidate {
     let keys: [SortValue]
 
     /// Field sort keys (if any), else score; then newer first, then higher `seq`, then position.
-    static func better(_ a: Candidate, _ b: Candidate, descending: [Bool]) -> Bool {
+    static func better(_ a: Candidate, _ b: Candidate, order descending: [Bool]) -> Bool {
         if descending.isEmpty {
             if a.score != b.score { return a.score > b.score }
         } else {
