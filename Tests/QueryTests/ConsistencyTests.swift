@@ -33,6 +33,30 @@ struct ConsistencyTests {
         #expect(count.int("count") == 40, "\(count)")
     }
 
+    @Test("Once the feed is quiet, the index is merged down to one segment and answers the same")
+    func idleMerge() throws {
+        let cluster = try Cluster()
+        // Three acked batches, each made searchable before the next: three segments.
+        var last = 0
+        for batch in 0..<3 {
+            let acks = try cluster.put(Documents.generated("im\(batch)", count: 10))
+            last = acks.last!.seq
+            let seen = try cluster.search("\"q\":\"\(Documents.marker(3))\"", after: last, timeoutMs: 5000)
+            #expect(seen.ok, "\(seen)")
+        }
+        let before = try cluster.search("\"q\":\"\(Documents.marker(3))\",\"fields\":[]", after: last)
+        var segments = -1
+        let deadline = Date().addingTimeInterval(15)
+        while Date() < deadline {
+            segments = try cluster.ask("{\"op\":\"stats\"}").int("segments") ?? -1
+            if segments == 1 { break }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        #expect(segments == 1, "\(cluster.logs)")
+        let after = try cluster.search("\"q\":\"\(Documents.marker(3))\",\"fields\":[]", after: last)
+        #expect(after.hitIDs.sorted() == before.hitIDs.sorted() && after.hitIDs.count == 3, "\(before)\n\(after)")
+    }
+
     @Test("min_seq beyond the head with timeout_ms 200 answers timeout, and not before")
     func minSeqTimeout() throws {
         let cluster = try Cluster()

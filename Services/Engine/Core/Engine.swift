@@ -104,6 +104,28 @@ public final class Engine: Sendable {
         }
     }
 
+    /// Merges the small segments into one on a background thread (and the largest too once the
+    /// small ones hold a quarter of its documents): call it when the writer has been idle for a
+    /// while, so searches visit one or two segments instead of one per size tier. Returns false
+    /// when there is nothing worth merging (or a merge already runs). The result is published
+    /// by the next `refresh` (`hasUnpublishedChanges` tells when one is due).
+    @discardableResult
+    public func mergeWhileIdle() -> Bool {
+        guard backgroundMerges == 0, let sources = writer.withLock({ $0.idleMergeSources() }) else { return false }
+        startBackgroundMerge(sources)
+        return true
+    }
+
+    /// Whether the writer holds changes (documents, deletions, a finished merge) that the last
+    /// `refresh` did not publish.
+    public var hasUnpublishedChanges: Bool {
+        let view = published.withLock { $0 }
+        return writer.withLock { w in
+            w.builder.count > 0 || w.seq != view.seq || w.segments.count != view.segments.count
+                || zip(w.segments, view.segments).contains { $0.segment !== $1.segment || $0.deletions.count != $1.deletions.count }
+        }
+    }
+
     /// Merges running in the background now.
     public var backgroundMerges: Int { runningMerges.withLock { $0.running } }
 

@@ -126,6 +126,21 @@ struct WriterState: ~Copyable {
         if let view, view.liveCount > 0 { segments.append(view) }
     }
 
+    /// Segments worth merging while the writer is idle, so searches visit few segments: all but
+    /// the largest segment, and the largest too once the others hold a quarter of its documents
+    /// (so a trickle of small changes does not rewrite a large index each time). Nil when there
+    /// is nothing to gain. The chosen segments are marked as merging.
+    mutating func idleMergeSources() -> [SegmentView]? {
+        let free = segments.filter { !merging.contains(ObjectIdentifier($0.segment)) }
+        guard let largest = free.max(by: { $0.liveCount < $1.liveCount }) else { return nil }
+        let others = free.filter { $0.segment !== largest.segment }
+        let rest = others.reduce(0) { $0 + $1.liveCount }
+        let sources = rest * 4 >= largest.liveCount ? free : others
+        guard sources.count > 1 || sources.contains(where: { $0.deletions.count > 0 }) else { return nil }
+        for v in sources { merging.insert(ObjectIdentifier(v.segment)) }
+        return sources
+    }
+
     mutating func mergeAll() {
         let free = segments.indices.filter { !merging.contains(ObjectIdentifier(segments[$0].segment)) }
         guard free.count > 1 || free.contains(where: { segments[$0].deletions.count > 0 }) else { return }

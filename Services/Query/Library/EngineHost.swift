@@ -276,6 +276,9 @@ public final class EngineHost: @unchecked Sendable {
         // waits for what is already applied.
         let catchUpEvery = max(refreshEvery, 250_000_000)
         var lastRefresh = DispatchTime.now().uptimeNanoseconds
+        var lastChange = lastRefresh
+        // Quiet this long (no feed changes), the index is merged down for searching.
+        let idleMergeAfter: UInt64 = 1_000_000_000
         var unrefreshed: [UInt64] = []  // arrival times of applied, not yet searchable changes
         while true {
             condition.lock()
@@ -320,6 +323,17 @@ public final class EngineHost: @unchecked Sendable {
                 }
             }
             let now = DispatchTime.now().uptimeNanoseconds
+            if !items.isEmpty {
+                lastChange = now
+            } else if now - lastChange >= idleMergeAfter {
+                // Idle: merge the size tiers down to one or two segments in the background (fewer
+                // segments, faster searches), and publish the result once it is done.
+                if current.hasUnpublishedChanges {
+                    if current.backgroundMerges == 0 { publish(current, &unrefreshed) }
+                } else {
+                    current.mergeWhileIdle()
+                }
+            }
             if now - lastSnapshot >= snapshotEvery {
                 lastSnapshot = now
                 if current.searcher().seq != snapshotSeq() { writeSnapshotInBackground(current) }
