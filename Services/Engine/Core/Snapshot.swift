@@ -24,86 +24,109 @@ enum Snapshot {
     /// Encodes `view` piece by piece (the preamble, then one segment at a time), handing each
     /// piece to `emit` and reusing one buffer, so writing a snapshot never holds more than the
     /// largest segment's encoding in memory. Returns the header for the emitted payload.
-    static func encode(_ view: IndexView, emit: (UnsafeRawBufferPointer) throws(EngineError) -> Void) throws(EngineError) -> [UInt8] {
-        var crc: UInt32 = 0
-        var length: UInt64 = 0
-        var w = ByteWriter()
-        func flush() throws(EngineError) {
-            let bytes = w.bytes
-            crc = bytes.withUnsafeBytes { Checksum.crc32($0, initial: crc) }
-            length += UInt64(bytes.count)
-            let result: Result<Void, EngineError> = bytes.withUnsafeBytes { raw in
-                do throws(EngineError) { try emit(raw); return .success(()) } catch { return .failure(error) }
-            }
-            try result.get()
-            w.bytes.removeAll(keepingCapacity: true)
-        }
-        w.u64(view.seq)
-        w.varint(UInt64(view.fields.names.count))
-        for name in view.fields.names { w.string(name) }
-        w.varint(UInt64(view.segments.count))
-        try flush()
-        for sv in view.segments {
-            encode(sv, into: &w)
-            try flush()
-        }
+    static func encode(_ view: IndexView, emit: @escaping (UnsafeRawBufferPointer) throws(EngineError) -> Void) throws(EngineError) -> [UInt8] {
+        let sink = Sink(emit: emit)
+        sink.w.u64(view.seq)
+        sink.w.varint(UInt64(view.fields.names.count))
+        for name in view.fields.names { sink.w.string(name) }
+        sink.w.varint(UInt64(view.segments.count))
+        for sv in view.segments { try encode(sv, into: sink) }
+        try sink.flush()
         var out = ByteWriter(capacity: headerSize)
         out.bytes.append(contentsOf: magic)
         out.u32(version)
         out.u32(byteOrderMark)
-        out.u64(length)
-        out.u32(crc)
+        out.u64(sink.length)
+        out.u32(sink.crc)
         return out.bytes
     }
 
-    private static func encode(_ sv: SegmentView, into w: inout ByteWriter) {
+    /// Where an encoding goes: small values gather in a buffer; a large array goes out straight
+    /// from its own memory, so writing a snapshot needs no copy of a segment (which would double
+    /// the memory of a one-segment index while it is written).
+    private final class Sink {
+        var w = ByteWriter()
+        var crc: UInt32 = 0
+        var length: UInt64 = 0
+        let emit: (UnsafeRawBufferPointer) throws(EngineError) -> Void
+
+        init(emit: @escaping (UnsafeRawBufferPointer) throws(EngineError) -> Void) { self.emit = emit }
+
+        func out(_ raw: UnsafeRawBufferPointer) throws(EngineError) {
+            crc = Checksum.crc32(raw, initial: crc)
+            length += UInt64(raw.count)
+            try emit(raw)
+        }
+
+        func flush() throws(EngineError) {
+            let bytes = w.bytes
+            w.bytes.removeAll(keepingCapacity: true)
+            let result: Result<Void, EngineError> = bytes.withUnsafeBytes { raw in
+                do throws(EngineError) { try out(raw); return .success(()) } catch { return .failure(error) }
+            }
+            try result.get()
+        }
+
+        /// What `ByteWriter.array` writes.
+        func array<T: BitwiseCopyable>(_ values: [T]) throws(EngineError) {
+            guard MemoryLayout<T>.stride * values.count > 1 << 16 else { return w.array(values) }
+            w.u64(UInt64(values.count))
+            try flush()
+            let result: Result<Void, EngineError> = values.withUnsafeBytes { raw in
+                do throws(EngineError) { try out(raw); return .success(()) } catch { return .failure(error) }
+            }
+            try result.get()
+        }
+    }
+
+    private static func encode(_ sv: SegmentView, into sink: Sink) throws(EngineError) {
         let s = sv.segment
-        w.varint(UInt64(s.ids.count))
-        for id in s.ids { w.string(id) }
-        w.array(s.seqs)
-        w.array(s.recency)
-        w.array(s.languages)
-        w.array(s.terms.keyBytes)
-        w.array(s.terms.keyOffsets)
+        sink.w.varint(UInt64(s.ids.count))
+        for id in s.ids { sink.w.string(id) }
+        try sink.array(s.seqs)
+        try sink.array(s.recency)
+        try sink.array(s.languages)
+        try sink.array(s.terms.keyBytes)
+        try sink.array(s.terms.keyOffsets)
         let p = s.postings
         for a in [p.termFirstBlock, p.termDocFreq, p.blockLastDoc, p.blockDocOffset, p.blockPosOffset,
-                  p.blockMaxTf, p.blockMinLength] { w.array(a) }
-        w.array(p.docBytes)
-        w.array(p.positionBytes)
-        w.varint(UInt64(s.fieldLengths.count))
+                  p.blockMaxTf, p.blockMinLength] { try sink.array(a) }
+        try sink.array(p.docBytes)
+        try sink.array(p.positionBytes)
+        sink.w.varint(UInt64(s.fieldLengths.count))
         for (f, lengths) in s.fieldLengths.sorted(by: { $0.key < $1.key }) {
-            w.varint(UInt64(f))
-            w.array(lengths)
+            sink.w.varint(UInt64(f))
+            try sink.array(lengths)
         }
-        w.varint(UInt64(s.docValues.count))
+        sink.w.varint(UInt64(s.docValues.count))
         for (f, c) in s.docValues.sorted(by: { $0.key < $1.key }) {
-            w.varint(UInt64(f))
-            w.array(c.docStart)
-            w.array(c.kinds)
-            w.array(c.numbers)
-            w.array(c.ordinals)
-            w.array(c.strings.bytes)
-            w.array(c.strings.offsets)
+            sink.w.varint(UInt64(f))
+            try sink.array(c.docStart)
+            try sink.array(c.kinds)
+            try sink.array(c.numbers)
+            try sink.array(c.ordinals)
+            try sink.array(c.strings.bytes)
+            try sink.array(c.strings.offsets)
         }
-        w.array(s.stored.bytes)
-        w.array(s.stored.offsets)
-        w.array(s.stored.originalSizes)
-        w.varint(UInt64(s.words.count))
-        for word in s.words { w.string(word) }
-        w.array(s.wordCounts)
+        try sink.array(s.stored.bytes)
+        try sink.array(s.stored.offsets)
+        try sink.array(s.stored.originalSizes)
+        sink.w.varint(UInt64(s.words.count))
+        for word in s.words { sink.w.string(word) }
+        try sink.array(s.wordCounts)
         let d = sv.deletions
-        w.array(d.bits)
-        w.varint(UInt64(d.count))
-        w.varint(UInt64(d.termDocFreq.count))
+        try sink.array(d.bits)
+        sink.w.varint(UInt64(d.count))
+        sink.w.varint(UInt64(d.termDocFreq.count))
         for (t, n) in d.termDocFreq.sorted(by: { $0.key < $1.key }) {
-            w.varint(UInt64(t))
-            w.varint(UInt64(n))
+            sink.w.varint(UInt64(t))
+            sink.w.varint(UInt64(n))
         }
-        w.varint(UInt64(d.fieldTotals.count))
+        sink.w.varint(UInt64(d.fieldTotals.count))
         for (f, t) in d.fieldTotals.sorted(by: { $0.key < $1.key }) {
-            w.varint(UInt64(f))
-            w.u64(t.length)
-            w.varint(UInt64(t.documents))
+            sink.w.varint(UInt64(f))
+            sink.w.u64(t.length)
+            sink.w.varint(UInt64(t.documents))
         }
     }
 
