@@ -44,12 +44,18 @@ extension Searcher {
             for language in Language.allCases {
                 let root = context.matcher(plans[Int(language.code)], segment: s, language: language)
                 if root is EmptyMatcher { continue }
+                var lastThreshold = -Double.infinity
+                if mayPrune && total >= request.trackTotalHits && heap.isFull {
+                    // The k-th hit of earlier languages and segments already bounds this tree.
+                    lastThreshold = worstScore
+                    root.raiseThreshold(worstScore)
+                    skipped = true
+                }
                 var d = root.next()
                 // A score bound holds for a run of documents: recompute it only past its end.
                 var boundUntil: Int32 = -1
                 var bound = 0.0
                 var blockChecks = SkipStatistics()
-                var lastThreshold = -Double.infinity
                 while d != Matcher.end {
                     if mayPrune && total >= request.trackTotalHits && heap.isFull && blockChecks.worthIt {
                         // Nothing in [d, until] can beat the k-th hit: skip it without scoring.
@@ -88,13 +94,12 @@ extension Searcher {
                                                  seq: seg.seqs[doc], keys: keys))
                             if heap.isFull, let worst = heap.worst { worstScore = worst.score }
                         }
-                        if mayPrune && total >= request.trackTotalHits && heap.isFull, let worst = heap.worst,
-                           worst.score > lastThreshold {
-                            // From here on matchers may skip documents: the total becomes a bound.
-                            lastThreshold = worst.score
-                            root.raiseThreshold(worst.score)
-                            skipped = true
-                        }
+                    }
+                    if mayPrune && total >= request.trackTotalHits && heap.isFull && worstScore > lastThreshold {
+                        // From here on matchers may skip documents: the total becomes a bound.
+                        lastThreshold = worstScore
+                        root.raiseThreshold(worstScore)
+                        skipped = true
                     }
                     d = root.next()
                 }
