@@ -11,20 +11,12 @@ enum SegmentMerger {
     static func mergeWithRemaps(_ sources: [SegmentView]) -> (segment: Segment?, remaps: [[Int32]]) {
         var remaps: [[Int32]] = []
         var ids: [String] = [], seqs: [UInt64] = [], recency: [Double] = [], languages: [UInt8] = []
-        var storedOut = StoredDocumentsBuilder()
-        // Every output column sized exactly up front: no regrowth copies of the stored bytes.
+        // Every output column sized exactly up front.
         let live = sources.reduce(0) { $0 + $1.liveCount }
         ids.reserveCapacity(live)
         seqs.reserveCapacity(live)
         recency.reserveCapacity(live)
         languages.reserveCapacity(live)
-        storedOut.offsets.reserveCapacity(live + 1)
-        storedOut.originalSizes.reserveCapacity(live)
-        storedOut.bytes.reserveCapacity(sources.reduce(0) { sum, sv in
-            let offsets = sv.segment.stored.offsets
-            if sv.deletions.count == 0 { return sum + Int(offsets[sv.segment.docCount] - offsets[0]) }
-            return (0..<sv.segment.docCount).reduce(sum) { sv.deletions.contains($1) ? $0 : $0 + Int(offsets[$1 + 1] - offsets[$1]) }
-        })
         var next: Int32 = 0
         for sv in sources {
             let seg = sv.segment
@@ -36,7 +28,6 @@ enum SegmentMerger {
                 seqs.append(contentsOf: seg.seqs)
                 recency.append(contentsOf: seg.recency)
                 languages.append(contentsOf: seg.languages)
-                storedOut.addAll(seg.stored)
                 continue
             }
             var remap = [Int32](repeating: -1, count: seg.docCount)
@@ -47,7 +38,6 @@ enum SegmentMerger {
                 seqs.append(seg.seqs[d])
                 recency.append(seg.recency[d])
                 languages.append(seg.languages[d])
-                storedOut.add(compressed: seg.stored.compressed(d), originalSize: Int(seg.stored.originalSizes[d]))
             }
             remaps.append(remap)
         }
@@ -148,7 +138,7 @@ enum SegmentMerger {
             ids: ids, seqs: seqs, recency: recency, languages: languages,
             terms: TermDictionary(keyBytes: keyBytes, keyOffsets: keyOffsets), postings: encoder.finish(),
             fieldLengths: lengths, docValues: columns,
-            stored: storedOut.build(), words: words, wordCounts: counts)
+            stored: StoredDocuments.merged(sources), words: words, wordCounts: counts)
         return (segment, remaps)
     }
 

@@ -108,8 +108,11 @@ enum Snapshot {
             try sink.array(c.strings.bytes)
             try sink.array(c.strings.offsets)
         }
-        try sink.array(s.stored.bytes)
-        try sink.array(s.stored.offsets)
+        // The stored documents end to end, as `ByteWriter.array` would write one array of them.
+        sink.w.u64(UInt64(s.stored.documentBytes))
+        try sink.flush()
+        try s.stored.forEachRun { (run: UnsafeRawBufferPointer) throws(EngineError) in try sink.out(run) }
+        try sink.array(s.stored.flatOffsets)
         try sink.array(s.stored.originalSizes)
         sink.w.varint(UInt64(s.words.count))
         for word in s.words { sink.w.string(word) }
@@ -195,7 +198,7 @@ enum Snapshot {
         for _ in 0..<(try r.count()) { words.append(try r.string()) }
         let wordCounts = try r.array(of: UInt32.self)
         // Cross-checks, so a file that passed its checksum but is inconsistent is still refused.
-        guard seqs.count == n, recency.count == n, languages.count == n, stored.offsets.count == n + 1,
+        guard seqs.count == n, recency.count == n, languages.count == n, stored.count == n, stored.isConsistent,
               words.count == wordCounts.count, lengths.values.allSatisfy({ $0.count == n }),
               columns.values.allSatisfy({ $0.docStart.count == n + 1 && $0.ordinals.count == $0.kinds.count
                   && ($0.numbers.isEmpty || $0.numbers.count == $0.kinds.count) }),
