@@ -30,15 +30,21 @@ final class UnionMatcher: Matcher {
     override func next() -> Int32 {
         if doc == -1 {
             for i in essential..<refs.count { refs[i].next() }
-        } else {
-            for i in essential..<refs.count where refs[i].doc <= doc { refs[i].advance(to: doc + 1) }
+            return settle()
         }
-        return settle()
+        return advance(to: doc + 1)
     }
     override func advance(to target: Int32) -> Int32 {
         if doc >= target { return doc }
-        for i in essential..<refs.count where refs[i].doc < target { refs[i].advance(to: target) }
-        return settle()
+        // Advances and takes the minimum in one pass.
+        var m = Matcher.end
+        for i in essential..<refs.count {
+            var d = refs[i].doc
+            if d < target { d = refs[i].advance(to: target) }
+            if d < m { m = d }
+        }
+        doc = m
+        return m
     }
     override func score() -> Double {
         // Always summed in child order, so a score is bit-identical with or without pruning.
