@@ -96,6 +96,9 @@ def bench_ours(args, bin_dir, raw, gz, queries, svc, work):
     if bad:
         log("warning: %d queries failed, first: %s" % (len(bad), bad[0]["error"]))
     res["ping_ms"] = querybench.ping_floor(ports["query"])
+    res["highlighted_rare_ms"] = querybench.highlighted_rare(ports["query"], queries)
+    log("rare words, 10 hits with titles and highlights: p50 %.3f ms, p99 %.3f ms (1 connection)"
+        % (res["highlighted_rare_ms"]["p50"], res["highlighted_rare_ms"]["p99"]))
     res["levels"] = []
     for conns, total in ((1, args.queries_per_level), (8, 2 * args.queries_per_level),
                          (64, 4 * args.queries_per_level)):

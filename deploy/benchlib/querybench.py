@@ -48,6 +48,21 @@ def collect_top10(port, queries):
     return out
 
 
+def highlighted_rare(port, queries, passes=5):
+    """The rare words of the mix as the issue states its latency goal: top 10 with titles and
+    highlights, one connection, round trip as a client sees it."""
+    ms = []
+    rare = [q for q in queries if q["kind"] == "rare"]
+    with LineClient(port) as c:
+        for _ in range(passes):
+            for q in rare:
+                req = dumps({"q": q["q"], "limit": 10, "fields": ["id", "title"], "highlight": True})
+                t0 = time.perf_counter()
+                c.request_raw(req)
+                ms.append((time.perf_counter() - t0) * 1e3)
+    return summarize(ms)
+
+
 def ping_floor(port, n=500):
     """Round trips of `ping` on one connection: what TCP, the line server and this Python client
     cost before any search work, the floor under every latency measured here."""

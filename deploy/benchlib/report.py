@@ -80,6 +80,9 @@ def markdown(results):
         rows.append("| sustained: ack→searchable ms p50 / p99 (%d probes, %d over the wait); searchable s after the last ack | %s / %s; %s |%s p99 ≤ 100 |" % (
             sus["probes"], sus["probes_timed_out"], _f(sus["ack_to_searchable_ms"]["p50"]), _f(sus["ack_to_searchable_ms"]["p99"]),
             _f(sus["searchable_after_last_ack_s"]), " n/a | |" * len(names)))
+    if ours.get("highlighted_rare_ms"):
+        rows.append("| rare, 10 hits with titles and highlights: round trip ms p50 / p99 (1 connection) | %s / %s |%s p50 < 0.3 |" % (
+            _f(ours["highlighted_rare_ms"]["p50"]), _f(ours["highlighted_rare_ms"]["p99"]), " n/a | |" * len(names)))
     rows.append("| ping round trip ms p50 / p99 (the floor under our latencies) | %s / %s |%s |" % (
         _f(ours["ping_ms"]["p50"]), _f(ours["ping_ms"]["p99"]), " n/a | |" * len(names)))
     took = {k: [] for k in KINDS}

@@ -37,14 +37,40 @@ final class Highlighter {
         }
     }
 
-    /// Highlights of the document's text fields, by field path.
-    func highlight(_ document: JSONValue, language: Language) -> [String: String] {
+    /// What to mark in one field, per language code and field path (fields recur in every hit).
+    private var perField: [[String: (exact: Set<StemCache.TermID>, prefixes: [String])]] = [[:], [:]]
+
+    private func terms(_ field: String, _ language: Language) -> (exact: Set<StemCache.TermID>, prefixes: [String]) {
+        let code = Int(language.code)
+        if let known = perField[code][field] { return known }
+        let all = wanted[code]
+        let found = (Set(all.exact.lazy.filter { $0.field == nil || $0.field == field }.map(\.stem)),
+                     all.prefixes.filter { $0.field == nil || $0.field == field }.map(\.prefix))
+        perField[code][field] = found
+        return found
+    }
+
+    /// Highlights of the text fields under `members` of a scanned document: a string member is
+    /// read straight from the scan, only other members are parsed.
+    func highlight(_ scan: JSONScan, members: [JSONMember], language: Language) -> [String: String] {
         let all = wanted[Int(language.code)]
         guard !all.exact.isEmpty || !all.prefixes.isEmpty else { return [:] }
         var result: [String: String] = [:]
-        for (field, values) in FlatDocument.texts(of: document, config: config) {
-            let exact = Set(all.exact.lazy.filter { $0.field == nil || $0.field == field }.map(\.stem))
-            let prefixes = all.prefixes.filter { $0.field == nil || $0.field == field }.map(\.prefix)
+        for member in members {
+            if member.kind == .string {
+                guard !config.unindexedFields.contains(member.key), let text = scan.string(member) else { continue }
+                highlight([(member.key, [text])], language: language, into: &result)
+            } else if member.kind == .object || member.kind == .array {
+                highlight(FlatDocument.texts(of: .object([(member.key, scan.value(member))]), config: config),
+                          language: language, into: &result)
+            }
+        }
+        return result
+    }
+
+    private func highlight(_ texts: [(field: String, values: [String])], language: Language, into result: inout [String: String]) {
+        for (field, values) in texts {
+            let (exact, prefixes) = terms(field, language)
             if exact.isEmpty && prefixes.isEmpty { continue }
             var pieces: [String] = []
             for value in values {
@@ -52,7 +78,6 @@ final class Highlighter {
             }
             if !pieces.isEmpty { result[field] = pieces.joined(separator: " … ") }
         }
-        return result
     }
 
     private func highlight(_ text: String, language: Language, exact: Set<StemCache.TermID>, prefixes: [String]) -> String? {

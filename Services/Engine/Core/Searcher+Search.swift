@@ -129,8 +129,7 @@ extension Searcher {
                     if let highlighter {
                         // Only the members highlighted are parsed: those in `fields`, when given.
                         let shown = wanted?.isEmpty == false ? wanted : nil
-                        let members = scan.members.filter { shown?.contains($0.key) ?? true }
-                        highlight = highlighter.highlight(.object(members.map { ($0.key, scan.value($0)) }),
+                        highlight = highlighter.highlight(scan, members: scan.members.filter { shown?.contains($0.key) ?? true },
                                                           language: Language(code: seg.languages[Int(c.doc)]))
                     }
                     if let wanted { json = project(scan, wanted) }
