@@ -60,9 +60,10 @@ import Testing
         // A preparer on its own thread, the writer on this one, as the query service runs them.
         let preparer = prepared.makePreparer()
         let batch: [PreparedDocument] = await Task.detached {
-            docs.map { d -> PreparedDocument in
+            // Every other document leaves compressing its stored form to the writer.
+            docs.enumerated().map { i, d -> PreparedDocument in
                 guard case .string(let id)? = d["id"] else { fatalError() }
-                return preparer.prepare(id: id, document: d)
+                return preparer.prepare(id: id, document: d, compress: i % 2 == 0)
             }
         }.value
         for (i, p) in batch.enumerated() {

@@ -89,7 +89,13 @@ def bench_ours(args, bin_dir, raw, gz, queries, svc, work):
     res["memory_after_ingest"] = {"ingest_rss": procs.proc_status(ing.pid, "VmRSS"),
                                   "query_rss": procs.proc_status(qry.pid, "VmRSS")}
 
-    # 4. Query latency and throughput.
+    # 4. Query latency and throughput, once the index has settled: the query service merges its
+    # size tiers down to one or two segments after a quiet second (what a steady state looks like).
+    t0 = time.monotonic()
+    segments = lambda: wire.ask(ports["query"], {"op": "stats"}).get("segments", 0)
+    procs.wait_until(lambda: segments() <= 2, 120, 0.05, "the query service to merge its segments", qry)
+    res["settle_s"] = time.monotonic() - t0
+    log("index settled (%d segment(s)) %.1f s after the last change" % (segments(), res["settle_s"]))
     log("collecting our top-10 for %d queries (also the warm-up)…" % len(queries))
     res["top10"] = querybench.collect_top10(ports["query"], queries)
     bad = [r for r in res["top10"] if not r["ok"]]
@@ -132,6 +138,10 @@ def bench_ours(args, bin_dir, raw, gz, queries, svc, work):
                       "query_hwm_after_restart": procs.proc_status(qry.pid, "VmHWM")}
     log("restart: SIGTERM took %.2f s; answering after %.2f s, at head after %.2f s" % (stop_s, t_answer, t_caught))
 
+    # Disk use for the corpus alone (the sustained upload below adds documents).
+    res["disk"] = {"ingest_store": procs.dir_bytes(ingest_data), "query_snapshot": procs.dir_bytes(query_data),
+                   "files": {"ingest": procs.file_sizes(ingest_data), "query": procs.file_sizes(query_data)}}
+
     # 6. A sustained upload at a fixed rate (new documents), with read-your-writes probes: does
     # the query side keep up, and how far behind the acks does searching run?
     if args.sustained_rate > 0 and args.sustained_seconds > 0:
@@ -160,6 +170,4 @@ def bench_ours(args, bin_dir, raw, gz, queries, svc, work):
                res["sustained"]["ack_to_searchable_ms"]["p50"] or -1,
                res["sustained"]["ack_to_searchable_ms"]["p99"] or -1, len(visible)))
     svc.stop_all()
-    res["disk"] = {"ingest_store": procs.dir_bytes(ingest_data), "query_snapshot": procs.dir_bytes(query_data),
-                   "files": {"ingest": procs.file_sizes(ingest_data), "query": procs.file_sizes(query_data)}}
     return res

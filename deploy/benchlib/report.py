@@ -73,6 +73,9 @@ def markdown(results):
         rows.append("| idle: ack→searchable / send→ack ms p50 (p99), %d probes after the upload | %s (%s) / %s (%s) |%s |" % (
             ing["idle_probes"], _f(ing["idle_ack_to_searchable_ms"]["p50"]), _f(ing["idle_ack_to_searchable_ms"]["p99"]),
             _f(ing["idle_ack_ms"]["p50"]), _f(ing["idle_ack_ms"]["p99"]), " n/a | |" * len(names)))
+    if ours.get("settle_s") is not None:
+        rows.append("| index settled (idle merge to ≤ 2 segments), s after the last change; queries measured after | %s |%s |" % (
+            _f(ours["settle_s"]), " n/a | |" * len(names)))
     sus = ours.get("sustained")
     if sus:
         rows.append("| sustained upload at %d docs/s for %.0f s: acked docs/s (sender behind schedule by at most s) | %s (%s) |%s ≥ 20 000 |" % (

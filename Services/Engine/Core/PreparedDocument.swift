@@ -18,8 +18,15 @@ public struct PreparedDocument: Sendable {
     /// Term and stem ids are the preparer's (`log`), or the writer's own when `log` is nil.
     let tokens: [AnalyzedToken]
     let values: [(field: String, values: [DocValue])]
-    let compressed: [UInt8]
+    /// The stored form: compressed, or the JSON text still to compress (the writer then does it;
+    /// see `prepare(…compress:)`).
+    let stored: Stored
     let originalSize: Int
+
+    enum Stored: Sendable {
+        case compressed([UInt8])
+        case text([UInt8])
+    }
     let log: TermLog?
 }
 
@@ -46,8 +53,10 @@ public final class DocumentPreparer {
     }
 
     /// Analyses `document` (whose id is `id`) and compresses its stored form: `json` when given
-    /// (the document's own JSON text, stored as is), else the document encoded.
-    public func prepare(id: String, document: JSONValue, json: [UInt8]? = nil) -> PreparedDocument {
+    /// (the document's own JSON text, stored as is), else the document encoded. With `compress`
+    /// false the text is left for the writer to compress: a pipeline whose writer waits for work
+    /// moves that part of the cost to it.
+    public func prepare(id: String, document: JSONValue, json: [UInt8]? = nil, compress: Bool = true) -> PreparedDocument {
         let flat = FlatDocument(document, config: config)
         let language = FlatDocument.language(of: document, texts: flat.texts, config: config, analyzer: analyzer, cache: cache)
         var tokens: [AnalyzedToken] = []
@@ -69,7 +78,8 @@ public final class DocumentPreparer {
         return PreparedDocument(
             id: id, language: language, recency: FlatDocument.recency(of: document, config: config),
             fields: fields, tokens: tokens, values: flat.values,
-            compressed: compressor.compress(text), originalSize: text.count, log: cache.log)
+            stored: compress ? .compressed(compressor.compress(text)) : .text(text), originalSize: text.count,
+            log: cache.log)
     }
 }
 

@@ -51,7 +51,7 @@ struct SegmentBuilder {
     /// `StemCache` (mapped from the preparer's ids by `translation` when the document carries
     /// its preparer's log), so the loop below indexes arrays by integers, never hashes strings.
     mutating func add(_ prepared: PreparedDocument, seq: UInt64, fields: inout FieldRegistry, cache: StemCache,
-                      translation: inout TermTranslation?) {
+                      compressor: Compressor, translation: inout TermTranslation?) {
         let language = prepared.language
         let doc = UInt32(ids.count)
         idIndex[prepared.id] = Int32(doc)
@@ -145,7 +145,10 @@ struct SegmentBuilder {
         for (path, values) in prepared.values {
             columns[fields.intern(path), default: DocValuesColumnBuilder()].add(doc: Int(doc), values)
         }
-        stored.add(compressed: prepared.compressed, originalSize: prepared.originalSize)
+        switch prepared.stored {
+        case .compressed(let bytes): stored.add(compressed: bytes, originalSize: prepared.originalSize)
+        case .text(let text): stored.add(compressed: compressor.compress(text), originalSize: prepared.originalSize)
+        }
     }
 
     /// Marks a buffered document as gone (replaced or deleted before sealing).

@@ -15,6 +15,8 @@ struct WriterState: ~Copyable {
     /// Prepares documents given whole (`Engine.upsert(id:document:…)`) with the writer's own
     /// cache, so their ids need no translation.
     let preparer: DocumentPreparer
+    /// Compresses the stored form of documents prepared without it.
+    let compressor = Compressor()
     /// Per preparer (by its log): its term ids → the writer's.
     private var translations: [ObjectIdentifier: TermTranslation] = [:]
 
@@ -31,10 +33,10 @@ struct WriterState: ~Copyable {
         if let log = prepared.log {
             let key = ObjectIdentifier(log)
             translation = translations.removeValue(forKey: key) ?? TermTranslation(log: log)
-            builder.add(prepared, seq: seq, fields: &fields, cache: cache, translation: &translation)
+            builder.add(prepared, seq: seq, fields: &fields, cache: cache, compressor: compressor, translation: &translation)
             translations[key] = translation
         } else {
-            builder.add(prepared, seq: seq, fields: &fields, cache: cache, translation: &translation)
+            builder.add(prepared, seq: seq, fields: &fields, cache: cache, compressor: compressor, translation: &translation)
         }
     }
 

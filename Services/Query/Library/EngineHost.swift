@@ -230,6 +230,7 @@ public final class EngineHost: @unchecked Sendable {
     private func prepareLoop() {
         let preparer = DocumentPreparer(config: config.engine)
         var out: [Change] = []
+        var compress = true
         while true {
             condition.lock()
             while queue.isEmpty && !stopping { condition.wait() }
@@ -247,24 +248,32 @@ public final class EngineHost: @unchecked Sendable {
             condition.unlock()
             if wasOver { drained?() }
             for item in items {
-                if let change = read(item, preparer: preparer) { out.append(change) }
-                if out.count >= 64 && !handOn(&out) { break }
+                if let change = read(item, preparer: preparer, compress: compress) { out.append(change) }
+                if out.count >= 64 {
+                    guard let waiting = handOn(&out) else { break }
+                    // Balance the two threads: while the applier has work waiting, it is the
+                    // slower one and the preparer compresses; while it waits for work, the
+                    // preparer is the slower one and leaves compressing to it.
+                    compress = waiting >= 256
+                }
             }
             _ = handOn(&out)
         }
     }
 
-    /// Appends `out` to the changes for the applier; false when stopping (they are dropped).
-    private func handOn(_ out: inout [Change]) -> Bool {
+    /// Appends `out` to the changes for the applier. Returns how many changes the applier had
+    /// waiting before them, or nil when stopping (they are dropped).
+    private func handOn(_ out: inout [Change]) -> Int? {
         defer { out.removeAll(keepingCapacity: true) }
-        guard !out.isEmpty else { return true }
         condition.lock()
         defer { condition.unlock() }
+        guard !out.isEmpty else { return changes.count }
         while changes.count >= changeLimit && !stopping { condition.wait() }
-        if stopping { return false }
+        if stopping { return nil }
+        let waiting = changes.count
         changes.append(contentsOf: out)
         condition.broadcast()
-        return true
+        return waiting
     }
 
     private func loop() {
@@ -343,7 +352,7 @@ public final class EngineHost: @unchecked Sendable {
 
     /// Reads one feed line (on the preparer thread): feed bookkeeping is done here, a change is
     /// returned for the applier, a put with its document prepared.
-    private func read(_ item: Item, preparer: DocumentPreparer) -> Change? {
+    private func read(_ item: Item, preparer: DocumentPreparer, compress: Bool) -> Change? {
         // Scan (fast, no tree) to route the line; only a put's document is parsed, and its own
         // bytes are handed to the engine to store as they came.
         let line = item.line
@@ -372,7 +381,7 @@ public final class EngineHost: @unchecked Sendable {
                 noteApplyError("feed put without a usable id at seq \(seq)")
                 return nil
             }
-            return .put(preparer.prepare(id: id, document: doc, json: json), seq: seq, arrived: item.arrived)
+            return .put(preparer.prepare(id: id, document: doc, json: json, compress: compress), seq: seq, arrived: item.arrived)
         } else if let del = scan.member("delete"), let id = scan.string(del) ?? scan.int64(del).map(String.init) {
             return .delete(id, seq: seq, arrived: item.arrived)
         } else {
