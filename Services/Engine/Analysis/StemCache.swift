@@ -105,7 +105,7 @@ struct TermTable {
 
     init(expectedTerms: Int, log: TermLog?) {
         self.log = log
-        var capacity = 1024
+        var capacity = 64
         while capacity < expectedTerms * 2 { capacity <<= 1 }
         slots = [Slot](repeating: Slot(), count: capacity)
         mask = capacity - 1

@@ -6,8 +6,9 @@ import TidendeModels
 /// (`ambassadører` for the query `ambassadør`), cut at the analyser's byte offsets. A long field
 /// becomes a snippet: the window of `snippetWords` words holding the most matches.
 ///
-/// One highlighter serves one search (not thread-safe): its stem cache is shared by all hits,
-/// so a word met again costs a table look-up, and query stems compare as integers.
+/// One highlighter serves one search (not thread-safe): its stem cache is the search's, warm from
+/// earlier searches, so a word met before costs a table look-up, and query stems compare as
+/// integers.
 final class Highlighter {
     let analyzer: Analyzer
     let config: EngineConfig
@@ -18,14 +19,15 @@ final class Highlighter {
     }
     /// Per language code.
     private let wanted: [Wanted]
-    private let cache = StemCache(expectedTerms: 4_096)
+    private let cache: StemCache
     private var tokens: [AnalyzedToken] = []
     private var marked: [Bool] = []
 
-    init(analyzer: Analyzer, config: EngineConfig, plans: [PlanNode]) {
+    /// `cache`: the search's (see `StemCachePool`), shared with its query planner.
+    init(analyzer: Analyzer, config: EngineConfig, plans: [PlanNode], cache: StemCache) {
         self.analyzer = analyzer
         self.config = config
-        let cache = self.cache
+        self.cache = cache
         wanted = Language.allCases.map { language in
             var terms: [(stem: String, field: String?, prefix: Bool)] = []
             QueryPlanner.highlightTerms(plans[Int(language.code)], language: language, into: &terms)

@@ -25,11 +25,15 @@ indirect enum PlanNode {
 /// excludes from everything.
 final class QueryPlanner {
     let analyzer: Analyzer
-    /// One small cache per query: the analyser's String API would set up a fresh one per call.
-    private let cache = StemCache(expectedTerms: 16)
+    /// The search's cache (see `StemCachePool`): the analyser's String API would set up a fresh
+    /// one per call.
+    private let cache: StemCache
     private var tokens: [AnalyzedToken] = []
 
-    init(analyzer: Analyzer) { self.analyzer = analyzer }
+    init(analyzer: Analyzer, cache: StemCache = StemCache(expectedTerms: 16)) {
+        self.analyzer = analyzer
+        self.cache = cache
+    }
 
     func terms(_ text: String) -> [QueryTerm] {
         tokens.removeAll(keepingCapacity: true)

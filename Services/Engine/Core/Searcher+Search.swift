@@ -25,7 +25,9 @@ extension Searcher {
         let descending = request.sort.map(\.descending)
         let byRelevance = request.sort.isEmpty
         let context = ScoringContext(view: view, config: config)
-        let planner = QueryPlanner(analyzer: analyzer)
+        let stems = StemCachePool.borrow()
+        defer { StemCachePool.giveBack(stems) }
+        let planner = QueryPlanner(analyzer: analyzer, cache: stems.cache)
         let plans = Language.allCases.map { planner.plan(request.q, language: $0) }
         let k = request.offset + request.limit
         var heap = TopK<Candidate>(k: k, order: descending)
@@ -108,7 +110,7 @@ extension Searcher {
         }
 
         var hits: [Hit] = []
-        let highlighter = request.highlight ? Highlighter(analyzer: analyzer, config: config, plans: plans) : nil
+        let highlighter = request.highlight ? Highlighter(analyzer: analyzer, config: config, plans: plans, cache: stems.cache) : nil
         let decompressor = Decompressor.borrow()
         defer { Decompressor.giveBack(decompressor) }
         // `fields` names top-level members (a dotted name keeps its top-level member).
