@@ -5,7 +5,7 @@ extension Deletions {
     /// BM25 statistics. The segment keeps no forward index, so the stored document is analysed
     /// again, exactly as at indexing time.
     mutating func delete(_ d: Int, in segment: Segment, fields: FieldRegistry, config: EngineConfig,
-                         analyzer: Analyzer) {
+                         analyzer: Analyzer, cache: StemCache) {
         guard !contains(d) else { return }
         insert(d)
         for (f, lengths) in segment.fieldLengths where lengths[d] > 0 {
@@ -14,13 +14,18 @@ extension Deletions {
         }
         guard let document = try? segment.stored.document(d) else { return }
         let language = Language(code: segment.languages[d])
-        for (path, values) in FlatDocument(document, config: config).texts {
+        // Analysed again with the writer's warm cache (ids, no stemming of known words), each
+        // distinct stem looked up once.
+        var tokens: [AnalyzedToken] = []
+        var stems = Set<StemCache.TermID>()
+        for (path, values) in FlatDocument.texts(of: document, config: config) {
             guard let f = fields.id(of: path) else { continue }
-            let stems = Set(analyzeField(values, language: language, analyzer: analyzer).map(\.stem))
-            for stem in stems {
-                if let t = segment.terms.ordinal(of: TermDictionary.key(language: language.code, stem: stem, field: f)) {
-                    termDocFreq[Int32(t), default: 0] += 1
-                }
+            tokens.removeAll(keepingCapacity: true)
+            stems.removeAll(keepingCapacity: true)
+            for value in values { analyzer.analyze(value, language: language, cache: cache, into: &tokens) }
+            for token in tokens where stems.insert(token.stem).inserted {
+                let key = TermDictionary.key(language: language.code, stem: cache.string(token.stem), field: f)
+                if let t = segment.terms.ordinal(of: key) { termDocFreq[Int32(t), default: 0] += 1 }
             }
         }
     }

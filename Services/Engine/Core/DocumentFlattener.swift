@@ -119,21 +119,3 @@ extension Language {
 
 /// Positions of an array's elements are spaced by this gap so a phrase never spans two elements.
 let arrayPositionGap = 100
-
-/// Analyses a field's strings into tokens with positions continuing across array elements.
-func analyzeField(_ values: [String], language: Language, analyzer: Analyzer) -> [Token] {
-    if values.count == 1 { return analyzer.analyze(values[0], language: language) }
-    var all: [Token] = []
-    var base = 0
-    for v in values {
-        var tokens = analyzer.analyze(v, language: language)
-        for i in tokens.indices { tokens[i].position += base }
-        if let last = tokens.last { base = last.position + 1 + arrayPositionGap }
-        all.append(contentsOf: tokens)
-    }
-    return all
-}
-
-/// Token count of a field: what BM25 calls its length. Compound parts share positions with
-/// their whole, so we count tokens, not positions.
-@inline(__always) func fieldLength(_ tokens: [Token]) -> UInt32 { UInt32(tokens.count) }

@@ -47,7 +47,7 @@ struct WriterState: ~Copyable {
         for s in segments.indices.reversed() {
             let seg = segments[s].segment
             guard let d = seg.idIndex[id], !segments[s].deletions.contains(Int(d)) else { continue }
-            segments[s].deletions.delete(Int(d), in: seg, fields: fields, config: config, analyzer: analyzer)
+            segments[s].deletions.delete(Int(d), in: seg, fields: fields, config: config, analyzer: analyzer, cache: cache)
             return
         }
     }
@@ -120,7 +120,7 @@ struct WriterState: ~Copyable {
             for d in 0..<start.segment.docCount where now.deletions.contains(d) && !start.deletions.contains(d) {
                 let nd = Int(remaps[s][d])
                 if nd >= 0, let seg = view?.segment {
-                    view?.deletions.delete(nd, in: seg, fields: fields, config: config, analyzer: analyzer)
+                    view?.deletions.delete(nd, in: seg, fields: fields, config: config, analyzer: analyzer, cache: cache)
                 }
             }
         }
