@@ -15,6 +15,14 @@ import TidendeQuerySyntax
         let hit = try #require(r.hits.first)
         #expect(String(decoding: hit.json, as: UTF8.self)
                 == #"{"id":"a","tags":["cyber","diplomati"],"author":{"name":"Ærø Ambassadør"}}"#)
+        // Ids only: a string id comes from the index, an integer one as stored.
+        let ids = try e.searcher().search(SearchRequest(q: words("cyber"), fields: ["id"]))
+        #expect(String(decoding: try #require(ids.hits.first).json, as: UTF8.self) == #"{"id":"a"}"#)
+        let numeric = Engine()
+        numeric.upsert(id: "42", document: .object([("id", .integer(42)), ("title", .string("cyber tal"))]), seq: 1)
+        numeric.refresh()
+        let n = try numeric.searcher().search(SearchRequest(q: words("cyber"), fields: ["id"]))
+        #expect(String(decoding: try #require(n.hits.first).json, as: UTF8.self) == #"{"id":42}"#)
         let none = try e.searcher().search(SearchRequest(q: words("cyber"), fields: []))
         #expect(String(decoding: try #require(none.hits.first).json, as: UTF8.self) == "{}")
     }

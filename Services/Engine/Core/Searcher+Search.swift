@@ -116,8 +116,19 @@ extension Searcher {
         // `fields` names top-level members (a dotted name keeps its top-level member).
         let scanner = JSONScanner()
         let wanted = request.fields.map { Set($0.map { $0.split(separator: ".", maxSplits: 1).first.map(String.init) ?? $0 }) }
+        // `fields: ["id"]` with a string id (as the index keeps it) needs no document inflated.
+        let idOnly = wanted == ["id"] && highlighter == nil ? view.fields.id(of: "id") : nil
         for c in heap.sorted().dropFirst(request.offset) {
             let seg = view.segments[c.segment].segment
+            if let idField = idOnly, let column = seg.docValues[idField], column.valueRange(Int(c.doc)).count == 1,
+               case .string(let id, _) = column.value(at: column.valueRange(Int(c.doc)).lowerBound),
+               id == seg.ids[Int(c.doc)] {
+                var json: [UInt8] = Array(#"{"id":"#.utf8)
+                json.append(contentsOf: JSONValue.string(id).jsonBytes())
+                json.append(UInt8(ascii: "}"))
+                hits.append(Hit(id: seg.ids[Int(c.doc)], score: c.score, json: json, highlight: [:]))
+                continue
+            }
             // `fields: []` asks for ids and scores only: no document is inflated. Without a
             // projection or highlighting the stored bytes go out untouched.
             var json: [UInt8] = Array("{}".utf8)
