@@ -3,6 +3,7 @@ import Glibc
 #else
 import Darwin
 #endif
+import Foundation
 import TidendeModels
 import TidendeTestRandom
 import Testing
@@ -59,5 +60,60 @@ import Testing
         try e.writeSnapshot(to: path)
         let loaded = try Engine.loadSnapshot(from: path)
         for (id, d) in docs.prefix(50) { #expect(loaded.searcher().get(id: id) == d) }
+    }
+}
+
+/// A preparer trains a zstd dictionary on its first documents and compresses the rest with it.
+@Suite struct StoredDictionaryTests {
+    @Test func documentsAfterTrainingUseTheDictionaryAndReadBackThroughMergesAndSnapshots() throws {
+        let config = EngineConfig(storedDictionaryAfter: 150)  // documents 100-149 stay without one
+        let docs = PreparedDocumentTests.corpus(count: 400, seed: 9)
+        let e = Engine(config: config)
+        var latest: [String: JSONValue] = [:]
+        for (i, d) in docs.enumerated() {
+            guard case .string(let id)? = d["id"] else { continue }
+            e.upsert(id: id, document: d, seq: UInt64(i + 1))
+            latest[id] = d
+            if i % 70 == 69 { e.refresh() }
+        }
+        e.refresh()
+        let chunks = e.publishedView.segments.flatMap { $0.segment.stored.dictionaries }
+        #expect(chunks.contains { $0 == nil } && chunks.contains { $0 != nil })
+        for (id, d) in latest { #expect(e.searcher().get(id: id) == d) }
+
+        // Through a snapshot and a merge of documents with and without the dictionary.
+        let path = "/tmp/tidende-dict-\(UInt64.random(in: 0...UInt64.max)).snap"
+        defer { unlink(path) }
+        try e.writeSnapshot(to: path)
+        let loaded = try Engine.loadSnapshot(from: path, config: config)
+        loaded.forceMerge()
+        e.forceMerge()
+        for (id, d) in latest {
+            #expect(loaded.searcher().get(id: id) == d)
+            #expect(e.searcher().get(id: id) == d)
+        }
+        let merged = e.publishedView.segments[0].segment.stored
+        #expect(Set(merged.dictionaries.map { $0.map(ObjectIdentifier.init) }).count == 2)
+    }
+
+    @Test func preparedDocumentsTrainTheSameDictionary() throws {
+        // The writer's own preparer and a separate one see the same documents, so they train the
+        // same dictionary: the two engines are byte for byte the same (compressed by either side).
+        let config = EngineConfig(storedDictionaryAfter: 60)
+        let docs = PreparedDocumentTests.corpus(count: 200, seed: 12)
+        let whole = Engine(config: config), prepared = Engine(config: config)
+        let preparer = prepared.makePreparer()
+        for (i, d) in docs.enumerated() {
+            guard case .string(let id)? = d["id"] else { continue }
+            whole.upsert(id: id, document: d, seq: UInt64(i + 1))
+            prepared.upsert(preparer.prepare(id: id, document: d, compress: i % 3 != 0), seq: UInt64(i + 1))
+        }
+        whole.refresh()
+        prepared.refresh()
+        let a = "/tmp/tidende-dict-a-\(UInt64.random(in: 0...UInt64.max)).snap", b = a + ".b"
+        defer { unlink(a); unlink(b) }
+        try whole.writeSnapshot(to: a)
+        try prepared.writeSnapshot(to: b)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: a)) == Data(contentsOf: URL(fileURLWithPath: b)))
     }
 }

@@ -17,12 +17,19 @@ final class Compressor {
 
     deinit { ZSTD_freeCCtx(context) }
 
-    func compress(_ input: [UInt8]) -> [UInt8] {
+    /// `input` compressed on its own, with `dictionary` when given (which must then be given to
+    /// decompress it too).
+    func compress(_ input: [UInt8], dictionary: StoredDictionary? = nil) -> [UInt8] {
         let bound = ZSTD_compressBound(input.count)
         if output.count < bound { output = [UInt8](repeating: 0, count: bound) }
         let produced = input.withUnsafeBytes { source in
             output.withUnsafeMutableBytes { target in
-                ZSTD_compressCCtx(context, target.baseAddress, target.count, source.baseAddress, source.count, level)
+                if let dictionary {
+                    ZSTD_compress_usingCDict(context, target.baseAddress, target.count, source.baseAddress, source.count,
+                                             dictionary.cdict)
+                } else {
+                    ZSTD_compressCCtx(context, target.baseAddress, target.count, source.baseAddress, source.count, level)
+                }
             }
         }
         // Compressing into a buffer of ZSTD_compressBound bytes cannot fail.
@@ -52,16 +59,82 @@ final class Decompressor: @unchecked Sendable {  // used by one thread at a time
 
     deinit { ZSTD_freeDCtx(context) }
 
-    func decompress(_ input: UnsafeRawBufferPointer, originalSize: Int) throws(EngineError) -> [UInt8] {
+    func decompress(_ input: UnsafeRawBufferPointer, originalSize: Int,
+                    dictionary: StoredDictionary? = nil) throws(EngineError) -> [UInt8] {
         var result = 0
         let output = [UInt8](unsafeUninitializedCapacity: originalSize) { target, initialized in
-            result = ZSTD_decompressDCtx(context, target.baseAddress, originalSize, input.baseAddress, input.count)
+            if let dictionary {
+                result = ZSTD_decompress_usingDDict(context, target.baseAddress, originalSize, input.baseAddress, input.count,
+                                                    dictionary.ddict)
+            } else {
+                result = ZSTD_decompressDCtx(context, target.baseAddress, originalSize, input.baseAddress, input.count)
+            }
             initialized = ZSTD_isError(result) == 0 && result == originalSize ? originalSize : 0
         }
         guard ZSTD_isError(result) == 0, result == originalSize else {
             throw .corrupt("stored document does not decompress")
         }
         return output
+    }
+}
+
+/// A zstd dictionary trained on a sample of stored documents. Small documents compressed on
+/// their own share little with themselves; with a dictionary of what documents have in common
+/// (member names, frequent words) they compress better and faster, and decompress faster
+/// (measured on 2.3 KB news documents: ratio 1.84 → 2.47, 160 → 202 MB/s in, 459 → 588 MB/s
+/// out). Immutable and thread-safe (zstd's digested dictionaries are read-only).
+final class StoredDictionary: @unchecked Sendable {
+    let bytes: [UInt8]
+    let cdict: OpaquePointer
+    let ddict: OpaquePointer
+
+    /// A dictionary from its bytes (as trained, or read from a snapshot); nil if zstd refuses them.
+    init?(bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return nil }
+        let made: (OpaquePointer?, OpaquePointer?) = bytes.withUnsafeBytes { raw in
+            (ZSTD_createCDict(raw.baseAddress, raw.count, 1), ZSTD_createDDict(raw.baseAddress, raw.count))
+        }
+        guard let c = made.0, let d = made.1 else {
+            if let c = made.0 { ZSTD_freeCDict(c) }
+            if let d = made.1 { ZSTD_freeDDict(d) }
+            return nil
+        }
+        self.bytes = bytes
+        cdict = c
+        ddict = d
+    }
+
+    deinit {
+        ZSTD_freeCDict(cdict)
+        ZSTD_freeDDict(ddict)
+    }
+
+    /// A dictionary of at most `capacity` bytes trained on `samples`, or nil when zstd cannot
+    /// train one (too few or too uniform samples).
+    static func train(_ samples: [[UInt8]], capacity: Int = 64 << 10) -> StoredDictionary? {
+        guard samples.count >= 8 else { return nil }
+        let joined = samples.flatMap { $0 }
+        let sizes = samples.map { $0.count }
+        var dictionary = [UInt8](repeating: 0, count: capacity)
+        let size = dictionary.withUnsafeMutableBytes { out in
+            joined.withUnsafeBytes { all in
+                sizes.withUnsafeBufferPointer { sizes in
+                    // Fixed fast-cover parameters: ~0.1 s on 2 000 news documents, where the default
+                    // trainer's parameter search takes ~0.4 s for the same ratio.
+                    var params = ZDICT_fastCover_params_t()
+                    params.k = 200
+                    params.d = 8
+                    params.f = 20
+                    params.steps = 1
+                    params.accel = 1
+                    params.splitPoint = 1.0
+                    return ZDICT_trainFromBuffer_fastCover(out.baseAddress, out.count, all.baseAddress, sizes.baseAddress,
+                                                           UInt32(sizes.count), params)
+                }
+            }
+        }
+        guard ZDICT_isError(size) == 0 else { return nil }
+        return StoredDictionary(bytes: Array(dictionary[0..<size]))
     }
 }
 

@@ -41,6 +41,9 @@ public struct EngineConfig: Sendable {
     public var snippetWords: Int
     /// Fields whose text is longer than this many UTF-8 bytes are highlighted as a snippet.
     public var snippetThresholdBytes: Int
+    /// A preparer trains a zstd dictionary for stored documents on its first this many documents
+    /// and compresses the following ones with it (default 2 000; 0: never).
+    public var storedDictionaryAfter: Int
 
     public init(
         fieldWeights: [String: Double] = ["title": 3, "lead": 2, "summary": 2, "tags": 2, "body": 1],
@@ -58,7 +61,8 @@ public struct EngineConfig: Sendable {
         backgroundMergeDocuments: Int = 20_000,
         maxBufferedDocuments: Int = 20_000,
         snippetWords: Int = 30,
-        snippetThresholdBytes: Int = 300
+        snippetThresholdBytes: Int = 300,
+        storedDictionaryAfter: Int = 2_000
     ) {
         self.fieldWeights = fieldWeights
         self.defaultFieldWeight = defaultFieldWeight
@@ -76,6 +80,7 @@ public struct EngineConfig: Sendable {
         self.maxBufferedDocuments = maxBufferedDocuments
         self.snippetWords = snippetWords
         self.snippetThresholdBytes = snippetThresholdBytes
+        self.storedDictionaryAfter = storedDictionaryAfter
     }
 
     /// The BM25 weight of a field path.

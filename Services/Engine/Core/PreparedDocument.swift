@@ -22,6 +22,8 @@ public struct PreparedDocument: Sendable {
     /// see `prepare(…compress:)`).
     let stored: Stored
     let originalSize: Int
+    /// The dictionary the stored form is (or is to be) compressed with.
+    let dictionary: StoredDictionary?
 
     enum Stored: Sendable {
         case compressed([UInt8])
@@ -38,6 +40,10 @@ public final class DocumentPreparer {
     let analyzer: Analyzer
     let cache: StemCache
     private let compressor = Compressor()
+    /// Stored texts gathered to train `dictionary` (until it is trained).
+    private var samples: [[UInt8]] = []
+    private var dictionary: StoredDictionary?
+    private var trainingDone = false
 
     /// A preparer for documents of an engine with this configuration (`Engine.makePreparer()`).
     public convenience init(config: EngineConfig = EngineConfig(), analyzer: Analyzer = Analyzer()) {
@@ -75,11 +81,19 @@ public final class DocumentPreparer {
             fields.append((path, tokens.count))
         }
         let text = json ?? document.jsonBytes()
+        if !trainingDone && config.storedDictionaryAfter > 0 {
+            samples.append(text)
+            if samples.count >= config.storedDictionaryAfter {
+                dictionary = StoredDictionary.train(samples)
+                samples = []
+                trainingDone = true
+            }
+        }
         return PreparedDocument(
             id: id, language: language, recency: FlatDocument.recency(of: document, config: config),
             fields: fields, tokens: tokens, values: flat.values,
-            stored: compress ? .compressed(compressor.compress(text)) : .text(text), originalSize: text.count,
-            log: cache.log)
+            stored: compress ? .compressed(compressor.compress(text, dictionary: dictionary)) : .text(text),
+            originalSize: text.count, dictionary: dictionary, log: cache.log)
     }
 }
 

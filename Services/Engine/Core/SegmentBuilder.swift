@@ -146,8 +146,11 @@ struct SegmentBuilder {
             columns[fields.intern(path), default: DocValuesColumnBuilder()].add(doc: Int(doc), values)
         }
         switch prepared.stored {
-        case .compressed(let bytes): stored.add(compressed: bytes, originalSize: prepared.originalSize)
-        case .text(let text): stored.add(compressed: compressor.compress(text), originalSize: prepared.originalSize)
+        case .compressed(let bytes):
+            stored.add(compressed: bytes, originalSize: prepared.originalSize, dictionary: prepared.dictionary)
+        case .text(let text):
+            stored.add(compressed: compressor.compress(text, dictionary: prepared.dictionary),
+                       originalSize: prepared.originalSize, dictionary: prepared.dictionary)
         }
     }
 
@@ -285,8 +288,8 @@ struct SegmentBuilder {
 
         var storedOut = StoredDocumentsBuilder()
         for d in 0..<n where !deleted.isEmpty && keep(d) {
-            storedOut.add(compressed: stored.bytes[Int(stored.offsets[d])..<Int(stored.offsets[d + 1])],
-                          originalSize: Int(stored.originalSizes[d]))
+            storedOut.add(compressed: stored.compressed(d), originalSize: Int(stored.originalSizes[d]),
+                          dictionary: stored.dictionary(d))
         }
         let usedStrings = usedWords.map { cache.string($0) }
         let wordList = ByteOrder.sortedOrder(usedStrings).map { (usedStrings[$0], wordCounts[Int(usedWords[$0])]) }

@@ -17,7 +17,7 @@ import TidendeAnalysis
 /// as flat arrays: nothing is analysed again.
 enum Snapshot {
     static let magic: [UInt8] = Array("TIDSNAP\0".utf8)
-    static let version: UInt32 = 2
+    static let version: UInt32 = 3
     static let byteOrderMark: UInt32 = 0x0102_0304
     static let headerSize = 8 + 4 + 4 + 8 + 4
 
@@ -108,11 +108,20 @@ enum Snapshot {
             try sink.array(c.strings.bytes)
             try sink.array(c.strings.offsets)
         }
-        // The stored documents end to end, as `ByteWriter.array` would write one array of them.
-        sink.w.u64(UInt64(s.stored.documentBytes))
-        try sink.flush()
-        try s.stored.forEachRun { (run: UnsafeRawBufferPointer) throws(EngineError) in try sink.out(run) }
-        try sink.array(s.stored.flatOffsets)
+        // Stored documents: the dictionaries, each document's group (0: none, k: dictionary k),
+        // then per group its documents end to end (as `ByteWriter.array` writes an array).
+        let (dictionaries, docGroup) = s.stored.groups()
+        sink.w.varint(UInt64(dictionaries.count))
+        for d in dictionaries { try sink.array(d.bytes) }
+        try sink.array(docGroup)
+        let lengths = s.stored.lengths
+        for g in 0...dictionaries.count {
+            let inGroup = { (d: Int) in docGroup[d] == UInt16(g) }
+            sink.w.u64(UInt64((0..<lengths.count).reduce(0) { inGroup($1) ? $0 + Int(lengths[$1]) : $0 }))
+            try sink.flush()
+            try s.stored.forEachRun(including: inGroup) { (run: UnsafeRawBufferPointer) throws(EngineError) in try sink.out(run) }
+        }
+        try sink.array(lengths)
         try sink.array(s.stored.originalSizes)
         sink.w.varint(UInt64(s.words.count))
         for word in s.words { sink.w.string(word) }
@@ -192,8 +201,18 @@ enum Snapshot {
                   ordinals.allSatisfy({ $0 < strings.count }) else { throw .corrupt("doc-value strings disagree") }
             columns[f] = DocValuesColumn(docStart: docStart, kinds: kinds, numbers: numbers, ordinals: ordinals, strings: strings)
         }
-        let stored = StoredDocuments(bytes: try r.array(of: UInt8.self), offsets: try r.array(of: UInt32.self),
-                                     originalSizes: try r.array(of: UInt32.self))
+        var dictionaries: [StoredDictionary] = []
+        for _ in 0..<(try r.count()) {
+            guard let d = StoredDictionary(bytes: try r.array(of: UInt8.self)) else { throw .corrupt("unusable stored-document dictionary") }
+            dictionaries.append(d)
+        }
+        let docGroup = try r.array(of: UInt16.self)
+        var groupBytes: [[UInt8]] = []
+        for _ in 0...dictionaries.count { groupBytes.append(try r.array(of: UInt8.self)) }
+        guard let stored = StoredDocuments.restore(dictionaries: dictionaries, docGroup: docGroup, groupBytes: groupBytes,
+                                                   lengths: try r.array(of: UInt32.self),
+                                                   originalSizes: try r.array(of: UInt32.self))
+        else { throw .corrupt("stored documents disagree with their lengths") }
         var words: [String] = []
         for _ in 0..<(try r.count()) { words.append(try r.string()) }
         let wordCounts = try r.array(of: UInt32.self)
