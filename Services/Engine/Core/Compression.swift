@@ -1,6 +1,5 @@
 import CTidendeZlib
 import CTidendeZstd
-import Synchronization
 
 /// Compresses stored documents with Zstandard level 1, reusing one context per writer. It is
 /// several times faster than zlib at a similar ratio on ~2 KB JSON documents, and its decoder
@@ -42,16 +41,12 @@ final class Compressor {
 /// whole search, reusing its context across hits; searches borrow one from a small pool, since
 /// creating a zstd context costs more than decompressing ten documents.
 final class Decompressor: @unchecked Sendable {  // used by one thread at a time (pool hand-off)
-    private static let pool = Mutex<[Decompressor]>([])
+    private static let pool = ReusePool { Decompressor() }
 
     /// A decompressor from the pool (or a new one); hand it back with `giveBack` when done.
-    static func borrow() -> Decompressor {
-        pool.withLock { $0.popLast() } ?? Decompressor()
-    }
+    static func borrow() -> Decompressor { pool.borrow() }
 
-    static func giveBack(_ decompressor: Decompressor) {
-        pool.withLock { if $0.count < 16 { $0.append(decompressor) } }
-    }
+    static func giveBack(_ decompressor: Decompressor) { pool.giveBack(decompressor) }
 
     private let context: OpaquePointer
 

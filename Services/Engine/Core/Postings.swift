@@ -115,6 +115,16 @@ struct PostingsEncoder {
     var docs = RawBytes()
     var positions = RawBytes()
 
+    /// Ends a block: records its last document and score bounds, and resets the bounds for the next.
+    @inline(__always)
+    mutating func closeBlock(lastDoc: UInt32, maxTf: inout UInt32, minLength: inout UInt32) {
+        blockLastDoc.append(lastDoc)
+        blockMaxTf.append(maxTf)
+        blockMinLength.append(minLength)
+        maxTf = 0
+        minLength = .max
+    }
+
     /// Adds the next term: ascending `docs`, their `tfs`, and all positions concatenated (`tfs[i]`
     /// ascending positions per document). `length(doc)` is the document's length in the term's field.
     mutating func addTerm(docs termDocs: [UInt32], tfs: [UInt32], positions termPositions: [UInt32],
@@ -161,9 +171,7 @@ struct PostingsEncoder {
                                         p += 1
                                     }
                                 }
-                                blockLastDoc.append(prev)
-                                blockMaxTf.append(maxTf)
-                                blockMinLength.append(minLength)
+                                closeBlock(lastDoc: prev, maxTf: &maxTf, minLength: &minLength)
                                 i = end
                             }
                         }

@@ -20,18 +20,15 @@ extension PostingsEncoder {
     /// Ends the merged term; false (and nothing written) when it got no postings.
     mutating func finishMergedTerm(_ term: MergedTerm) -> Bool {
         guard term.count > 0 else { return false }
-        if term.count % Postings.blockSize != 0 { closeBlock(term) }
+        if term.count % Postings.blockSize != 0 {
+            var maxTf = term.maxTf, minLength = term.minLength
+            closeBlock(lastDoc: term.lastDoc, maxTf: &maxTf, minLength: &minLength)
+        }
         termDocFreq.append(UInt32(term.count))
         termFirstBlock.append(UInt32(blockLastDoc.count))
         return true
     }
 
-    @inline(__always)
-    private mutating func closeBlock(_ term: MergedTerm) {
-        blockLastDoc.append(term.lastDoc)
-        blockMaxTf.append(term.maxTf)
-        blockMinLength.append(term.minLength)
-    }
 
     /// Appends term `t` of `source`, whose documents all move up by `base` (none deleted).
     /// `lengths` are the merged segment's lengths in the term's field.
@@ -111,9 +108,7 @@ extension PostingsEncoder {
         term = MergedTerm(count: term.count + run.count, lastDoc: source.blockLastDoc[last] &+ run.base,
                           maxTf: source.blockMaxTf[last], minLength: source.blockMinLength[last])
         if inLast == Postings.blockSize {
-            closeBlock(term)
-            term.maxTf = 0
-            term.minLength = .max
+            closeBlock(lastDoc: term.lastDoc, maxTf: &term.maxTf, minLength: &term.minLength)
         }
         return (o, posEnd)
     }
@@ -130,13 +125,7 @@ extension PostingsEncoder {
         var doc = run.firstDoc
         var maxTf = max(term.maxTf, run.firstTf), minLength = min(term.minLength, lengths[Int(doc)])
         var k = term.count + 1
-        if k % blockSize == 0 {
-            blockLastDoc.append(doc)
-            blockMaxTf.append(maxTf)
-            blockMinLength.append(minLength)
-            maxTf = 0
-            minLength = .max
-        }
+        if k % blockSize == 0 { closeBlock(lastDoc: doc, maxTf: &maxTf, minLength: &minLength) }
         var block = run.firstBlock, inBlock = 1, tfsInBlock = Int(run.firstTf)
         var o = run.afterFirst
         var i = 1
@@ -165,13 +154,7 @@ extension PostingsEncoder {
             i += chunk
             inBlock += chunk
             k += chunk
-            if k % blockSize == 0 {
-                blockLastDoc.append(doc)
-                blockMaxTf.append(maxTf)
-                blockMinLength.append(minLength)
-                maxTf = 0
-                minLength = .max
-            }
+            if k % blockSize == 0 { closeBlock(lastDoc: doc, maxTf: &maxTf, minLength: &minLength) }
         }
         let p = Int(source.blockPosOffset[block])
         term = MergedTerm(count: k, lastDoc: doc, maxTf: maxTf, minLength: minLength)
@@ -225,13 +208,7 @@ extension PostingsEncoder {
                         maxTf = max(maxTf, tf)
                         minLength = min(minLength, lengths[Int(doc)])
                         k += 1
-                        if k % blockSize == 0 {
-                            blockLastDoc.append(doc)
-                            blockMaxTf.append(maxTf)
-                            blockMinLength.append(minLength)
-                            maxTf = 0
-                            minLength = .max
-                        }
+                        if k % blockSize == 0 { closeBlock(lastDoc: doc, maxTf: &maxTf, minLength: &minLength) }
                     }
                     if p > runStart { positions.append(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: pbytes[runStart..<p]))) }
                     term = MergedTerm(count: k, lastDoc: lastDoc, maxTf: maxTf, minLength: minLength)

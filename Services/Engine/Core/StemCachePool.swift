@@ -1,4 +1,3 @@
-import Synchronization
 import TidendeAnalysis
 
 /// Warm stem caches for searches: a search borrows one for planning its query and highlighting
@@ -10,16 +9,14 @@ enum StemCachePool {
         let cache = StemCache(expectedTerms: 4_096)
     }
 
-    private static let pool = Mutex<[Entry]>([])
+    private static let pool = ReusePool { Entry() }
     /// A cache that has learnt this many words is dropped instead of kept (bounded memory).
     static let maxWords = 200_000
 
-    static func borrow() -> Entry {
-        pool.withLock { $0.popLast() } ?? Entry()
-    }
+    static func borrow() -> Entry { pool.borrow() }
 
     static func giveBack(_ entry: Entry) {
         guard entry.cache.count < maxWords else { return }
-        pool.withLock { if $0.count < 16 { $0.append(entry) } }
+        pool.giveBack(entry)
     }
 }

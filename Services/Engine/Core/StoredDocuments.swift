@@ -88,20 +88,11 @@ final class StoredDocuments: Sendable {
         return chunks.reduce(0) { $0 + $1.count } + count * 16 + dictionaryBytes
     }
 
-    /// The documents' compressed bytes, end to end: what a snapshot writes.
-    var documentBytes: Int { (0..<count).reduce(0) { $0 + Int(ends[$1] - starts[$1]) } }
+    /// The documents' compressed bytes, end to end.
+    var documentBytes: Int { lengths.reduce(0) { $0 + Int($1) } }
 
     /// Offsets of the documents in `documentBytes` (one more than there are documents).
-    var flatOffsets: [UInt32] {
-        var out: [UInt32] = [0]
-        out.reserveCapacity(count + 1)
-        var at: UInt32 = 0
-        for d in 0..<count {
-            at += ends[d] - starts[d]
-            out.append(at)
-        }
-        return out
-    }
+    var flatOffsets: [UInt32] { lengths.reduce(into: [0]) { $0.append($0.last! + $1) } }
 
     /// Calls `body` with the bytes of the documents `include` accepts (all by default), in
     /// order, adjacent documents of a chunk together.
