@@ -80,9 +80,9 @@ struct TermTable {
         /// `tag << 32 | (TermID + 1)`, 0 when empty; the tag is the hash's high 24 bits and the
         /// term's length (capped at 255).
         var key: UInt64 = 0
-        /// Stem ids in Danish and English, -1 until computed.
-        var stemDA: TermID = -1
-        var stemEN: TermID = -1
+        /// Stem ids + 1 in Danish and English, 0 until computed (a fresh table is all zeros).
+        var stemDA: TermID = 0
+        var stemEN: TermID = 0
         /// The term's first 16 bytes, zero-padded (all of it when `length <= 16`).
         var head0: UInt64 = 0
         var head1: UInt64 = 0
@@ -100,44 +100,57 @@ struct TermTable {
     private(set) var strings: [String] = []
     /// A copy of `strings` other threads can read, when the cache is shared.
     private let log: TermLog?
-    private var slots: [Slot]
+    /// Zero-filled, in huge pages when large: probing it is most of a warm look-up's cost.
+    private var slots: ZeroedTable<Slot>
     private var mask: Int
 
     init(expectedTerms: Int, log: TermLog?) {
         self.log = log
         var capacity = 64
         while capacity < expectedTerms * 2 { capacity <<= 1 }
-        slots = [Slot](repeating: Slot(), count: capacity)
+        slots = ZeroedTable(count: capacity)
         mask = capacity - 1
         bytes.reserveCapacity(expectedTerms * 8)
     }
 
     @inline(__always)
     mutating func termAndStem(_ term: UnsafeBufferPointer<UInt8>, language: Language) -> (TermID, TermID) {
-        let (id, slot) = find(term)
+        let digest = Self.digest(term)
+        let (id, slot) = find(term, digest, Self.tag(digest.hash, term.count))
         let cached = language == .da ? slots[slot].stemDA : slots[slot].stemEN
-        if cached >= 0 { return (id, cached) }
+        if cached > 0 { return (id, cached - 1) }
         return (id, stem(of: id, language: language))
     }
 
     mutating func intern(_ term: UnsafeBufferPointer<UInt8>) -> TermID {
-        find(term).id
+        let digest = Self.digest(term)
+        return find(term, digest, Self.tag(digest.hash, term.count)).id
+    }
+
+    /// A slot's key tag: the hash's high 24 bits and the term's length (capped at 255); never 0
+    /// for a term of at least one byte.
+    @inline(__always)
+    private static func tag(_ hash: UInt32, _ count: Int) -> UInt64 {
+        UInt64(hash & 0xFFFF_FF00 | UInt32(min(count, 255))) << 32
     }
 
     /// The id and slot of `term`, inserting it if new.
     @inline(__always)
-    private mutating func find(_ term: UnsafeBufferPointer<UInt8>) -> (id: TermID, slot: Int) {
-        let (hash, head0, head1) = Self.digest(term)
-        let tag = UInt64(hash & 0xFFFF_FF00 | UInt32(min(term.count, 255))) << 32
+    private mutating func find(_ term: UnsafeBufferPointer<UInt8>, _ digest: (hash: UInt32, head0: UInt64, head1: UInt64),
+                               _ tag: UInt64) -> (id: TermID, slot: Int) {
+        let (hash, head0, head1) = digest
         let short = term.count <= 16
-        let found: Int = slots.withUnsafeBufferPointer { slots in
+        let found: Int
+        do {
+            let slots = slots.base
             var slot = Int(hash) & mask
             while true {
                 let entry = slots[slot].key
-                if entry == 0 { return -slot - 1 }
+                if entry == 0 { found = -slot - 1; break }
                 if entry & 0xFFFF_FFFF_0000_0000 == tag, slots[slot].head0 == head0, slots[slot].head1 == head1,
                    short || sameBytes(Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) &- 1, term) {
-                    return slot
+                    found = slot
+                    break
                 }
                 slot = (slot &+ 1) & mask
             }
@@ -172,15 +185,15 @@ struct TermTable {
     mutating func stem(of id: TermID, language: Language) -> TermID {
         let slot = Int(records[Int(id)].slot)
         let cached = language == .da ? slots[slot].stemDA : slots[slot].stemEN
-        if cached >= 0 { return cached }
+        if cached > 0 { return cached - 1 }
         let term = strings[Int(id)]
         var stemmed = Stemming.stem(term, language: language)
         // Interning the stem may grow the table and move the term's slot.
         let stemID = stemmed == term ? id : stemmed.withUTF8 { intern($0) }
         let now = Int(records[Int(id)].slot)
         switch language {
-        case .da: slots[now].stemDA = stemID
-        case .en: slots[now].stemEN = stemID
+        case .da: slots[now].stemDA = stemID + 1
+        case .en: slots[now].stemEN = stemID + 1
         }
         return stemID
     }
@@ -188,9 +201,11 @@ struct TermTable {
     private mutating func grow() {
         let old = slots
         let capacity = slots.count * 2
-        slots = [Slot](repeating: Slot(), count: capacity)
+        slots = ZeroedTable(count: capacity)
         mask = capacity - 1
-        for entry in old where entry.key != 0 {
+        for i in 0..<old.count {
+            let entry = old[i]
+            guard entry.key != 0 else { continue }
             let id = Int(truncatingIfNeeded: entry.key & 0xFFFF_FFFF) - 1
             // The slot index comes from the hash's low bits, which the tag does not keep.
             var slot = Int(hashOf(id)) & mask
@@ -207,20 +222,46 @@ struct TermTable {
         }
     }
 
-    /// In one pass over the bytes: FNV-1a, with a final mix so that the low bits (the slot)
-    /// depend on all of them; and the first 16 bytes, packed little-endian and zero-padded.
+    /// The term's hash (the slot is its low bits, so they depend on every byte) and its first
+    /// 16 bytes, packed little-endian and zero-padded. Reads the bytes eight at a time: a word
+    /// costs two or three multiplications, not one per byte.
     @inline(__always)
     static func digest(_ term: UnsafeBufferPointer<UInt8>) -> (hash: UInt32, head0: UInt64, head1: UInt64) {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        var head0: UInt64 = 0, head1: UInt64 = 0
-        for (i, byte) in term.enumerated() {
-            h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-            if i < 8 { head0 |= UInt64(byte) << UInt64(8 * i) } else if i < 16 { head1 |= UInt64(byte) << UInt64(8 * (i - 8)) }
+        let n = term.count
+        guard let start = term.baseAddress, n > 0 else { return (0, 0, 0) }
+        let raw = UnsafeRawPointer(start)
+        let head0 = word(raw, 0, min(n, 8))
+        let head1 = n > 8 ? word(raw, 8, min(n - 8, 8)) : 0
+        var h = (head0 ^ 0x9E37_79B9_7F4A_7C15) &* 0xbf58_476d_1ce4_e5b9
+        h = (h ^ (h >> 31) ^ head1) &* 0x94d0_49bb_1331_11eb
+        var offset = 16
+        while offset < n {
+            h = (h ^ (h >> 31) ^ word(raw, offset, min(n - offset, 8))) &* 0xbf58_476d_1ce4_e5b9
+            offset += 8
         }
+        h ^= UInt64(n)
         h ^= h >> 29
         h = h &* 0xbf58_476d_1ce4_e5b9
         h ^= h >> 32
         return (UInt32(truncatingIfNeeded: h), head0, head1)
+    }
+
+    /// `count` (1...8) bytes at `offset` as a little-endian integer, zero-padded; never reads
+    /// outside them.
+    @inline(__always)
+    private static func word(_ raw: UnsafeRawPointer, _ offset: Int, _ count: Int) -> UInt64 {
+        let p = raw + offset
+        if count == 8 { return UInt64(littleEndian: p.loadUnaligned(as: UInt64.self)) }
+        if count >= 4 {
+            // Two overlapping 4-byte reads cover 4...7 bytes; the overlap holds the same bytes.
+            let low = UInt64(UInt32(littleEndian: p.loadUnaligned(as: UInt32.self)))
+            let high = UInt64(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)))
+            return low | high << UInt64(8 * (count - 4))
+        }
+        var value = UInt64(p.load(as: UInt8.self))
+        if count > 1 { value |= UInt64(p.load(fromByteOffset: 1, as: UInt8.self)) << 8 }
+        if count > 2 { value |= UInt64(p.load(fromByteOffset: 2, as: UInt8.self)) << 16 }
+        return value
     }
 }
 

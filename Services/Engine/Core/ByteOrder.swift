@@ -3,6 +3,7 @@ import Glibc
 #else
 import Darwin
 #endif
+import TidendeAnalysis
 
 /// Orders strings and keys by their UTF-8 bytes (which is Unicode code-point order): one
 /// `memcmp`, where `String.<` would check normalisation on every non-ASCII comparison. Every
@@ -99,6 +100,45 @@ enum ByteOrder {
             let v = lists[best][heads[best]]
             out.append(v)
             for (l, list) in lists.enumerated() where heads[l] < list.count && compare(list[heads[l]], v) == 0 { heads[l] += 1 }
+        }
+    }
+}
+
+/// Every string a `StemCache` interned, in byte order, kept up to date as the cache grows: a
+/// segment's dictionary lists its stems in byte order, and its word list its words, so each
+/// refresh used to sort tens of thousands of strings it had mostly sorted before. Now a refresh
+/// places only the strings interned since the last one (binary search) and sorts integers.
+/// The writer owns one, beside its cache.
+struct InternedOrder {
+    /// All ids of the cache, in byte order of their strings.
+    private var sorted: [StemCache.TermID] = []
+    /// Id → position in `sorted`; ranks order ids as their strings' bytes do.
+    private(set) var rank: [Int32] = []
+
+    /// Takes in the strings `cache` interned since the last call.
+    mutating func update(_ cache: StemCache) {
+        let known = rank.count, total = cache.count
+        guard total > known else { return }
+        let fresh = (known..<total).map { cache.string(StemCache.TermID($0)) }
+        var merged: [StemCache.TermID] = []
+        merged.reserveCapacity(total)
+        var next = 0
+        for i in ByteOrder.sortedOrder(fresh) {
+            // Interned strings are distinct: each goes before the first larger known string.
+            var lo = next, hi = sorted.count
+            while lo < hi {
+                let mid = (lo + hi) >> 1
+                if ByteOrder.less(cache.string(sorted[mid]), fresh[i]) { lo = mid + 1 } else { hi = mid }
+            }
+            merged.append(contentsOf: sorted[next..<lo])
+            merged.append(StemCache.TermID(known + i))
+            next = lo
+        }
+        merged.append(contentsOf: sorted[next...])
+        sorted = merged
+        rank = [Int32](repeating: 0, count: total)
+        rank.withUnsafeMutableBufferPointer { rank in
+            for (r, id) in sorted.enumerated() { rank[Int(id)] = Int32(r) }
         }
     }
 }

@@ -14,7 +14,7 @@ struct SegmentBuilder {
     private(set) var deleted: Set<Int32> = []
     /// Per (language, field) lane: stem id → this buffer's term ordinal + 1 (0: none yet). Direct
     /// indexing by stem id, where a hash table would probe (and miss the cache) per token.
-    private var termOfStem: [[Int32]] = []
+    private var termOfStem: [ZeroedTable<Int32>] = []
     private var laneOf: [UInt32: Int] = [:]
     private var termKeys: [UInt64] = []
     // Postings accumulate flat, one entry per (document, term) in document order; `seal` groups
@@ -36,6 +36,8 @@ struct SegmentBuilder {
     private var translated: [AnalyzedToken] = []
     // Per-document grouping of tokens by term without sorting: `termSeen[t]` is the last
     // document (+1) that used term t, `termSlot[t]` its slot in that document's term list.
+    // Both are kept longer than `termKeys` by at least the largest document's token count, so
+    // the token loop can add terms without a capacity check.
     private var termSeen: [UInt32] = []
     private var termSlot: [Int32] = []
     private var docTerms: [Int32] = []
@@ -71,10 +73,16 @@ struct SegmentBuilder {
         }
         let tokens = prepared.log == nil ? prepared.tokens : translated
 
-        docTerms.removeAll(keepingCapacity: true)
-        docTermCounts.removeAll(keepingCapacity: true)
-        tokenSlots.removeAll(keepingCapacity: true)
-        tokenPositions.removeAll(keepingCapacity: true)
+        // Sized up front, then filled through pointers: the loop below runs once per token, and
+        // an append's uniqueness and capacity checks were a fifth of it.
+        let tokenCount = tokens.count
+        docTerms.ensureCount(tokenCount)
+        docTermCounts.ensureCount(tokenCount)
+        tokenSlots.ensureCount(tokenCount)
+        tokenPositions.ensureCount(tokenCount)
+        termSeen.ensureCount(termKeys.count + tokenCount)
+        termSlot.ensureCount(termKeys.count + tokenCount)
+        var docTermCount = 0
         let seenMark = doc + 1
         let lang = UInt64(language.code) << 56
         // Every id in `tokens` is below `cache.count`.
@@ -87,60 +95,77 @@ struct SegmentBuilder {
             if range.isEmpty { continue }
             fieldLengths[field, default: []].appendPadded(UInt32(range.count), at: Int(doc))
             let fieldBits = UInt64(field) << 32
-            // This (language, field)'s stem → term map, moved out while the loop uses it.
+            // This (language, field)'s stem → term map.
             let laneKey = UInt32(language.code) << 16 | UInt32(field)
             let lane: Int
             if let l = laneOf[laneKey] { lane = l } else {
                 lane = termOfStem.count
                 laneOf[laneKey] = lane
-                termOfStem.append([])
+                termOfStem.append(ZeroedTable(count: max(cache.count, 1024)))
             }
-            var map: [Int32] = []
-            swap(&map, &termOfStem[lane])
-            if map.count < cache.count { map.append(contentsOf: repeatElement(0, count: cache.count - map.count)) }
-            for token in tokens[range] {
-                let word = Int(token.term)
-                if wordCounts[word] == 0 { usedWords.append(token.term) }
-                wordCounts[word] += 1
-                let stem = Int(token.stem)
-                var term = Int(map[stem]) - 1
-                if term < 0 {
-                    term = termKeys.count
-                    map[stem] = Int32(term + 1)
-                    termKeys.append(lang | fieldBits | UInt64(UInt32(token.stem)))
-                    termSeen.append(0)
-                    termSlot.append(0)
+            if termOfStem[lane].count < cache.count { termOfStem[lane] = termOfStem[lane].grown(to: cache.count * 2) }
+            let map = termOfStem[lane]
+            tokens.withUnsafeBufferPointer { tokens in
+            wordCounts.withUnsafeMutableBufferPointer { wordCounts in
+            termSeen.withUnsafeMutableBufferPointer { termSeen in
+            termSlot.withUnsafeMutableBufferPointer { termSlot in
+            docTerms.withUnsafeMutableBufferPointer { docTerms in
+            docTermCounts.withUnsafeMutableBufferPointer { docTermCounts in
+            tokenSlots.withUnsafeMutableBufferPointer { tokenSlots in
+            tokenPositions.withUnsafeMutableBufferPointer { tokenPositions in
+                for i in range {
+                    let token = tokens[i]
+                    let word = Int(token.term)
+                    if wordCounts[word] == 0 { usedWords.append(token.term) }
+                    wordCounts[word] &+= 1
+                    let stem = Int(token.stem)
+                    var term = Int(map[stem]) &- 1
+                    if term < 0 {
+                        term = termKeys.count
+                        map[stem] = Int32(term + 1)
+                        termKeys.append(lang | fieldBits | UInt64(UInt32(token.stem)))
+                        termSeen[term] = 0
+                    }
+                    if termSeen[term] != seenMark {
+                        termSeen[term] = seenMark
+                        termSlot[term] = Int32(docTermCount)
+                        docTerms[docTermCount] = Int32(term)
+                        docTermCounts[docTermCount] = 0
+                        docTermCount += 1
+                    }
+                    let slot = termSlot[term]
+                    docTermCounts[Int(slot)] &+= 1
+                    tokenSlots[i] = slot
+                    tokenPositions[i] = UInt32(bitPattern: token.position)
                 }
-                if termSeen[term] != seenMark {
-                    termSeen[term] = seenMark
-                    termSlot[term] = Int32(docTerms.count)
-                    docTerms.append(Int32(term))
-                    docTermCounts.append(0)
-                }
-                let slot = termSlot[term]
-                docTermCounts[Int(slot)] += 1
-                tokenSlots.append(slot)
-                tokenPositions.append(UInt32(bitPattern: token.position))
-            }
-            swap(&map, &termOfStem[lane])
+            }}}}}}}}
         }
+        let fieldsEnd = fieldStart
         // Scatter the positions into per-term runs (token order: ascending within a field).
         let base = positions.count
-        fill.removeAll(keepingCapacity: true)
-        fill.append(contentsOf: repeatElement(0, count: docTerms.count))
+        fill.ensureCount(docTermCount)
         var start = base
-        for (slot, term) in docTerms.enumerated() {
+        for slot in 0..<docTermCount {
             fill[slot] = start
-            entryTerm.append(term)
+            entryTerm.append(docTerms[slot])
             entryDoc.append(doc)
             entryTf.append(docTermCounts[slot])
             entryPositions.append(UInt32(start))
             start += Int(docTermCounts[slot])
         }
         positions.append(contentsOf: repeatElement(0, count: start - base))
-        for (i, slot) in tokenSlots.enumerated() {
-            positions[fill[Int(slot)]] = tokenPositions[i]
-            fill[Int(slot)] += 1
+        positions.withUnsafeMutableBufferPointer { positions in
+            fill.withUnsafeMutableBufferPointer { fill in
+                tokenSlots.withUnsafeBufferPointer { tokenSlots in
+                    tokenPositions.withUnsafeBufferPointer { tokenPositions in
+                        for i in 0..<fieldsEnd {
+                            let slot = Int(tokenSlots[i])
+                            positions[fill[slot]] = tokenPositions[i]
+                            fill[slot] += 1
+                        }
+                    }
+                }
+            }
         }
         for (path, values) in prepared.values {
             columns[fields.intern(path), default: DocValuesColumnBuilder()].add(doc: Int(doc), values)
@@ -162,8 +187,9 @@ struct SegmentBuilder {
         return true
     }
 
-    /// Encodes the buffer as a segment, leaving out documents deleted while buffered.
-    func seal(cache: StemCache) -> Segment {
+    /// Encodes the buffer as a segment, leaving out documents deleted while buffered. `order`
+    /// ranks every string of `cache` (the writer updates it first).
+    func seal(cache: StemCache, order: InternedOrder) -> Segment {
         let n = ids.count
         var remap = [Int32](repeating: -1, count: n)
         var live = 0
@@ -182,22 +208,11 @@ struct SegmentBuilder {
         }
 
         // The dictionary order, `[language] stem 0x00 [field]` by bytes, is (language, stem
-        // bytes, field): the distinct stems are sorted once as strings, then the terms as
+        // bytes, field): stems are ranked in byte order by `order`, then the terms are sorted as
         // integers (language, stem rank, field). A stem never holds a 0x00 byte (not a letter),
         // so a stem that is a prefix of another sorts first in both orders.
         let termCount = termKeys.count
-        var stemRank = [Int32](repeating: -1, count: cache.count)
-        var stems: [StemCache.TermID] = []
-        for k in termKeys {
-            let stem = Int(k & 0xffff_ffff)
-            if stemRank[stem] < 0 {
-                stemRank[stem] = 0
-                stems.append(StemCache.TermID(stem))
-            }
-        }
-        let stemStrings = stems.map { cache.string($0) }
-        let stemOrder = ByteOrder.sortedOrder(stemStrings)
-        for (rank, i) in stemOrder.enumerated() { stemRank[Int(stems[i])] = Int32(rank) }
+        let stemRank = order.rank
         var sortable = [(key: UInt64, term: Int32)]()
         sortable.reserveCapacity(termCount)
         for (t, k) in termKeys.enumerated() {
@@ -206,16 +221,41 @@ struct SegmentBuilder {
         }
         sortable.sort { $0.key < $1.key }
 
-        // Counting sort of the entries by term (stable: documents stay ascending).
+        // Counting sort of the entries by term (stable: documents stay ascending), scattering
+        // each entry's document, frequency and positions' start, so the per-term loop below
+        // reads them in order instead of chasing entry numbers across the buffer.
+        let entryCount = entryTerm.count
         var termStart = [Int](repeating: 0, count: termCount + 1)
         for t in entryTerm { termStart[Int(t) + 1] += 1 }
         for t in 0..<termCount { termStart[t + 1] += termStart[t] }
-        var sortedEntries = [Int32](repeating: 0, count: entryTerm.count)
+        var sortedDoc = [UInt32](repeating: 0, count: entryCount)
+        var sortedTf = [UInt32](repeating: 0, count: entryCount)
+        var sortedStart = [UInt32](repeating: 0, count: entryCount)
         do {
             var fill = termStart
-            for (e, t) in entryTerm.enumerated() {
-                sortedEntries[fill[Int(t)]] = Int32(e)
-                fill[Int(t)] += 1
+            fill.withUnsafeMutableBufferPointer { fill in
+                entryTerm.withUnsafeBufferPointer { entryTerm in
+                    entryDoc.withUnsafeBufferPointer { entryDoc in
+                        entryTf.withUnsafeBufferPointer { entryTf in
+                            entryPositions.withUnsafeBufferPointer { entryPositions in
+                                sortedDoc.withUnsafeMutableBufferPointer { sortedDoc in
+                                    sortedTf.withUnsafeMutableBufferPointer { sortedTf in
+                                        sortedStart.withUnsafeMutableBufferPointer { sortedStart in
+                                            for e in 0..<entryCount {
+                                                let t = Int(entryTerm[e])
+                                                let j = fill[t]
+                                                fill[t] = j + 1
+                                                sortedDoc[j] = entryDoc[e]
+                                                sortedTf[j] = entryTf[e]
+                                                sortedStart[j] = entryPositions[e]
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
         var encoder = PostingsEncoder()
@@ -229,11 +269,10 @@ struct SegmentBuilder {
             // Sized first, then filled through pointers: appending entry by entry (a uniqueness
             // check each, a memmove call per document's positions) was half of sealing.
             var live = 0, positionCount = 0
-            for i in termStart[t]..<termStart[t + 1] {
-                let e = Int(sortedEntries[i])
-                guard noDeletions || remap[Int(entryDoc[e])] >= 0 else { continue }
+            for j in termStart[t]..<termStart[t + 1] {
+                guard noDeletions || remap[Int(sortedDoc[j])] >= 0 else { continue }
                 live += 1
-                positionCount += Int(entryTf[e])
+                positionCount += Int(sortedTf[j])
             }
             docs.removeAll(keepingCapacity: true)
             tfs.removeAll(keepingCapacity: true)
@@ -241,28 +280,25 @@ struct SegmentBuilder {
             docs.append(contentsOf: repeatElement(0, count: live))
             tfs.append(contentsOf: repeatElement(0, count: live))
             termPositions.append(contentsOf: repeatElement(0, count: positionCount))
-            sortedEntries.withUnsafeBufferPointer { sortedEntries in
-                entryDoc.withUnsafeBufferPointer { entryDoc in
-                    entryTf.withUnsafeBufferPointer { entryTf in
-                        entryPositions.withUnsafeBufferPointer { entryPositions in
-                            positions.withUnsafeBufferPointer { positions in
-                                docs.withUnsafeMutableBufferPointer { docs in
-                                    tfs.withUnsafeMutableBufferPointer { tfs in
-                                        termPositions.withUnsafeMutableBufferPointer { out in
-                                            var j = 0, o = 0
-                                            for i in termStart[t]..<termStart[t + 1] {
-                                                let e = Int(sortedEntries[i])
-                                                let d = Int(entryDoc[e])
-                                                let nd = noDeletions ? Int32(d) : remap[d]
-                                                guard nd >= 0 else { continue }
-                                                docs[j] = UInt32(nd)
-                                                let tf = Int(entryTf[e])
-                                                tfs[j] = UInt32(tf)
-                                                j += 1
-                                                let p = Int(entryPositions[e])
-                                                for k in 0..<tf { out[o + k] = positions[p + k] }
-                                                o += tf
-                                            }
+            sortedDoc.withUnsafeBufferPointer { sortedDoc in
+                sortedTf.withUnsafeBufferPointer { sortedTf in
+                    sortedStart.withUnsafeBufferPointer { sortedStart in
+                        positions.withUnsafeBufferPointer { positions in
+                            docs.withUnsafeMutableBufferPointer { docs in
+                                tfs.withUnsafeMutableBufferPointer { tfs in
+                                    termPositions.withUnsafeMutableBufferPointer { out in
+                                        var i = 0, o = 0
+                                        for j in termStart[t]..<termStart[t + 1] {
+                                            let d = Int(sortedDoc[j])
+                                            let nd = noDeletions ? Int32(d) : remap[d]
+                                            guard nd >= 0 else { continue }
+                                            docs[i] = UInt32(nd)
+                                            let tf = Int(sortedTf[j])
+                                            tfs[i] = UInt32(tf)
+                                            i += 1
+                                            let p = Int(sortedStart[j])
+                                            for k in 0..<tf { out[o + k] = positions[p + k] }
+                                            o += tf
                                         }
                                     }
                                 }
@@ -279,7 +315,7 @@ struct SegmentBuilder {
                 encoder.addTerm(docs: docs, tfs: tfs, positions: termPositions) { fieldLengths[Int($0)] }
             }
             keyBytes.append(UInt8(key >> 56))
-            keyBytes.append(contentsOf: stemStrings[stemOrder[Int(stemRank[Int(key & 0xffff_ffff)])]].utf8)
+            keyBytes.append(contentsOf: cache.string(StemCache.TermID(truncatingIfNeeded: key & 0xffff_ffff)).utf8)
             keyBytes.append(0)
             keyBytes.append(UInt8(field >> 8))
             keyBytes.append(UInt8(field & 0xff))
@@ -291,8 +327,8 @@ struct SegmentBuilder {
             storedOut.add(compressed: stored.compressed(d), originalSize: Int(stored.originalSizes[d]),
                           dictionary: stored.dictionary(d))
         }
-        let usedStrings = usedWords.map { cache.string($0) }
-        let wordList = ByteOrder.sortedOrder(usedStrings).map { (usedStrings[$0], wordCounts[Int(usedWords[$0])]) }
+        let wordList = usedWords.sorted { stemRank[Int($0)] < stemRank[Int($1)] }
+            .map { (cache.string($0), wordCounts[Int($0)]) }
 
         func pick<T>(_ a: [T]) -> [T] { deleted.isEmpty ? a : a.indices.filter(keep).map { a[$0] } }
         return Segment(
@@ -302,6 +338,14 @@ struct SegmentBuilder {
             docValues: columns.mapValues { $0.build(docCount: n, keep: keep) },
             stored: deleted.isEmpty ? stored.build() : storedOut.build(),
             words: wordList.map(\.0), wordCounts: wordList.map(\.1))
+    }
+}
+
+extension Array where Element: BinaryInteger {
+    /// Grows the array with zeros to at least `count` elements (never shrinks it).
+    @inline(__always)
+    mutating func ensureCount(_ count: Int) {
+        if self.count < count { append(contentsOf: repeatElement(0, count: count - self.count)) }
     }
 }
 

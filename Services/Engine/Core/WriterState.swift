@@ -12,6 +12,8 @@ struct WriterState: ~Copyable {
     var merging = Set<ObjectIdentifier>()
     /// Interned terms and stems of everything this writer analysed (the stem cache).
     let cache = StemCache(expectedTerms: 1 << 16)
+    /// The byte order of `cache`'s strings, for sealing.
+    private var order = InternedOrder()
     /// Prepares documents given whole (`Engine.upsert(id:document:…)`) with the writer's own
     /// cache, so their ids need no translation.
     let preparer: DocumentPreparer
@@ -55,7 +57,8 @@ struct WriterState: ~Copyable {
     mutating func sealBuffer() {
         guard builder.count > 0 else { return }
         if builder.liveCount > 0 {
-            let segment = builder.seal(cache: cache)
+            order.update(cache)
+            let segment = builder.seal(cache: cache, order: order)
             segments.append(SegmentView(segment: segment, deletions: Deletions(docCount: segment.docCount)))
         }
         builder = SegmentBuilder()
