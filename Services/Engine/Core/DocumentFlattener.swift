@@ -15,19 +15,20 @@ struct FlatDocument {
     }
 
     init(_ document: JSONValue, config: EngineConfig, values keepValues: Bool = true) {
-        var textIndex: [String: Int] = [:]
-        var valueIndex: [String: Int] = [:]
+        // A document has a handful of paths: a linear search beats hashing each path. Past 32
+        // paths (a document built to have many) the search switches to a hash index.
+        var textIndex = PathIndex(), valueIndex = PathIndex()
         func addValue(_ path: String, _ v: @autoclosure () -> DocValue) {
             guard keepValues else { return }
             let v = v()
-            if let i = valueIndex[path] { values[i].values.append(v) } else {
-                valueIndex[path] = values.count
+            if let i = valueIndex.find(path, in: values) { values[i].values.append(v) } else {
+                valueIndex.adding(path, to: values)
                 values.append((path, [v]))
             }
         }
         func addText(_ path: String, _ s: String) {
-            if let i = textIndex[path] { texts[i].values.append(s) } else {
-                textIndex[path] = texts.count
+            if let i = textIndex.find(path, in: texts) { texts[i].values.append(s) } else {
+                textIndex.adding(path, to: texts)
                 texts.append((path, [s]))
             }
         }
@@ -107,6 +108,28 @@ struct FlatDocument {
         case .integer(let i)?: return Double(i)
         case .number(let d)?: return d
         default: return -.infinity
+        }
+    }
+}
+
+/// Where each path is in a `FlatDocument` list: searched linearly while short, hashed once long.
+private struct PathIndex {
+    private var hashed: [String: Int]? = nil
+
+    func find<T>(_ path: String, in list: [(field: String, values: T)]) -> Int? {
+        if let hashed { return hashed[path] }
+        return list.lastIndex { $0.field == path }
+    }
+
+    /// Records that `path` is about to be appended to `list`.
+    mutating func adding<T>(_ path: String, to list: [(field: String, values: T)]) {
+        if hashed != nil {
+            hashed![path] = list.count
+        } else if list.count >= 32 {
+            var index = [String: Int](minimumCapacity: list.count * 2)
+            for (i, entry) in list.enumerated() { index[entry.field] = i }
+            index[path] = list.count
+            hashed = index
         }
     }
 }

@@ -25,8 +25,9 @@ struct SegmentBuilder {
     /// Start of each entry's positions in `positions`.
     private var entryPositions: [UInt32] = []
     private var positions: [UInt32] = []
-    private var fieldLengths: [UInt16: [UInt32]] = [:]
-    private var columns: [UInt16: DocValuesColumnBuilder] = [:]
+    /// By field id (dense, from the `FieldRegistry`): empty / nil for fields this buffer lacks.
+    private var fieldLengths: [[UInt32]] = []
+    private var columns: [DocValuesColumnBuilder?] = []
     private var stored = StoredDocumentsBuilder()
     /// Occurrences per word id (the cache's term ids).
     private var wordCounts: [UInt32] = []
@@ -93,7 +94,8 @@ struct SegmentBuilder {
             let range = fieldStart..<fieldEnd
             fieldStart = fieldEnd
             if range.isEmpty { continue }
-            fieldLengths[field, default: []].appendPadded(UInt32(range.count), at: Int(doc))
+            if fieldLengths.count <= Int(field) { fieldLengths.append(contentsOf: repeatElement([], count: Int(field) + 1 - fieldLengths.count)) }
+            fieldLengths[Int(field)].appendPadded(UInt32(range.count), at: Int(doc))
             let fieldBits = UInt64(field) << 32
             // This (language, field)'s stem → term map.
             let laneKey = UInt32(language.code) << 16 | UInt32(field)
@@ -168,7 +170,10 @@ struct SegmentBuilder {
             }
         }
         for (path, values) in prepared.values {
-            columns[fields.intern(path), default: DocValuesColumnBuilder()].add(doc: Int(doc), values)
+            let field = Int(fields.intern(path))
+            if columns.count <= field { columns.append(contentsOf: repeatElement(nil, count: field + 1 - columns.count)) }
+            if columns[field] == nil { columns[field] = DocValuesColumnBuilder() }
+            columns[field]!.add(doc: Int(doc), values)
         }
         switch prepared.stored {
         case .compressed(let bytes):
@@ -200,11 +205,11 @@ struct SegmentBuilder {
         let keep = { (d: Int) in remap[d] >= 0 }
 
         var lengths: [UInt16: [UInt32]] = [:]
-        for (field, raw) in fieldLengths {
+        for (field, raw) in fieldLengths.enumerated() where !raw.isEmpty {
             var out = [UInt32]()
             out.reserveCapacity(live)
             for d in 0..<n where keep(d) { out.append(d < raw.count ? raw[d] : 0) }
-            lengths[field] = out
+            lengths[UInt16(field)] = out
         }
 
         // The dictionary order, `[language] stem 0x00 [field]` by bytes, is (language, stem
@@ -335,7 +340,9 @@ struct SegmentBuilder {
             ids: pick(ids), seqs: pick(seqs), recency: pick(recency), languages: pick(languages),
             terms: TermDictionary(keyBytes: keyBytes, keyOffsets: keyOffsets),
             postings: encoder.finish(), fieldLengths: lengths,
-            docValues: columns.mapValues { $0.build(docCount: n, keep: keep) },
+            docValues: Dictionary(uniqueKeysWithValues: columns.enumerated().compactMap { field, column in
+                column.map { (UInt16(field), $0.build(docCount: n, keep: keep)) }
+            }),
             stored: deleted.isEmpty ? stored.build() : storedOut.build(),
             words: wordList.map(\.0), wordCounts: wordList.map(\.1))
     }

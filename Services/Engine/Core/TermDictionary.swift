@@ -126,6 +126,9 @@ struct FieldRegistry: Sendable {
     func id(of name: String) -> UInt16? { ids[name] }
 
     mutating func intern(_ name: String) -> UInt16 {
+        // Documents have a handful of fields, asked for on every document: comparing short
+        // strings is cheaper than hashing one.
+        if names.count <= 16, let i = names.firstIndex(of: name) { return UInt16(i) }
         if let id = ids[name] { return id }
         let id = UInt16(truncatingIfNeeded: names.count)
         names.append(name)
