@@ -85,6 +85,31 @@ struct TextScanner {
         var scalars: Int32 = 0
         var allDigits = true
         var j = start
+        // Most words are ASCII letters and digits: folded straight into the buffer, its count
+        // kept in a register (at most one byte out per byte in, so reserving the rest of the
+        // text is enough).
+        do {
+            folded.reserve(n - start)
+            let first = folded.base + folded.count
+            var out = first
+            while j < n {
+                let byte = text[j]
+                let lowered = byte | 0x20
+                if lowered &- 0x61 < 26 {
+                    out.pointee = lowered
+                    allDigits = false
+                } else if byte &- 0x30 < 10 {
+                    out.pointee = byte
+                } else {
+                    break
+                }
+                out += 1
+                j += 1
+            }
+            folded.count += out - first
+            scalars = Int32(truncatingIfNeeded: j - start)
+        }
+        // The rest of the piece (an apostrophe, letters beyond ASCII), character by character.
         scanning: while j < n {
             let byte = text[j]
             if byte < 0x80 {
