@@ -1,3 +1,5 @@
+import CTidendeZstd
+
 /// Appends little-endian integers, varints and raw arrays to a byte buffer. Used for postings,
 /// stored documents and snapshots.
 struct ByteWriter {
@@ -38,12 +40,21 @@ struct ByteWriter {
         }
     }
 
-    /// A count followed by the array's raw memory (the host is little-endian; the snapshot header
-    /// records that so a big-endian host refuses the file instead of misreading it).
+    /// A count, `ArrayEncoding.raw`, then the array's raw memory (the host is little-endian; the
+    /// snapshot header records that so a big-endian host refuses the file instead of misreading it).
     mutating func array<T: BitwiseCopyable>(_ values: [T]) {
         u64(UInt64(values.count))
+        u8(ArrayEncoding.raw.rawValue)
         values.withUnsafeBytes { bytes.append(contentsOf: $0) }
     }
+}
+
+/// How an array's elements follow its count: as they lie in memory, or as one zstd frame of
+/// that memory (snapshots compress the index's arrays, whose varints and small integers shrink
+/// by a third to nine tenths).
+enum ArrayEncoding: UInt8 {
+    case raw = 0
+    case zstd = 1
 }
 
 /// Reads what `ByteWriter` wrote; every read is bounds-checked and throws on truncation, so a
@@ -51,6 +62,7 @@ struct ByteWriter {
 struct ByteReader {
     let bytes: [UInt8]
     var offset: Int
+    private let decompressor = Decompressor()
 
     init(_ bytes: [UInt8], offset: Int = 0) {
         self.bytes = bytes
@@ -112,20 +124,48 @@ struct ByteReader {
         return String(decoding: bytes[offset..<offset + n], as: UTF8.self)
     }
 
+    /// Reads what `ByteWriter.array` (or a snapshot's compressed array) wrote.
     mutating func array<T: BitwiseCopyable>(of type: T.Type) throws(EngineError) -> [T] {
         let n = try u64()
         let size = MemoryLayout<T>.stride
-        guard n <= UInt64(bytes.count / max(size, 1)) else { throw .corrupt("implausible array length \(n)") }
-        let byteCount = Int(n) * size
-        try need(byteCount)
-        let start = offset
-        offset += byteCount
-        return [T](unsafeUninitializedCapacity: Int(n)) { buffer, initialized in
-            bytes.withUnsafeBytes { raw in
-                UnsafeMutableRawBufferPointer(buffer).copyMemory(
-                    from: UnsafeRawBufferPointer(rebasing: raw[start..<start + byteCount]))
+        switch ArrayEncoding(rawValue: try u8()) {
+        case .raw:
+            guard n <= UInt64(bytes.count / max(size, 1)) else { throw .corrupt("implausible array length \(n)") }
+            let byteCount = Int(n) * size
+            try need(byteCount)
+            let start = offset
+            offset += byteCount
+            return [T](unsafeUninitializedCapacity: Int(n)) { buffer, initialized in
+                bytes.withUnsafeBytes { raw in
+                    UnsafeMutableRawBufferPointer(buffer).copyMemory(
+                        from: UnsafeRawBufferPointer(rebasing: raw[start..<start + byteCount]))
+                }
+                initialized = Int(n)
             }
-            initialized = Int(n)
+        case .zstd:
+            let (frame, content) = bytes.withUnsafeBytes { raw in
+                let rest = UnsafeRawBufferPointer(rebasing: raw[offset...])
+                return (ZSTD_findFrameCompressedSize(rest.baseAddress, rest.count),
+                        ZSTD_getFrameContentSize(rest.baseAddress, rest.count))
+            }
+            // The frame's recorded size must be the array's, which bounds what is allocated.
+            guard ZSTD_isError(frame) == 0, n <= UInt64(Int.max / max(size, 1)), content == n * UInt64(size) else {
+                throw .corrupt("compressed array at byte \(offset) is damaged")
+            }
+            let start = offset
+            offset += frame
+            var ok = false
+            let values = [T](unsafeUninitializedCapacity: Int(n)) { buffer, initialized in
+                bytes.withUnsafeBytes { raw in
+                    ok = decompressor.decompress(UnsafeRawBufferPointer(rebasing: raw[start..<start + frame]),
+                                                 into: UnsafeMutableRawBufferPointer(buffer))
+                }
+                initialized = ok ? Int(n) : 0
+            }
+            guard ok else { throw .corrupt("compressed array at byte \(start) does not decompress") }
+            return values
+        case nil:
+            throw .corrupt("unknown array encoding at byte \(offset - 1)")
         }
     }
 }
