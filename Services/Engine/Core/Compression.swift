@@ -1,15 +1,20 @@
 import CTidendeZlib
 import CTidendeZstd
 
-/// Compresses stored documents with Zstandard level 1, reusing one context per writer. It is
-/// several times faster than zlib at a similar ratio on ~2 KB JSON documents, and its decoder
-/// is what every hit pays for (zlib's inflate was most of a rare query's time).
+/// Compresses stored documents with Zstandard (level `storedLevel`), reusing one context per
+/// writer. It is several times faster than zlib at a similar ratio on ~2 KB JSON documents, and
+/// its decoder is what every hit pays for (zlib's inflate was most of a rare query's time).
 final class Compressor {
+    /// Level 3 against 1, with a dictionary, on 2.3 KB news documents: ratio 0.40 → 0.35 at
+    /// nearly the same speed (both use zstd's fast strategies); decompression is as fast.
+    /// Levels 4–9 gain a few percent more for two to eight times the compression time.
+    static let storedLevel: Int32 = 3
+
     private let context: OpaquePointer
     private let level: Int32
     private var output: [UInt8] = []
 
-    init(level: Int32 = 1) {
+    init(level: Int32 = Compressor.storedLevel) {
         context = ZSTD_createCCtx()!
         self.level = level
     }
@@ -120,7 +125,7 @@ final class StoredDictionary: @unchecked Sendable {
     init?(bytes: [UInt8]) {
         guard !bytes.isEmpty else { return nil }
         let made: (OpaquePointer?, OpaquePointer?) = bytes.withUnsafeBytes { raw in
-            (ZSTD_createCDict(raw.baseAddress, raw.count, 1), ZSTD_createDDict(raw.baseAddress, raw.count))
+            (ZSTD_createCDict(raw.baseAddress, raw.count, Compressor.storedLevel), ZSTD_createDDict(raw.baseAddress, raw.count))
         }
         guard let c = made.0, let d = made.1 else {
             if let c = made.0 { ZSTD_freeCDict(c) }
@@ -138,8 +143,9 @@ final class StoredDictionary: @unchecked Sendable {
     }
 
     /// A dictionary of at most `capacity` bytes trained on `samples`, or nil when zstd cannot
-    /// train one (too few or too uniform samples).
-    static func train(_ samples: [[UInt8]], capacity: Int = 64 << 10) -> StoredDictionary? {
+    /// train one (too few or too uniform samples). On 2 000 news documents 256 KiB does better
+    /// than 64 KiB (ratio 0.358 → 0.346 at level 3) and trains in ~0.15 s.
+    static func train(_ samples: [[UInt8]], capacity: Int = 256 << 10) -> StoredDictionary? {
         guard samples.count >= 8 else { return nil }
         let joined = samples.flatMap { $0 }
         let sizes = samples.map { $0.count }
