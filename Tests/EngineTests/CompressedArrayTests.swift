@@ -10,11 +10,11 @@ import Testing
 /// Snapshots keep the index's arrays as zstd frames: they read back exactly, and a damaged frame
 /// is refused even when the file's own checksum has been made to match.
 @Suite struct CompressedArrayTests {
-    /// A count, the zstd encoding and `values` as one frame, as a snapshot writes a large array.
-    func encoded(_ values: [UInt32], count: UInt64? = nil) throws -> [UInt8] {
+    /// A count, the encoding and `values` as one frame, as a snapshot writes a large array.
+    func encoded<T: BitwiseCopyable>(_ values: [T], count: UInt64? = nil, as encoding: ArrayEncoding = .zstd) throws -> [UInt8] {
         var w = ByteWriter()
         w.u64(count ?? UInt64(values.count))
-        w.u8(ArrayEncoding.zstd.rawValue)
+        w.u8(encoding.rawValue)
         var out = w.bytes
         try values.withUnsafeBytes { raw in
             try Compressor().frame(raw) { (piece: UnsafeRawBufferPointer) throws(EngineError) in out.append(contentsOf: piece) }
@@ -26,7 +26,7 @@ import Testing
         let values = (0..<50_000).map { UInt32($0 % 97) * 3 + UInt32($0 / 1000) }
         var bytes = try encoded(values)
         #expect(bytes.count < values.count)  // 200 000 bytes of small integers shrink
-        bytes += try encoded([])
+        bytes += try encoded([UInt32]())
         var w = ByteWriter()
         w.array([UInt32(7), 8, 9])
         bytes += w.bytes
@@ -35,6 +35,28 @@ import Testing
         #expect(try r.array(of: UInt32.self) == [])
         #expect(try r.array(of: UInt32.self) == [7, 8, 9])
         #expect(r.isAtEnd)
+    }
+
+    @Test func nonDecreasingIntegersGoAsTheirDifferences() throws {
+        let starts = (0..<30_000).map { UInt32($0 * 3 + $0 / 7) }
+        let seqs = (0..<10_000).map { UInt64(1 << 40) + UInt64($0 * $0) }
+        let d32 = try #require(ArrayEncoding.deltas(starts)), d64 = try #require(ArrayEncoding.deltas(seqs))
+        #expect(d32.prefix(8) == [0, 3, 3, 3, 3, 3, 3, 4])
+        #expect(d64[0] == 1 << 40 && d64[3] == 5)
+        // Differences compress far better than the values.
+        #expect(try encoded(d32, as: .zstdDeltas).count * 10 < encoded(starts).count)
+        var r = ByteReader(try encoded(d32, as: .zstdDeltas) + encoded(d64, as: .zstdDeltas))
+        #expect(try r.array(of: UInt32.self) == starts)
+        #expect(try r.array(of: UInt64.self) == seqs)
+        #expect(r.isAtEnd)
+        // Anything else keeps its values: a decrease, signed integers, floating point.
+        #expect(ArrayEncoding.deltas([UInt32(1), 2, 2, 1]) == nil)
+        #expect(ArrayEncoding.deltas([Int32(1), 2, 3]) == nil)
+        #expect(ArrayEncoding.deltas([1.0, 2.0]) == nil)
+        #expect(ArrayEncoding.deltas([UInt32]()) == [])
+        // Differences read back as a type that cannot have them are refused.
+        var wrong = ByteReader(try encoded((0..<1000).map(Double.init), as: .zstdDeltas))
+        #expect(throws: EngineError.self) { try wrong.array(of: Double.self) }
     }
 
     @Test func damagedFramesAreRefused() throws {

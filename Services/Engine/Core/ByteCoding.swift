@@ -51,10 +51,54 @@ struct ByteWriter {
 
 /// How an array's elements follow its count: as they lie in memory, or as one zstd frame of
 /// that memory (snapshots compress the index's arrays, whose varints and small integers shrink
-/// by a third to nine tenths).
+/// by a third to nine tenths), or as one zstd frame of the differences between successive
+/// elements (a non-decreasing array of unsigned integers: offsets, starts, sequence numbers,
+/// whose differences are small and repeat where the values never do).
 enum ArrayEncoding: UInt8 {
     case raw = 0
     case zstd = 1
+    case zstdDeltas = 2
+
+    /// Each element of `values` less the one before it (the first as it is), or nil if
+    /// `values` are not unsigned integers (32 or 64 bits) that never decrease.
+    static func deltas<T: BitwiseCopyable>(_ values: [T]) -> [T]? {
+        // `T` is `U` here: both arrays' memory is bound to it.
+        func deltas<U: FixedWidthInteger & UnsignedInteger>(_: U.Type) -> [T]? {
+            var ok = true
+            let out = [T](unsafeUninitializedCapacity: values.count) { buffer, initialized in
+                let target = UnsafeMutableRawBufferPointer(buffer).assumingMemoryBound(to: U.self)
+                values.withUnsafeBytes { raw in
+                    var previous: U = 0
+                    for (i, v) in raw.assumingMemoryBound(to: U.self).enumerated() {
+                        guard v >= previous else { ok = false; return }
+                        target[i] = v &- previous
+                        previous = v
+                    }
+                }
+                initialized = ok ? values.count : 0
+            }
+            return ok ? out : nil
+        }
+        if T.self == UInt32.self { return deltas(UInt32.self) }
+        if T.self == UInt64.self { return deltas(UInt64.self) }
+        return nil
+    }
+
+    /// Undoes `deltas` in place (a running sum); false if `T` is not a type `deltas` accepts.
+    static func undoDeltas<T: BitwiseCopyable>(_ values: inout [T]) -> Bool {
+        func sum<U: FixedWidthInteger & UnsignedInteger>(_: U.Type) {
+            values.withUnsafeMutableBytes { raw in
+                let v = raw.assumingMemoryBound(to: U.self)
+                var total: U = 0
+                for i in v.indices {
+                    total &+= v[i]
+                    v[i] = total
+                }
+            }
+        }
+        if T.self == UInt32.self { sum(UInt32.self) } else if T.self == UInt64.self { sum(UInt64.self) } else { return false }
+        return true
+    }
 }
 
 /// Reads what `ByteWriter` wrote; every read is bounds-checked and throws on truncation, so a
@@ -128,7 +172,8 @@ struct ByteReader {
     mutating func array<T: BitwiseCopyable>(of type: T.Type) throws(EngineError) -> [T] {
         let n = try u64()
         let size = MemoryLayout<T>.stride
-        switch ArrayEncoding(rawValue: try u8()) {
+        let encoding = ArrayEncoding(rawValue: try u8())
+        switch encoding {
         case .raw:
             guard n <= UInt64(bytes.count / max(size, 1)) else { throw .corrupt("implausible array length \(n)") }
             let byteCount = Int(n) * size
@@ -142,7 +187,7 @@ struct ByteReader {
                 }
                 initialized = Int(n)
             }
-        case .zstd:
+        case .zstd, .zstdDeltas:
             let (frame, content) = bytes.withUnsafeBytes { raw in
                 let rest = UnsafeRawBufferPointer(rebasing: raw[offset...])
                 return (ZSTD_findFrameCompressedSize(rest.baseAddress, rest.count),
@@ -155,7 +200,7 @@ struct ByteReader {
             let start = offset
             offset += frame
             var ok = false
-            let values = [T](unsafeUninitializedCapacity: Int(n)) { buffer, initialized in
+            var values = [T](unsafeUninitializedCapacity: Int(n)) { buffer, initialized in
                 bytes.withUnsafeBytes { raw in
                     ok = decompressor.decompress(UnsafeRawBufferPointer(rebasing: raw[start..<start + frame]),
                                                  into: UnsafeMutableRawBufferPointer(buffer))
@@ -163,6 +208,9 @@ struct ByteReader {
                 initialized = ok ? Int(n) : 0
             }
             guard ok else { throw .corrupt("compressed array at byte \(start) does not decompress") }
+            if encoding == .zstdDeltas && !ArrayEncoding.undoDeltas(&values) {
+                throw .corrupt("differences of an array that cannot have them at byte \(start)")
+            }
             return values
         case nil:
             throw .corrupt("unknown array encoding at byte \(offset - 1)")

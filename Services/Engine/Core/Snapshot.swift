@@ -12,7 +12,8 @@ import TidendeAnalysis
 /// payload: seq, field names, segments (flat arrays as stored in memory), deletions
 /// ```
 ///
-/// Each array is its count, then its memory either raw or as one zstd frame (level 1): the
+/// Each array is its count, then its memory either raw or as one zstd frame (level 1), of the
+/// values or, for integers that never decrease, of their differences (`ArrayEncoding`): the
 /// index's arrays (postings, positions, doc values, lengths, ids, words) are compressed, the
 /// stored documents, compressed already, are not.
 ///
@@ -75,15 +76,18 @@ enum Snapshot {
         }
 
         /// What `ByteReader.array` reads: arrays of at least `compressedArrayBytes` as a zstd
-        /// frame when `compress`, else raw; large ones go out from their own memory.
+        /// frame when `compress` (of their differences when they never decrease), else raw;
+        /// large ones go out from their own memory (a non-decreasing one from a copy of its
+        /// differences: such arrays, offsets and starts, are a small part of a segment).
         func array<T: BitwiseCopyable>(_ values: [T], compress: Bool = true) throws(EngineError) {
             let size = MemoryLayout<T>.stride * values.count
             let compress = compress && size >= Snapshot.compressedArrayBytes
             guard compress || size > 1 << 16 else { return w.array(values) }
+            let deltas = compress ? ArrayEncoding.deltas(values) : nil
             w.u64(UInt64(values.count))
-            w.u8((compress ? ArrayEncoding.zstd : .raw).rawValue)
+            w.u8((deltas != nil ? ArrayEncoding.zstdDeltas : compress ? .zstd : .raw).rawValue)
             try flush()
-            let result: Result<Void, EngineError> = values.withUnsafeBytes { raw in
+            let result: Result<Void, EngineError> = (deltas ?? values).withUnsafeBytes { raw in
                 do throws(EngineError) {
                     if compress {
                         try compressor.frame(raw) { (piece: UnsafeRawBufferPointer) throws(EngineError) in try out(piece) }
