@@ -75,25 +75,19 @@ enum Snapshot {
             try result.get()
         }
 
-        /// What `ByteReader.array` reads: arrays of at least `compressedArrayBytes` as a zstd
-        /// frame when `compress` (of their differences when they never decrease), else raw;
-        /// large ones go out from their own memory (a non-decreasing one from a copy of its
-        /// differences: such arrays, offsets and starts, are a small part of a segment).
-        func array<T: BitwiseCopyable>(_ values: [T], compress: Bool = true) throws(EngineError) {
-            let size = MemoryLayout<T>.stride * values.count
-            let compress = compress && size >= Snapshot.compressedArrayBytes
-            guard compress || size > 1 << 16 else { return w.array(values) }
-            let deltas = compress ? ArrayEncoding.deltas(values) : nil
+        /// What `ByteReader.array` reads: arrays under `compressedArrayBytes` raw, larger ones as
+        /// a zstd frame (of their differences when they never decrease) written piece by piece
+        /// from their own memory (a non-decreasing one from a copy of its differences: such
+        /// arrays, offsets and starts, are a small part of a segment).
+        func array<T: BitwiseCopyable>(_ values: [T]) throws(EngineError) {
+            guard MemoryLayout<T>.stride * values.count >= Snapshot.compressedArrayBytes else { return w.array(values) }
+            let deltas = ArrayEncoding.deltas(values)
             w.u64(UInt64(values.count))
-            w.u8((deltas != nil ? ArrayEncoding.zstdDeltas : compress ? .zstd : .raw).rawValue)
+            w.u8((deltas != nil ? ArrayEncoding.zstdDeltas : .zstd).rawValue)
             try flush()
             let result: Result<Void, EngineError> = (deltas ?? values).withUnsafeBytes { raw in
                 do throws(EngineError) {
-                    if compress {
-                        try compressor.frame(raw) { (piece: UnsafeRawBufferPointer) throws(EngineError) in try out(piece) }
-                    } else {
-                        try out(raw)
-                    }
+                    try compressor.frame(raw) { (piece: UnsafeRawBufferPointer) throws(EngineError) in try out(piece) }
                     return .success(())
                 } catch { return .failure(error) }
             }
