@@ -1,15 +1,20 @@
 import CTidendeZlib
 import CTidendeZstd
 
-/// Compresses stored documents with Zstandard level 1, reusing one context per writer. It is
-/// several times faster than zlib at a similar ratio on ~2 KB JSON documents, and its decoder
-/// is what every hit pays for (zlib's inflate was most of a rare query's time).
+/// Compresses stored documents with Zstandard (level `storedLevel`), reusing one context per
+/// writer. It is several times faster than zlib at a similar ratio on ~2 KB JSON documents, and
+/// its decoder is what every hit pays for (zlib's inflate was most of a rare query's time).
 final class Compressor {
+    /// Level 3 against 1, with a dictionary, on 2.3 KB news documents: ratio 0.40 → 0.35 at
+    /// nearly the same speed (both use zstd's fast strategies); decompression is as fast.
+    /// Levels 4–9 gain a few percent more for two to eight times the compression time.
+    static let storedLevel: Int32 = 3
+
     private let context: OpaquePointer
     private let level: Int32
     private var output: [UInt8] = []
 
-    init(level: Int32 = 1) {
+    init(level: Int32 = Compressor.storedLevel) {
         context = ZSTD_createCCtx()!
         self.level = level
     }
@@ -35,6 +40,34 @@ final class Compressor {
         precondition(ZSTD_isError(produced) == 0, "zstd: \(String(cString: ZSTD_getErrorName(produced)))")
         return Array(output[0..<produced])
     }
+
+    /// `input` as one zstd frame (recording its size and a checksum of its content), handed to
+    /// `emit` in pieces of at most `ZSTD_CStreamOutSize` bytes: a snapshot compresses a large
+    /// array without a second copy of it.
+    func frame(_ input: UnsafeRawBufferPointer,
+               emit: (UnsafeRawBufferPointer) throws(EngineError) -> Void) throws(EngineError) {
+        ZSTD_CCtx_reset(context, ZSTD_reset_session_and_parameters)
+        ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, level)
+        ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, 1)
+        ZSTD_CCtx_setPledgedSrcSize(context, UInt64(input.count))
+        let chunk = ZSTD_CStreamOutSize()
+        if output.count < chunk { output = [UInt8](repeating: 0, count: chunk) }
+        var source = ZSTD_inBuffer(src: input.baseAddress, size: input.count, pos: 0)
+        var remaining = 1
+        while remaining != 0 {
+            let produced = output.withUnsafeMutableBytes { target -> Int in
+                var sink = ZSTD_outBuffer(dst: target.baseAddress, size: chunk, pos: 0)
+                remaining = ZSTD_compressStream2(context, &sink, &source, ZSTD_e_end)
+                return sink.pos
+            }
+            // With all input given and room to flush, compression has no way to fail.
+            precondition(ZSTD_isError(remaining) == 0, "zstd: \(String(cString: ZSTD_getErrorName(remaining)))")
+            let result: Result<Void, EngineError> = output.withUnsafeBytes { raw in
+                do throws(EngineError) { try emit(UnsafeRawBufferPointer(rebasing: raw[0..<produced])); return .success(()) } catch { return .failure(error) }
+            }
+            try result.get()
+        }
+    }
 }
 
 /// Decompresses stored documents whose original size is known. One decompressor serves a
@@ -56,20 +89,25 @@ final class Decompressor: @unchecked Sendable {  // used by one thread at a time
 
     func decompress(_ input: UnsafeRawBufferPointer, originalSize: Int,
                     dictionary: StoredDictionary? = nil) throws(EngineError) -> [UInt8] {
-        var result = 0
+        var ok = false
         let output = [UInt8](unsafeUninitializedCapacity: originalSize) { target, initialized in
-            if let dictionary {
-                result = ZSTD_decompress_usingDDict(context, target.baseAddress, originalSize, input.baseAddress, input.count,
-                                                    dictionary.ddict)
-            } else {
-                result = ZSTD_decompressDCtx(context, target.baseAddress, originalSize, input.baseAddress, input.count)
-            }
-            initialized = ZSTD_isError(result) == 0 && result == originalSize ? originalSize : 0
+            ok = decompress(input, into: UnsafeMutableRawBufferPointer(target), dictionary: dictionary)
+            initialized = ok ? originalSize : 0
         }
-        guard ZSTD_isError(result) == 0, result == originalSize else {
-            throw .corrupt("stored document does not decompress")
-        }
+        guard ok else { throw .corrupt("stored document does not decompress") }
         return output
+    }
+
+    /// Decompresses the one frame `input` into `output`; false unless it fills `output` exactly.
+    func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer,
+                    dictionary: StoredDictionary? = nil) -> Bool {
+        let result = if let dictionary {
+            ZSTD_decompress_usingDDict(context, output.baseAddress, output.count, input.baseAddress, input.count,
+                                       dictionary.ddict)
+        } else {
+            ZSTD_decompressDCtx(context, output.baseAddress, output.count, input.baseAddress, input.count)
+        }
+        return ZSTD_isError(result) == 0 && result == output.count
     }
 }
 
@@ -87,7 +125,7 @@ final class StoredDictionary: @unchecked Sendable {
     init?(bytes: [UInt8]) {
         guard !bytes.isEmpty else { return nil }
         let made: (OpaquePointer?, OpaquePointer?) = bytes.withUnsafeBytes { raw in
-            (ZSTD_createCDict(raw.baseAddress, raw.count, 1), ZSTD_createDDict(raw.baseAddress, raw.count))
+            (ZSTD_createCDict(raw.baseAddress, raw.count, Compressor.storedLevel), ZSTD_createDDict(raw.baseAddress, raw.count))
         }
         guard let c = made.0, let d = made.1 else {
             if let c = made.0 { ZSTD_freeCDict(c) }
@@ -105,8 +143,9 @@ final class StoredDictionary: @unchecked Sendable {
     }
 
     /// A dictionary of at most `capacity` bytes trained on `samples`, or nil when zstd cannot
-    /// train one (too few or too uniform samples).
-    static func train(_ samples: [[UInt8]], capacity: Int = 64 << 10) -> StoredDictionary? {
+    /// train one (too few or too uniform samples). On 2 000 news documents 256 KiB does better
+    /// than 64 KiB (ratio 0.358 → 0.346 at level 3) and trains in ~0.15 s.
+    static func train(_ samples: [[UInt8]], capacity: Int = 256 << 10) -> StoredDictionary? {
         guard samples.count >= 8 else { return nil }
         let joined = samples.flatMap { $0 }
         let sizes = samples.map { $0.count }

@@ -12,14 +12,21 @@ import TidendeAnalysis
 /// payload: seq, field names, segments (flat arrays as stored in memory), deletions
 /// ```
 ///
+/// Each array is its count, then its memory either raw or as one zstd frame (level 1), of the
+/// values or, for integers that never decrease, of their differences (`ArrayEncoding`): the
+/// index's arrays (postings, positions, doc values, lengths, ids, words) are compressed, the
+/// stored documents, compressed already, are not.
+///
 /// Loading checks magic, version, byte order, length and checksum before it builds anything, so
 /// a corrupt, truncated or foreign file is refused whole. Postings and doc values are read back
-/// as flat arrays: nothing is analysed again.
+/// as flat arrays (decompressed straight into them): nothing is analysed again.
 enum Snapshot {
     static let magic: [UInt8] = Array("TIDSNAP\0".utf8)
-    static let version: UInt32 = 3
+    static let version: UInt32 = 4
     static let byteOrderMark: UInt32 = 0x0102_0304
     static let headerSize = 8 + 4 + 4 + 8 + 4
+    /// Arrays this large or larger are compressed (smaller ones would gain a few bytes at most).
+    static let compressedArrayBytes = 1 << 10
 
     /// Encodes `view` piece by piece (the preamble, then one segment at a time), handing each
     /// piece to `emit` and reusing one buffer, so writing a snapshot never holds more than the
@@ -48,6 +55,7 @@ enum Snapshot {
         var w = ByteWriter()
         var crc: UInt32 = 0
         var length: UInt64 = 0
+        let compressor = Compressor(level: 1)
         let emit: (UnsafeRawBufferPointer) throws(EngineError) -> Void
 
         init(emit: @escaping (UnsafeRawBufferPointer) throws(EngineError) -> Void) { self.emit = emit }
@@ -67,22 +75,36 @@ enum Snapshot {
             try result.get()
         }
 
-        /// What `ByteWriter.array` writes.
+        /// What `ByteReader.array` reads: arrays under `compressedArrayBytes` raw, larger ones as
+        /// a zstd frame (of their differences when they never decrease) written piece by piece
+        /// from their own memory (a non-decreasing one from a copy of its differences: such
+        /// arrays, offsets and starts, are a small part of a segment).
         func array<T: BitwiseCopyable>(_ values: [T]) throws(EngineError) {
-            guard MemoryLayout<T>.stride * values.count > 1 << 16 else { return w.array(values) }
+            guard MemoryLayout<T>.stride * values.count >= Snapshot.compressedArrayBytes else { return w.array(values) }
+            let deltas = ArrayEncoding.deltas(values)
             w.u64(UInt64(values.count))
+            w.u8((deltas != nil ? ArrayEncoding.zstdDeltas : .zstd).rawValue)
             try flush()
-            let result: Result<Void, EngineError> = values.withUnsafeBytes { raw in
-                do throws(EngineError) { try out(raw); return .success(()) } catch { return .failure(error) }
+            let result: Result<Void, EngineError> = (deltas ?? values).withUnsafeBytes { raw in
+                do throws(EngineError) {
+                    try compressor.frame(raw) { (piece: UnsafeRawBufferPointer) throws(EngineError) in try out(piece) }
+                    return .success(())
+                } catch { return .failure(error) }
             }
             try result.get()
+        }
+
+        /// Strings as a table (their bytes end to end, and the offsets): two arrays that compress.
+        func strings(_ values: [String]) throws(EngineError) {
+            let table = StringTable(values)
+            try array(table.bytes)
+            try array(table.offsets)
         }
     }
 
     private static func encode(_ sv: SegmentView, into sink: Sink) throws(EngineError) {
         let s = sv.segment
-        sink.w.varint(UInt64(s.ids.count))
-        for id in s.ids { sink.w.string(id) }
+        try sink.strings(s.ids)
         try sink.array(s.seqs)
         try sink.array(s.recency)
         try sink.array(s.languages)
@@ -118,13 +140,13 @@ enum Snapshot {
         for g in 0...dictionaries.count {
             let inGroup = { (d: Int) in docGroup[d] == UInt16(g) }
             sink.w.u64(UInt64((0..<lengths.count).reduce(0) { inGroup($1) ? $0 + Int(lengths[$1]) : $0 }))
+            sink.w.u8(ArrayEncoding.raw.rawValue)
             try sink.flush()
             try s.stored.forEachRun(including: inGroup) { (run: UnsafeRawBufferPointer) throws(EngineError) in try sink.out(run) }
         }
         try sink.array(lengths)
         try sink.array(s.stored.originalSizes)
-        sink.w.varint(UInt64(s.words.count))
-        for word in s.words { sink.w.string(word) }
+        try sink.strings(s.words)
         try sink.array(s.wordCounts)
         let d = sv.deletions
         try sink.array(d.bits)
@@ -170,10 +192,8 @@ enum Snapshot {
     }
 
     private static func decodeSegment(_ r: inout ByteReader) throws(EngineError) -> SegmentView {
-        let n = try r.count()
-        var ids: [String] = []
-        ids.reserveCapacity(n)
-        for _ in 0..<n { ids.append(try r.string()) }
+        let ids = try strings(&r)
+        let n = ids.count
         let seqs = try r.array(of: UInt64.self)
         let recency = try r.array(of: Double.self)
         let languages = try r.array(of: UInt8.self)
@@ -197,8 +217,7 @@ enum Snapshot {
             let numbers = try r.array(of: Double.self)
             let ordinals = try r.array(of: Int32.self)
             let strings = StringTable(bytes: try r.array(of: UInt8.self), offsets: try r.array(of: UInt32.self))
-            guard let last = strings.offsets.last, Int(last) == strings.bytes.count,
-                  ordinals.allSatisfy({ $0 < strings.count }) else { throw .corrupt("doc-value strings disagree") }
+            guard strings.isWellFormed, ordinals.allSatisfy({ $0 < strings.count }) else { throw .corrupt("doc-value strings disagree") }
             columns[f] = DocValuesColumn(docStart: docStart, kinds: kinds, numbers: numbers, ordinals: ordinals, strings: strings)
         }
         var dictionaries: [StoredDictionary] = []
@@ -213,8 +232,7 @@ enum Snapshot {
                                                    lengths: try r.array(of: UInt32.self),
                                                    originalSizes: try r.array(of: UInt32.self))
         else { throw .corrupt("stored documents disagree with their lengths") }
-        var words: [String] = []
-        for _ in 0..<(try r.count()) { words.append(try r.string()) }
+        let words = try strings(&r)
         let wordCounts = try r.array(of: UInt32.self)
         // Cross-checks, so a file that passed its checksum but is inconsistent is still refused.
         guard seqs.count == n, recency.count == n, languages.count == n, stored.count == n, stored.isConsistent,
@@ -240,6 +258,13 @@ enum Snapshot {
                               postings: postings, fieldLengths: lengths, docValues: columns, stored: stored,
                               words: words, wordCounts: wordCounts)
         return SegmentView(segment: segment, deletions: deletions)
+    }
+
+    /// Reads what `Sink.strings` wrote.
+    private static func strings(_ r: inout ByteReader) throws(EngineError) -> [String] {
+        let table = StringTable(bytes: try r.array(of: UInt8.self), offsets: try r.array(of: UInt32.self))
+        guard table.isWellFormed else { throw .corrupt("string table offsets disagree with its bytes") }
+        return (0..<table.count).map { table[$0] }
     }
 }
 

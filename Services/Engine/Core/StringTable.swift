@@ -11,7 +11,10 @@ struct StringTable: Sendable {
     }
 
     /// From strings already sorted by `ByteOrder` and distinct.
-    init(sorted strings: [String]) {
+    init(sorted strings: [String]) { self.init(strings) }
+
+    /// From any strings, kept in their order (lookups by `lowerBound` need them sorted).
+    init(_ strings: [String]) {
         var b: [UInt8] = []
         var o: [UInt32] = [0]
         o.reserveCapacity(strings.count + 1)
@@ -24,6 +27,12 @@ struct StringTable: Sendable {
     }
 
     var count: Int { offsets.count - 1 }
+
+    /// Offsets start at 0, never decrease and end at the byte count (a check for data read from a file).
+    var isWellFormed: Bool {
+        guard offsets.first == 0, Int(offsets.last!) == bytes.count else { return false }
+        return zip(offsets, offsets.dropFirst()).allSatisfy { $0 <= $1 }
+    }
 
     subscript(i: Int) -> String {
         String(decoding: bytes[Int(offsets[i])..<Int(offsets[i + 1])], as: UTF8.self)
