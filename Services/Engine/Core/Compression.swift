@@ -5,10 +5,13 @@ import CTidendeZstd
 /// writer. It is several times faster than zlib at a similar ratio on ~2 KB JSON documents, and
 /// its decoder is what every hit pays for (zlib's inflate was most of a rare query's time).
 final class Compressor {
-    /// Level 3 against 1, with a dictionary, on 2.3 KB news documents: ratio 0.40 → 0.35 at
-    /// nearly the same speed (both use zstd's fast strategies); decompression is as fast.
-    /// Levels 4–9 gain a few percent more for two to eight times the compression time.
-    static let storedLevel: Int32 = 3
+    /// With a 64 KiB dictionary, on 2.3 KB news documents, levels 1 / 2 / 3 give ratios 0.40 /
+    /// 0.38 / 0.36 at 11.1 / 11.5 / 12.7 µs per document alone; decompression is as fast for
+    /// all three. Inside the indexer level 3 (with a 256 KiB dictionary: 0.345) cost 6–9% of
+    /// indexing throughput, its larger tables competing for the cache with the analyzer's;
+    /// level 2 cost nothing measurable against level 1. Levels 4–9 gain a few percent more
+    /// for two to eight times the compression time.
+    static let storedLevel: Int32 = 2
 
     private let context: OpaquePointer
     private let level: Int32
@@ -143,9 +146,10 @@ final class StoredDictionary: @unchecked Sendable {
     }
 
     /// A dictionary of at most `capacity` bytes trained on `samples`, or nil when zstd cannot
-    /// train one (too few or too uniform samples). On 2 000 news documents 256 KiB does better
-    /// than 64 KiB (ratio 0.358 → 0.346 at level 3) and trains in ~0.15 s.
-    static func train(_ samples: [[UInt8]], capacity: Int = 256 << 10) -> StoredDictionary? {
+    /// train one (too few or too uniform samples). On 2 000 news documents 256 KiB does a little
+    /// better than 64 KiB at level 3 (ratio 0.358 → 0.346), worse at level 1 (0.401 → 0.412),
+    /// and slows the indexer (see `Compressor.storedLevel`); 64 KiB trains in ~0.1 s.
+    static func train(_ samples: [[UInt8]], capacity: Int = 64 << 10) -> StoredDictionary? {
         guard samples.count >= 8 else { return nil }
         let joined = samples.flatMap { $0 }
         let sizes = samples.map { $0.count }
