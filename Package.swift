@@ -30,6 +30,7 @@ let package = Package(
             name: "CTidendeZstd", path: "Shared/CZstd",
             linkerSettings: [.linkedLibrary("zstd")]
         ),
+        .target(name: "CTidendeMalloc", path: "Shared/CMalloc"),
         .target(
             name: "TidendeWire",
             dependencies: [
@@ -62,7 +63,7 @@ let package = Package(
         .target(name: "TidendeQuerySyntax", path: "Services/Engine/QuerySyntax"),
         .target(
             name: "TidendeEngine",
-            dependencies: ["TidendeAnalysis", "TidendeQuerySyntax", "TidendeModels", "CTidendeZlib", "CTidendeZstd"],
+            dependencies: ["TidendeAnalysis", "TidendeQuerySyntax", "TidendeModels", "CTidendeZlib", "CTidendeZstd", "CTidendeMalloc"],
             path: "Services/Engine/Core"
         ),
 
@@ -104,7 +105,7 @@ let package = Package(
         .executableTarget(
             name: "TidendeQueryMain",
             dependencies: [
-                "TidendeQuery", "TidendeServer", "TidendeWire",
+                "TidendeQuery", "TidendeEngine", "TidendeServer", "TidendeWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

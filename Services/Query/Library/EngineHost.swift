@@ -282,13 +282,20 @@ public final class EngineHost: @unchecked Sendable {
         let refreshEvery = UInt64(config.refreshMilliseconds) * 1_000_000
         // While a backlog is being applied, each refresh seals a small segment that must later be
         // merged: refresh less often then (catch-up is ~30% faster), unless a `min_seq` query
-        // waits for what is already applied.
+        // waits for what is already applied. With changes still waiting, a refresh comes every
+        // `refreshEvery` while the applier keeps up, every `catchUpEvery` while it is behind.
         let catchUpEvery = max(refreshEvery, 250_000_000)
+        // Behind means the change just applied waited this long since it was read from the
+        // feed: freshness is lost already, so throughput comes first. A steady upload the
+        // applier keeps up with stays below it and is refreshed every `refreshEvery`.
+        let behindAfter: UInt64 = max(refreshEvery * 5, 100_000_000)
+        var behind = false
         var lastRefresh = DispatchTime.now().uptimeNanoseconds
         var lastChange = lastRefresh
         // Quiet this long (no feed changes), the index is merged down for searching.
         let idleMergeAfter: UInt64 = 1_000_000_000
         var unrefreshed: [UInt64] = []  // arrival times of applied, not yet searchable changes
+        var merged = false, trimmed = false  // an idle merge was published / memory trimmed since
         while true {
             condition.lock()
             while changes.isEmpty && !stopping {
@@ -318,15 +325,16 @@ public final class EngineHost: @unchecked Sendable {
                 if isStopping { break }
                 if apply(item, to: &current), let arrived = item.arrived { unrefreshed.append(arrived) }
                 let now = DispatchTime.now().uptimeNanoseconds
+                if let arrived = item.arrived { behind = now &- arrived >= behindAfter }
                 let since = now - lastRefresh
-                if since >= refreshEvery && (since >= catchUpEvery || waiterReady(current.appliedSeq)) {
+                if since >= (behind ? catchUpEvery : refreshEvery) || (since >= refreshEvery && waiterReady(current.appliedSeq)) {
                     publish(current, &unrefreshed)
                     lastRefresh = now
                 }
             }
             if !unrefreshed.isEmpty || current.appliedSeq != searchableSeq {
                 let since = DispatchTime.now().uptimeNanoseconds - lastRefresh
-                if !hasBacklog || since >= catchUpEvery || waiterReady(current.appliedSeq) {
+                if !hasBacklog || since >= (behind ? catchUpEvery : refreshEvery) || waiterReady(current.appliedSeq) {
                     publish(current, &unrefreshed)
                     lastRefresh = DispatchTime.now().uptimeNanoseconds
                 }
@@ -334,11 +342,23 @@ public final class EngineHost: @unchecked Sendable {
             let now = DispatchTime.now().uptimeNanoseconds
             if !items.isEmpty {
                 lastChange = now
+                trimmed = false
             } else if now - lastChange >= idleMergeAfter {
                 // Idle: merge the size tiers down to one or two segments in the background (fewer
                 // segments, faster searches), and publish the result once it is done.
+                // Memory freed while indexing (replaced segments, buffers) is handed back to the
+                // system when the feed goes quiet, before the merge needs room, and again a tick
+                // after the merge is published, once searches have let go of the old segments.
+                if !trimmed || (merged && current.backgroundMerges == 0 && !current.hasUnpublishedChanges) {
+                    AllocatorTuning.trim()
+                    trimmed = true
+                    merged = false
+                }
                 if current.hasUnpublishedChanges {
-                    if current.backgroundMerges == 0 { publish(current, &unrefreshed) }
+                    if current.backgroundMerges == 0 {
+                        publish(current, &unrefreshed)
+                        merged = true
+                    }
                 } else {
                     current.mergeWhileIdle()
                 }

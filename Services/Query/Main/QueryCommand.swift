@@ -2,6 +2,7 @@ import ArgumentParser
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import TidendeEngine
 import TidendeModels
 import TidendeQuery
 import TidendeServer
@@ -60,6 +61,7 @@ struct QueryCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        AllocatorTuning.configure()
         let logger = server.bootstrapLogging(label: "tidende.query")
         var config = QueryConfig()
         config.server = server.lineServer(name: "query", port: port)
