@@ -18,6 +18,10 @@ class Matcher {
     var maxScore: Double { .infinity }
     /// An upper bound of `score()` on the current document, cheaper than scoring it.
     func currentBound() -> Double { maxScore }
+    /// An upper bound of `score()` on the current document from what is at hand without
+    /// touching per-document data (a term's frequency here, not the field's length); at most
+    /// `currentBound()`.
+    func frequencyBound() -> Double { currentBound() }
     /// Rough number of documents this matcher visits (what orders a conjunction's children).
     var cost: Int { 0 }
     /// Told by a top-k search that only documents scoring at least `threshold` matter from now
@@ -36,22 +40,9 @@ extension Unmanaged where Instance == Matcher {
     }
     @inline(__always) func score() -> Double { _withUnsafeGuaranteedRef { $0.score() } }
     @inline(__always) func currentBound() -> Double { _withUnsafeGuaranteedRef { $0.currentBound() } }
+    @inline(__always) func frequencyBound() -> Double { _withUnsafeGuaranteedRef { $0.frequencyBound() } }
     @inline(__always) func bound(from target: Int32) -> (score: Double, until: Int32) {
         _withUnsafeGuaranteedRef { $0.bound(from: target) }
-    }
-}
-
-extension Array where Element == Unmanaged<Matcher> {
-    /// The bound of a sum of these matchers over `[target, until]`: the children's bounds added,
-    /// valid until the first of them ends (what conjunctions and unions both report).
-    func summedBound(from target: Int32) -> (score: Double, until: Int32) {
-        var s = 0.0, until = Matcher.end
-        for c in self {
-            let (cs, cu) = c.bound(from: target)
-            s += cs
-            until = Swift.min(until, cu)
-        }
-        return (s, until)
     }
 }
 
@@ -94,6 +85,11 @@ final class TermMatcher: Matcher {
             blockBound = bm25.score(tf: Double(p.blockMaxTf[b]), length: Double(p.blockMinLength[b])) * (1 + 1e-9)
         }
         return blockBound
+    }
+
+    /// The current block's shortest field with this document's frequency.
+    override func frequencyBound() -> Double {
+        bm25.score(tf: Double(cursor.tf), length: Double(cursor.postings.blockMinLength[cursor.currentBlock])) * (1 + 1e-9)
     }
 
     override func bound(from target: Int32) -> (score: Double, until: Int32) {
