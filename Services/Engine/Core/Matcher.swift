@@ -46,16 +46,23 @@ extension Unmanaged where Instance == Matcher {
     }
 }
 
-/// One term of one field, BM25-scored.
+/// One term of one field, BM25-scored. Its score bounds come from the exact per-block maxima
+/// (`TermImpacts`, computed once per segment and term).
 final class TermMatcher: Matcher {
     let cursor: PostingCursor
+    let term: Int
     let bm25: BM25Field
     let lengths: [UInt32]
 
-    init(cursor: PostingCursor, bm25: BM25Field, lengths: [UInt32]) {
-        self.cursor = cursor
+    /// Exact per-block maxima (the first search of a term in a segment computes them).
+    private let impacts: TermImpacts
+
+    init(postings: Postings, term: Int, bm25: BM25Field, lengths: [UInt32]) {
+        cursor = PostingCursor(postings: postings, term: term)
+        self.term = term
         self.bm25 = bm25
         self.lengths = lengths
+        impacts = postings.impacts.impacts(term: term) { TermImpacts(postings: postings, term: term, lengths: lengths) }
     }
 
     override func next() -> Int32 { doc = cursor.next(); return doc }
@@ -64,41 +71,38 @@ final class TermMatcher: Matcher {
         bm25.score(tf: Double(cursor.tf), length: Double(lengths[Int(doc)]))
     }
     override var cost: Int { cursor.docFreq }
+
+    /// The small factor absorbs rounding, so that a bound is never below a real score.
+    private static let slack = 1 + 1e-9
+
     private lazy var globalMax: Double = {
-        let p = cursor.postings
         var m = 0.0
-        for b in cursor.firstBlock..<cursor.endBlock {
-            m = max(m, bm25.score(tf: Double(p.blockMaxTf[b]), length: Double(p.blockMinLength[b])))
-        }
-        return m * (1 + 1e-9)
+        for b in 0..<(cursor.endBlock - cursor.firstBlock) { m = max(m, impacts.bound(block: b, bm25)) }
+        return m * Self.slack
     }()
     override var maxScore: Double { globalMax }
 
     private var boundBlock = -1
     private var blockBound = 0.0
-    /// The current block's bound, computed once a block.
-    override func currentBound() -> Double {
-        let b = cursor.currentBlock
+    /// The bound of block `b`, remembered for the block last asked about.
+    @inline(__always) private func bound(ofBlock b: Int) -> Double {
         if b != boundBlock {
-            let p = cursor.postings
             boundBlock = b
-            blockBound = bm25.score(tf: Double(p.blockMaxTf[b]), length: Double(p.blockMinLength[b])) * (1 + 1e-9)
+            blockBound = impacts.bound(block: b - cursor.firstBlock, bm25) * Self.slack
         }
         return blockBound
     }
 
-    /// The current block's shortest field with this document's frequency.
+    override func currentBound() -> Double { bound(ofBlock: cursor.currentBlock) }
+
+    /// The current block's shortest field among its documents with at least this frequency.
     override func frequencyBound() -> Double {
-        bm25.score(tf: Double(cursor.tf), length: Double(cursor.postings.blockMinLength[cursor.currentBlock])) * (1 + 1e-9)
+        impacts.bound(block: cursor.currentBlock - cursor.firstBlock, tf: cursor.tf, bm25) * Self.slack
     }
 
     override func bound(from target: Int32) -> (score: Double, until: Int32) {
         guard let b = cursor.shallowBlock(for: target) else { return (0, Matcher.end) }
-        let p = cursor.postings
-        // Score grows with tf and shrinks with length, so (max tf, min length) bounds the block.
-        // The small factor absorbs rounding so a bound is never below a real score.
-        let s = bm25.score(tf: Double(p.blockMaxTf[b]), length: Double(p.blockMinLength[b])) * (1 + 1e-9)
-        return (s, Int32(p.blockLastDoc[b]))
+        return (bound(ofBlock: b), Int32(cursor.postings.blockLastDoc[b]))
     }
 }
 

@@ -75,7 +75,7 @@ final class ScoringContext {
             guard let only = restrict(field) else { return EmptyMatcher() }
             var children: [Matcher] = []
             for (term, f) in lookup(segment: s, language: code, stem: t.stems[Int(code)]) where only == nil || only == f {
-                children.append(TermMatcher(cursor: PostingCursor(postings: seg.postings, term: term),
+                children.append(TermMatcher(postings: seg.postings, term: term,
                                             bm25: bm25(field: f, idf: idf(t, field: f)),
                                             lengths: seg.fieldLengths[f] ?? []))
             }
