@@ -95,9 +95,18 @@ final class TermMatcher: Matcher {
 
     override func currentBound() -> Double { bound(ofBlock: cursor.currentBlock) }
 
-    /// The current block's shortest field among its documents with at least this frequency.
+    private var onceBlock = -1
+    private var onceBound = 0.0
+    /// The current block's shortest field among its documents with at least this frequency
+    /// (for a frequency of 1, the most common, remembered for the block).
     override func frequencyBound() -> Double {
-        impacts.bound(block: cursor.currentBlock - cursor.firstBlock, tf: cursor.tf, bm25) * Self.slack
+        let b = cursor.currentBlock, tf = cursor.tf
+        guard tf == 1 else { return impacts.bound(block: b - cursor.firstBlock, tf: tf, bm25) * Self.slack }
+        if b != onceBlock {
+            onceBlock = b
+            onceBound = impacts.bound(block: b - cursor.firstBlock, tf: 1, bm25) * Self.slack
+        }
+        return onceBound
     }
 
     override func bound(from target: Int32) -> (score: Double, until: Int32) {

@@ -27,6 +27,9 @@ final class MaxScoreMatcher: Matcher {
     /// `leaves` unretained, for the loops below.
     private let refs: UnsafeMutablePointer<Unmanaged<Matcher>>
     private let excludedRefs: [Unmanaged<Matcher>]
+    /// Whether every leaf is a `TermMatcher`; then `terms` holds them as such.
+    private let allTerms: Bool
+    private let terms: UnsafeMutablePointer<Unmanaged<TermMatcher>>
     private let groupOf: UnsafeMutablePointer<Int>
     private let maxima: UnsafeMutablePointer<Double>
     /// Per leaf: its score on `scoredAt` (computed once per document).
@@ -95,6 +98,11 @@ final class MaxScoreMatcher: Matcher {
         groupCount = groups.count
         excludedRefs = excluded.map { .passUnretained($0) }
         refs = .allocate(capacity: n)
+        allTerms = leaves.allSatisfy { $0 is TermMatcher }
+        terms = .allocate(capacity: allTerms ? n : 0)
+        if allTerms {
+            for (l, leaf) in leaves.enumerated() { terms[l] = .passUnretained(leaf as! TermMatcher) }
+        }
         groupOf = .allocate(capacity: n)
         maxima = .allocate(capacity: n)
         scores = .allocate(capacity: n)
@@ -132,6 +140,7 @@ final class MaxScoreMatcher: Matcher {
 
     deinit {
         refs.deallocate()
+        terms.deallocate()
         groupOf.deallocate()
         maxima.deallocate()
         scores.deallocate()
@@ -148,6 +157,21 @@ final class MaxScoreMatcher: Matcher {
         groupUnknown.deallocate()
     }
 
+    // The leaves of a query's words are all term matchers: called as such, their methods are
+    // direct (and inlined) calls instead of dynamic dispatch, several times per candidate.
+    @inline(__always) private func advance(_ l: Int, to target: Int32) -> Int32 {
+        allTerms ? terms[l]._withUnsafeGuaranteedRef { $0.advance(to: target) } : refs[l].advance(to: target)
+    }
+    @inline(__always) private func frequencyBound(_ l: Int) -> Double {
+        allTerms ? terms[l]._withUnsafeGuaranteedRef { $0.frequencyBound() } : refs[l].frequencyBound()
+    }
+    @inline(__always) private func score(_ l: Int) -> Double {
+        allTerms ? terms[l]._withUnsafeGuaranteedRef { $0.score() } : refs[l].score()
+    }
+    @inline(__always) private func bound(_ l: Int, from target: Int32) -> (score: Double, until: Int32) {
+        allTerms ? terms[l]._withUnsafeGuaranteedRef { $0.bound(from: target) } : refs[l].bound(from: target)
+    }
+
     /// Whether a candidate bounded by `bound` cannot reach the threshold. The margin absorbs
     /// rounding: the bound sums in another order than `score()`, and a tie must be kept.
     @inline(__always) private func below(_ bound: Double) -> Bool {
@@ -157,7 +181,7 @@ final class MaxScoreMatcher: Matcher {
     /// The block bound of leaf `l` at `d` (cached for the rest of its block).
     @inline(__always) private func blockBound(_ l: Int, _ d: Int32) -> Double {
         if d > boundUntil[l] {
-            let (s, until) = refs[l].bound(from: d)
+            let (s, until) = bound(l, from: d)
             bounds[l] = s
             boundUntil[l] = until
         }
@@ -166,7 +190,7 @@ final class MaxScoreMatcher: Matcher {
 
     @inline(__always) private func leafScore(_ l: Int, _ d: Int32) -> Double {
         if scoredAt[l] != d {
-            scores[l] = refs[l].score()
+            scores[l] = score(l)
             scoredAt[l] = d
         }
         return scores[l]
@@ -188,7 +212,7 @@ final class MaxScoreMatcher: Matcher {
                 var m = Matcher.end
                 for l in groupStart[g]..<groupStart[g + 1] {
                     var x = refs[l].doc
-                    if x < target { x = refs[l].advance(to: target) }
+                    if x < target { x = advance(l, to: target) }
                     if x < m { m = x }
                 }
                 if m != target {
@@ -226,7 +250,7 @@ final class MaxScoreMatcher: Matcher {
             for i in 0..<generatorCount {
                 let l = generators[i]
                 var x = refs[l].doc
-                if x < target { x = refs[l].advance(to: target) }
+                if x < target { x = advance(l, to: target) }
                 if x < d { d = x }
             }
             if d == Matcher.end { break }
@@ -266,7 +290,7 @@ final class MaxScoreMatcher: Matcher {
                 continue outer
             }
             for l in 0..<n where state[l] == Self.on {
-                let b = min(parts[l], refs[l].frequencyBound())
+                let b = min(parts[l], frequencyBound(l))
                 bound += b - parts[l]
                 parts[l] = b
             }
@@ -279,10 +303,10 @@ final class MaxScoreMatcher: Matcher {
                 guard state[l] == Self.unknown else { continue }
                 let g = groupOf[l]
                 groupUnknown[g] -= 1
-                if refs[l].advance(to: d) == d {
+                if advance(l, to: d) == d {
                     state[l] = Self.on
                     groupOn[g] += 1
-                    let b = min(parts[l], refs[l].frequencyBound())
+                    let b = min(parts[l], frequencyBound(l))
                     bound += b - parts[l]
                     parts[l] = b
                 } else {
@@ -336,7 +360,7 @@ final class MaxScoreMatcher: Matcher {
             var s = 0.0
             for l in groupStart[g]..<groupStart[g + 1] {
                 var x = refs[l].doc
-                if x < doc { x = refs[l].advance(to: doc) }
+                if x < doc { x = advance(l, to: doc) }
                 if x == doc { s += leafScore(l, doc) }
             }
             total += s
@@ -354,7 +378,7 @@ final class MaxScoreMatcher: Matcher {
     override func bound(from target: Int32) -> (score: Double, until: Int32) {
         var s = 0.0, until = Matcher.end
         for l in 0..<n {
-            let (cs, cu) = refs[l].bound(from: target)
+            let (cs, cu) = bound(l, from: target)
             s += cs
             until = min(until, cu)
         }
