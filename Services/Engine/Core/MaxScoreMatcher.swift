@@ -371,7 +371,11 @@ final class MaxScoreMatcher: Matcher {
         var s = 0.0
         for l in 0..<n {
             let x = refs[l].doc
-            if x == doc { s += refs[l].currentBound() } else if x < doc { s += blockBound(l, doc) }
+            if x == doc {
+                s += allTerms ? terms[l]._withUnsafeGuaranteedRef { $0.currentBound() } : refs[l].currentBound()
+            } else if x < doc {
+                s += blockBound(l, doc)
+            }
         }
         return s
     }
