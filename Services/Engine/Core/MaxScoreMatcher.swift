@@ -203,29 +203,33 @@ final class MaxScoreMatcher: Matcher {
     }
 
     /// Without a threshold: leapfrogs between the groups, cheapest first, each group at the
-    /// first document any of its leaves holds.
+    /// first document any of its leaves holds, until all of them agree.
     private func findAll(from start: Int32) -> Int32 {
         var target = start
-        outer: while target != Matcher.end {
-            for i in 0..<groupCount {
-                let g = groupsByCost[i]
-                var m = Matcher.end
-                for l in groupStart[g]..<groupStart[g + 1] {
-                    var x = refs[l].doc
-                    if x < target { x = advance(l, to: target) }
-                    if x < m { m = x }
-                }
-                if m != target {
-                    target = m
-                    continue outer
-                }
+        var i = 0, agreeing = 0
+        while target != Matcher.end {
+            let g = groupsByCost[i]
+            var m = Matcher.end
+            for l in groupStart[g]..<groupStart[g + 1] {
+                var x = refs[l].doc
+                if x < target { x = advance(l, to: target) }
+                if x < m { m = x }
             }
-            if isExcluded(target) {
+            if m != target {
+                target = m
+                agreeing = 1
+            } else {
+                agreeing += 1
+            }
+            if agreeing >= groupCount && target != Matcher.end {
+                if !isExcluded(target) {
+                    doc = target
+                    return target
+                }
                 target += 1
-                continue outer
+                agreeing = 0
             }
-            doc = target
-            return target
+            i = i + 1 == groupCount ? 0 : i + 1
         }
         doc = Matcher.end
         return doc
