@@ -43,4 +43,45 @@ import TidendeTestRandom
         // Most of these searches skip documents.
         #expect(pruned > 100)
     }
+
+    /// Every shape the matcher tree is built of (unions of fields, conjunctions of unions, OR of
+    /// conjunctions, exclusions, prefixes, words restricted to a field, three words) returns
+    /// under pruning exactly what scoring every match returns, at several depths.
+    @Test func mixedShapesEqualExhaustive() throws {
+        var rng = SplitMix(seed: 77)
+        let vocabulary = ["netværk", "kabel", "server", "sky", "data", "model", "chip", "robot", "kvante", "satellit"]
+        func word() -> String { vocabulary[Int(rng.next() % UInt64(vocabulary.count))] }
+        func pick(_ n: Int) -> String { (0..<n).map { _ in word() }.joined(separator: " ") }
+        var docs: [JSONValue] = []
+        for i in 0..<2_000 {
+            docs.append(newsDoc(id: "m\(i)", title: rng.next() % 4 == 0 ? pick(3) : "nyhed", body: pick(3 + Int(rng.next() % 60)),
+                                tags: rng.next() % 6 == 0 ? [word()] : [],
+                                extra: rng.next() % 3 == 0 ? [("lead", .string(pick(8)))] : []))
+        }
+        let searcher = engine(docs).searcher()
+        func w(_ s: String, _ field: String? = nil) -> QueryNode { .word(s, field: field) }
+        var pruned = 0
+        for _ in 0..<40 {
+            let a = word(), b = word(), c = word()
+            let shapes: [QueryNode] = [
+                .and([w(a), w(b), w(c)]),
+                .or([.and([w(a), w(b)]), w(c)]),
+                .and([.or([w(a), w(b)]), w(c)]),
+                .and([w(a), w(b), .not(w(c))]),
+                .and([w(a, "title"), w(b)]),
+                .and([.prefix(String(a.prefix(3)), field: nil), w(b)]),
+                .or([w(a, "lead"), w(b, "tags"), w(c)]),
+            ]
+            for node in shapes {
+                for limit in [1, 5, 20] {
+                    let exhaustive = try searcher.search(SearchRequest(q: node, limit: limit, trackTotalHits: .max))
+                    let fast = try searcher.search(SearchRequest(q: node, limit: limit, trackTotalHits: 0))
+                    #expect(ids(fast) == ids(exhaustive), "\(node) top \(limit)")
+                    #expect(fast.hits.map(\.score) == exhaustive.hits.map(\.score), "\(node) top \(limit)")
+                    if !fast.totalIsExact && fast.total < exhaustive.total { pruned += 1 }
+                }
+            }
+        }
+        #expect(pruned > 200)
+    }
 }

@@ -18,6 +18,10 @@ class Matcher {
     var maxScore: Double { .infinity }
     /// An upper bound of `score()` on the current document, cheaper than scoring it.
     func currentBound() -> Double { maxScore }
+    /// An upper bound of `score()` on the current document from what is at hand without
+    /// touching per-document data (a term's frequency here, not the field's length); at most
+    /// `currentBound()`.
+    func frequencyBound() -> Double { currentBound() }
     /// Rough number of documents this matcher visits (what orders a conjunction's children).
     var cost: Int { 0 }
     /// Told by a top-k search that only documents scoring at least `threshold` matter from now
@@ -36,35 +40,29 @@ extension Unmanaged where Instance == Matcher {
     }
     @inline(__always) func score() -> Double { _withUnsafeGuaranteedRef { $0.score() } }
     @inline(__always) func currentBound() -> Double { _withUnsafeGuaranteedRef { $0.currentBound() } }
+    @inline(__always) func frequencyBound() -> Double { _withUnsafeGuaranteedRef { $0.frequencyBound() } }
     @inline(__always) func bound(from target: Int32) -> (score: Double, until: Int32) {
         _withUnsafeGuaranteedRef { $0.bound(from: target) }
     }
 }
 
-extension Array where Element == Unmanaged<Matcher> {
-    /// The bound of a sum of these matchers over `[target, until]`: the children's bounds added,
-    /// valid until the first of them ends (what conjunctions and unions both report).
-    func summedBound(from target: Int32) -> (score: Double, until: Int32) {
-        var s = 0.0, until = Matcher.end
-        for c in self {
-            let (cs, cu) = c.bound(from: target)
-            s += cs
-            until = Swift.min(until, cu)
-        }
-        return (s, until)
-    }
-}
-
-/// One term of one field, BM25-scored.
+/// One term of one field, BM25-scored. Its score bounds come from the exact per-block maxima
+/// (`TermImpacts`, computed once per segment and term).
 final class TermMatcher: Matcher {
     let cursor: PostingCursor
+    let term: Int
     let bm25: BM25Field
     let lengths: [UInt32]
 
-    init(cursor: PostingCursor, bm25: BM25Field, lengths: [UInt32]) {
-        self.cursor = cursor
+    /// Exact per-block maxima (the first search of a term in a segment computes them).
+    private let impacts: TermImpacts
+
+    init(postings: Postings, term: Int, bm25: BM25Field, lengths: [UInt32]) {
+        cursor = PostingCursor(postings: postings, term: term)
+        self.term = term
         self.bm25 = bm25
         self.lengths = lengths
+        impacts = postings.impacts.impacts(term: term) { TermImpacts(postings: postings, term: term, lengths: lengths) }
     }
 
     override func next() -> Int32 { doc = cursor.next(); return doc }
@@ -73,36 +71,47 @@ final class TermMatcher: Matcher {
         bm25.score(tf: Double(cursor.tf), length: Double(lengths[Int(doc)]))
     }
     override var cost: Int { cursor.docFreq }
+
+    /// The small factor absorbs rounding, so that a bound is never below a real score.
+    private static let slack = 1 + 1e-9
+
     private lazy var globalMax: Double = {
-        let p = cursor.postings
         var m = 0.0
-        for b in cursor.firstBlock..<cursor.endBlock {
-            m = max(m, bm25.score(tf: Double(p.blockMaxTf[b]), length: Double(p.blockMinLength[b])))
-        }
-        return m * (1 + 1e-9)
+        for b in 0..<(cursor.endBlock - cursor.firstBlock) { m = max(m, impacts.bound(block: b, bm25)) }
+        return m * Self.slack
     }()
     override var maxScore: Double { globalMax }
 
     private var boundBlock = -1
     private var blockBound = 0.0
-    /// The current block's bound, computed once a block.
-    override func currentBound() -> Double {
-        let b = cursor.currentBlock
+    /// The bound of block `b`, remembered for the block last asked about.
+    @inline(__always) private func bound(ofBlock b: Int) -> Double {
         if b != boundBlock {
-            let p = cursor.postings
             boundBlock = b
-            blockBound = bm25.score(tf: Double(p.blockMaxTf[b]), length: Double(p.blockMinLength[b])) * (1 + 1e-9)
+            blockBound = impacts.bound(block: b - cursor.firstBlock, bm25) * Self.slack
         }
         return blockBound
     }
 
+    override func currentBound() -> Double { bound(ofBlock: cursor.currentBlock) }
+
+    private var onceBlock = -1
+    private var onceBound = 0.0
+    /// The current block's shortest field among its documents with at least this frequency
+    /// (for a frequency of 1, the most common, remembered for the block).
+    override func frequencyBound() -> Double {
+        let b = cursor.currentBlock, tf = cursor.tf
+        guard tf == 1 else { return impacts.bound(block: b - cursor.firstBlock, tf: tf, bm25) * Self.slack }
+        if b != onceBlock {
+            onceBlock = b
+            onceBound = impacts.bound(block: b - cursor.firstBlock, tf: 1, bm25) * Self.slack
+        }
+        return onceBound
+    }
+
     override func bound(from target: Int32) -> (score: Double, until: Int32) {
         guard let b = cursor.shallowBlock(for: target) else { return (0, Matcher.end) }
-        let p = cursor.postings
-        // Score grows with tf and shrinks with length, so (max tf, min length) bounds the block.
-        // The small factor absorbs rounding so a bound is never below a real score.
-        let s = bm25.score(tf: Double(p.blockMaxTf[b]), length: Double(p.blockMinLength[b])) * (1 + 1e-9)
-        return (s, Int32(p.blockLastDoc[b]))
+        return (bound(ofBlock: b), Int32(cursor.postings.blockLastDoc[b]))
     }
 }
 

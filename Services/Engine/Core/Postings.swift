@@ -18,6 +18,8 @@ final class Postings: Sendable {
     let blockMinLength: [UInt32]
     let docBytes: [UInt8]
     let positionBytes: [UInt8]
+    /// Exact per-block score maxima of the terms searched so far (derived, not stored).
+    let impacts = ImpactCache()
 
     init(termFirstBlock: [UInt32], termDocFreq: [UInt32], blockLastDoc: [UInt32], blockDocOffset: [UInt32],
          blockPosOffset: [UInt32], blockMaxTf: [UInt32], blockMinLength: [UInt32], docBytes: [UInt8],

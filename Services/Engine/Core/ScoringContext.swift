@@ -75,11 +75,11 @@ final class ScoringContext {
             guard let only = restrict(field) else { return EmptyMatcher() }
             var children: [Matcher] = []
             for (term, f) in lookup(segment: s, language: code, stem: t.stems[Int(code)]) where only == nil || only == f {
-                children.append(TermMatcher(cursor: PostingCursor(postings: seg.postings, term: term),
+                children.append(TermMatcher(postings: seg.postings, term: term,
                                             bm25: bm25(field: f, idf: idf(t, field: f)),
                                             lengths: seg.fieldLengths[f] ?? []))
             }
-            return children.isEmpty ? EmptyMatcher() : children.count == 1 ? children[0] : UnionMatcher(children)
+            return children.isEmpty ? EmptyMatcher() : children.count == 1 ? children[0] : MaxScoreMatcher.union(children)
         case .phrase(let ts, let field):
             guard let only = restrict(field) else { return EmptyMatcher() }
             var perField: [UInt16: [Int]] = [:]
@@ -97,7 +97,7 @@ final class ScoringContext {
                     offsets: ts.map { UInt32($0.position - ts[0].position) },
                     bm25: bm25(field: f, idf: idf), lengths: seg.fieldLengths[f] ?? []))
             }
-            return children.isEmpty ? EmptyMatcher() : children.count == 1 ? children[0] : UnionMatcher(children)
+            return children.isEmpty ? EmptyMatcher() : children.count == 1 ? children[0] : MaxScoreMatcher.union(children)
         case .prefix(let p, let field):
             guard let only = restrict(field) else { return EmptyMatcher() }
             var probe: [UInt8] = [code]
@@ -115,19 +115,19 @@ final class ScoringContext {
                 t += 1
             }
             let children: [Matcher] = perField.sorted(by: { $0.key < $1.key }).map { f, cursors in
-                ConstantMatcher(cursors.count == 1 ? cursors[0] : UnionMatcher(cursors), score: weight(f))
+                ConstantMatcher(cursors.count == 1 ? cursors[0] : MaxScoreMatcher.union(cursors), score: weight(f))
             }
-            return children.isEmpty ? EmptyMatcher() : children.count == 1 ? children[0] : UnionMatcher(children)
+            return children.isEmpty ? EmptyMatcher() : children.count == 1 ? children[0] : MaxScoreMatcher.union(children)
         case .or(let nodes):
             let children = nodes.map { matcher($0, segment: s, language: language) }.filter { !($0 is EmptyMatcher) }
-            return children.isEmpty ? EmptyMatcher() : children.count == 1 ? children[0] : UnionMatcher(children)
+            return children.isEmpty ? EmptyMatcher() : children.count == 1 ? children[0] : MaxScoreMatcher.union(children)
         case .and(let nodes, let excluded):
             var children = nodes.map { matcher($0, segment: s, language: language) }
             if children.contains(where: { $0 is EmptyMatcher }) { return EmptyMatcher() }
             children.sort { $0.cost < $1.cost }
             let ex = excluded.map { matcher($0, segment: s, language: language) }.filter { !($0 is EmptyMatcher) }
             if children.count == 1 && ex.isEmpty { return children[0] }
-            return ConjunctionMatcher(children, excluded: ex)
+            return MaxScoreMatcher.conjunction(children, excluded: ex)
         }
     }
 }
