@@ -97,10 +97,12 @@ struct EngineBench {
         let rawBytes = lines.reduce(0) { $0 + $1.utf8.count + 1 }
         let clock = ContinuousClock()
         var t0 = clock.now
-        let docs: [(String, JSONValue)] = try lines.map { line in
+        // Each document keeps its own JSON text, stored as it came (as the query service does
+        // with the feed's bytes), not re-encoded from the tree.
+        let docs: [(String, JSONValue, [UInt8])] = try lines.map { line in
             let v = try JSONValue.parse(line)
             guard case .string(let id)? = v["id"] else { fatalError("document without string id") }
-            return (id, v)
+            return (id, v, Array(line.utf8))
         }
         let parseTime = seconds(clock.now - t0)
         print("corpus: \(docs.count) documents, \(fmt(Double(rawBytes) / 1e6, 1)) MB raw; JSON parse \(fmt(parseTime, 2)) s")
@@ -112,8 +114,8 @@ struct EngineBench {
         if pipelined {
             indexPipelined(docs, into: engine)
         } else {
-            for (i, (id, doc)) in docs.enumerated() {
-                engine.upsert(id: id, document: doc, seq: UInt64(i + 1))
+            for (i, (id, doc, json)) in docs.enumerated() {
+                engine.upsert(id: id, document: doc, seq: UInt64(i + 1), json: json)
                 if i % 1_000 == 999 { engine.refresh() }
             }
         }
@@ -279,13 +281,13 @@ extension EngineBench {
     /// Indexes `docs` the way the query service applies its feed: a preparer thread analyses
     /// and compresses documents (`DocumentPreparer`) and hands them on in batches of 64, at most
     /// 16 batches ahead; this thread upserts them and refreshes every 1 000 documents.
-    static func indexPipelined(_ docs: [(String, JSONValue)], into engine: Engine) {
+    static func indexPipelined(_ docs: [(String, JSONValue, [UInt8])], into engine: Engine) {
         let h = Handoff()
         let thread = Thread {
             let preparer = engine.makePreparer()
             var batch: [PreparedDocument] = []
-            for (id, doc) in docs {
-                batch.append(preparer.prepare(id: id, document: doc))
+            for (id, doc, json) in docs {
+                batch.append(preparer.prepare(id: id, document: doc, json: json))
                 if batch.count == 64 {
                     h.condition.lock()
                     while h.batches.count >= 16 { h.condition.wait() }
