@@ -24,6 +24,13 @@ final class DocValuesColumn: Sendable {
     let ordinals: [Int32]
     /// Distinct strings, sorted by UTF-8 bytes.
     let strings: StringTable
+    /// For a column where no document has more than one value (most: `type`, `section`,
+    /// `author`…): each document's string ordinal, or `Self.noValue`, `Self.notString` (a number
+    /// or bool) or `Self.truncatedString`. Facet counting reads this one array per hit instead of
+    /// `docStart`, `kinds` and `ordinals` (three cache misses). Nil for multi-valued columns;
+    /// derived from the others, so not written to snapshots.
+    let singleOrdinals: [Int32]?
+    static let noValue: Int32 = -1, notString: Int32 = -2, truncatedString: Int32 = -3
 
     init(docStart: [UInt32], kinds: [UInt8], numbers: [Double], ordinals: [Int32], strings: StringTable) {
         self.docStart = docStart
@@ -31,6 +38,24 @@ final class DocValuesColumn: Sendable {
         self.numbers = numbers.allSatisfy(\.isNaN) ? [] : numbers
         self.ordinals = ordinals
         self.strings = strings
+        singleOrdinals = Self.singleOrdinals(docStart: docStart, kinds: kinds, ordinals: ordinals)
+    }
+
+    private static func singleOrdinals(docStart: [UInt32], kinds: [UInt8], ordinals: [Int32]) -> [Int32]? {
+        let docs = docStart.count - 1
+        guard docs > 0 else { return nil }
+        var out = [Int32](repeating: noValue, count: docs)
+        for d in 0..<docs {
+            let start = Int(docStart[d]), end = Int(docStart[d + 1])
+            if end - start > 1 { return nil }
+            if end == start { continue }
+            switch kinds[start] {
+            case Kind.string.rawValue: out[d] = ordinals[start]
+            case Kind.truncated.rawValue: out[d] = truncatedString
+            default: out[d] = notString
+            }
+        }
+        return out
     }
 
     func valueRange(_ doc: Int) -> Range<Int> { Int(docStart[doc])..<Int(docStart[doc + 1]) }
@@ -56,7 +81,7 @@ final class DocValuesColumn: Sendable {
     }
 
     var memoryBytes: Int {
-        docStart.count * 4 + kinds.count * 5 + numbers.count * 8 + strings.memoryBytes
+        docStart.count * 4 + kinds.count * 5 + numbers.count * 8 + strings.memoryBytes + (singleOrdinals?.count ?? 0) * 4
     }
 }
 

@@ -37,8 +37,16 @@ struct FacetCounter {
     }
 
     private mutating func add(_ d: Int, _ column: DocValuesColumn, _ i: Int) {
-        let range = column.valueRange(d)
         let base = ordinalBase[i]
+        if let single = column.singleOrdinals {
+            let o = single[d]
+            if o >= 0 {
+                ordinalCounts[base + Int(o)] += 1
+                return
+            }
+            if o != DocValuesColumn.notString { return }  // no value, or a truncated string
+        }
+        let range = column.valueRange(d)
         if range.count == 1 {
             // One value (the common case): no duplicate check.
             let v = range.lowerBound
