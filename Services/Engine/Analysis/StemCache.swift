@@ -64,7 +64,12 @@ public final class StemCache {
     public func removeAll() {
         precondition(log == nil, "a shared cache's ids must stay valid")
         table = TermTable(expectedTerms: 1024, log: nil)
+        generation += 1
     }
+
+    /// Counts `removeAll()` calls: whatever was derived from the ids (an order of the strings)
+    /// is stale when this changed.
+    public private(set) var generation = 0
 }
 
 /// The hash table behind `StemCache`: open addressing over an arena of term bytes.

@@ -114,9 +114,16 @@ struct InternedOrder {
     private var sorted: [StemCache.TermID] = []
     /// Id → position in `sorted`; ranks order ids as their strings' bytes do.
     private(set) var rank: [Int32] = []
+    /// The cache's generation the order was built for (its ids change meaning on `removeAll`).
+    private var generation = 0
 
     /// Takes in the strings `cache` interned since the last call.
     mutating func update(_ cache: StemCache) {
+        if cache.generation != generation || cache.count < rank.count {
+            sorted = []
+            rank = []
+            generation = cache.generation
+        }
         let known = rank.count, total = cache.count
         guard total > known else { return }
         let fresh = (known..<total).map { cache.string(StemCache.TermID($0)) }

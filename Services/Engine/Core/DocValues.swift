@@ -43,7 +43,8 @@ final class DocValuesColumn: Sendable {
 
     private static func singleOrdinals(docStart: [UInt32], kinds: [UInt8], ordinals: [Int32]) -> [Int32]? {
         let docs = docStart.count - 1
-        guard docs > 0 else { return nil }
+        // A column without strings (numbers, bools) counts through the general path anyway.
+        guard docs > 0, ordinals.contains(where: { $0 >= 0 }) else { return nil }
         var out = [Int32](repeating: noValue, count: docs)
         for d in 0..<docs {
             let start = Int(docStart[d]), end = Int(docStart[d + 1])

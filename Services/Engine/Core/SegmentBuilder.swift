@@ -86,7 +86,9 @@ struct SegmentBuilder {
         var docTermCount = 0
         let seenMark = doc + 1
         let lang = UInt64(language.code) << 56
-        // Every id in `tokens` is below `cache.count`.
+        // Every id in `tokens` is below `cache.count` (the loop below reads and writes unchecked).
+        assert(tokens.allSatisfy { Int($0.term) < cache.count && Int($0.stem) < cache.count },
+               "a document's term ids must come from the writer's cache")
         if wordCounts.count < cache.count { wordCounts.append(contentsOf: repeatElement(0, count: cache.count - wordCounts.count)) }
         var fieldStart = 0
         for (path, fieldEnd) in prepared.fields {

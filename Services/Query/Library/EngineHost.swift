@@ -296,10 +296,17 @@ public final class EngineHost: @unchecked Sendable {
         let idleMergeAfter: UInt64 = 1_000_000_000
         var unrefreshed: [UInt64] = []  // arrival times of applied, not yet searchable changes
         var merged = false, trimmed = false  // an idle merge was published / memory trimmed since
+        var lastTrim: UInt64 = 0
+        // malloc_trim walks every arena under its lock: at most this often.
+        let trimEvery: UInt64 = 10_000_000_000
         while true {
             condition.lock()
+            // One deadline for the whole wait: wake-ups without a change (feed heartbeats) must
+            // not push it back, or the idle work below (publishing, merging, snapshots) would wait
+            // for as long as they keep coming.
+            let deadline = Date().addingTimeInterval(1)
             while changes.isEmpty && !stopping {
-                if !condition.wait(until: Date().addingTimeInterval(1)) { break }
+                if !condition.wait(until: deadline) { break }
             }
             let items = changes
             changes.removeAll(keepingCapacity: true)
@@ -349,8 +356,10 @@ public final class EngineHost: @unchecked Sendable {
                 // Memory freed while indexing (replaced segments, buffers) is handed back to the
                 // system when the feed goes quiet, before the merge needs room, and again a tick
                 // after the merge is published, once searches have let go of the old segments.
-                if !trimmed || (merged && current.backgroundMerges == 0 && !current.hasUnpublishedChanges) {
+                if (!trimmed || (merged && current.backgroundMerges == 0 && !current.hasUnpublishedChanges))
+                    && now &- lastTrim >= trimEvery {
                     AllocatorTuning.trim()
+                    lastTrim = now
                     trimmed = true
                     merged = false
                 }
