@@ -32,6 +32,21 @@ public enum DocumentID {
         }
     }
 
+    /// The id of a parsed document, by the same rules (a caller that already has the tree need
+    /// not scan the bytes again).
+    public static func extract(from document: JSONValue) -> Result<String, WireError> {
+        switch document["id"] {
+        case nil:
+            return .failure(WireError(.missingID, "the document has no \"id\" member (a string of 1-512 bytes or an integer)"))
+        case .string(let id)?:
+            return validate(id)
+        case .integer(let value)?:
+            return .success(String(value))
+        default:
+            return .failure(WireError(.invalidID, "\"id\" must be a string of 1-512 bytes or an integer"))
+        }
+    }
+
     /// Checks a string id against the rules above.
     public static func validate(_ id: String) -> Result<String, WireError> {
         let length = id.utf8.count

@@ -64,4 +64,22 @@ import Testing
     @Test func lastIDWins() throws {
         #expect(try extract(#"{"id":"a","id":"b"}"#).get() == "b")
     }
+
+    /// The parsed-tree form gives the same id, or an error with the same code, on every line
+    /// the scan form was tested with.
+    @Test func parsedDocumentsFollowTheSameRules() throws {
+        let lines = [#"{"id":"abc-123"}"#, #"{"id":"s\u00f8ren\/1"}"#, #"{"id":42}"#, #"{"id":-7}"#,
+                     #"{"id":9223372036854775807}"#, #"{"title":"x"}"#, #"{"id":""}"#, #"{"id":1.5}"#,
+                     #"{"id":1e3}"#, #"{"id":1.0}"#, #"{"id":null}"#, #"{"id":true}"#, #"{"id":[1]}"#,
+                     #"{"id":{"a":1}}"#, #"{"id":"a\nb"}"#, #"{"id":"\u0085"}"#, #"{"id":92233720368547758070}"#,
+                     #"{"id":"a","id":"b"}"#, "{\"id\":\"\(String(repeating: "ø", count: 257))\"}"]
+        for line in lines {
+            let scanned = try extract(line)
+            let parsed = DocumentID.extract(from: try JSONValue.parse(line))
+            switch (scanned, parsed) {
+            case (.success(let a), .success(let b)): #expect(a == b, "\(line)")
+            default: #expect(code(scanned) == code(parsed) && code(parsed) != nil, "\(line)")
+            }
+        }
+    }
 }

@@ -405,12 +405,12 @@ public final class EngineHost: @unchecked Sendable {
         let seq = UInt64(signed)
         if let put = scan.member("put"), put.kind == .object {
             let json = Array(scan.valueBytes(put))
-            guard let docScan = scan.objectScan(put), case .success(let id) = DocumentID.extract(from: docScan) else {
+            // The line was validated by the scan: build the tree without validating it again.
+            let doc = scan.value(put)
+            guard case .success(let id) = DocumentID.extract(from: doc) else {
                 noteApplyError("feed put without a usable id at seq \(seq)")
                 return nil
             }
-            // The line was validated by the scan: build the tree without validating it again.
-            let doc = docScan.value()
             return .put(preparer.prepare(id: id, document: doc, json: json, compress: compress), seq: seq, arrived: item.arrived)
         } else if let del = scan.member("delete"), let id = scan.string(del) ?? scan.int64(del).map(String.init) {
             return .delete(id, seq: seq, arrived: item.arrived)
