@@ -112,6 +112,9 @@ enum ByteOrder {
 struct InternedOrder {
     /// All ids of the cache, in byte order of their strings.
     private var sorted: [StemCache.TermID] = []
+    /// Their strings' first eight bytes (`ByteOrder.prefixKey`): most comparisons of the
+    /// binary search below are integer comparisons, not strings fetched from the cache.
+    private var sortedKeys: [UInt64] = []
     /// Id → position in `sorted`; ranks order ids as their strings' bytes do.
     private(set) var rank: [Int32] = []
     /// The cache's generation the order was built for (its ids change meaning on `removeAll`).
@@ -121,28 +124,38 @@ struct InternedOrder {
     mutating func update(_ cache: StemCache) {
         if cache.generation != generation || cache.count < rank.count {
             sorted = []
+            sortedKeys = []
             rank = []
             generation = cache.generation
         }
         let known = rank.count, total = cache.count
         guard total > known else { return }
         let fresh = (known..<total).map { cache.string(StemCache.TermID($0)) }
-        var merged: [StemCache.TermID] = []
+        var merged: [StemCache.TermID] = [], mergedKeys: [UInt64] = []
         merged.reserveCapacity(total)
+        mergedKeys.reserveCapacity(total)
         var next = 0
         for i in ByteOrder.sortedOrder(fresh) {
             // Interned strings are distinct: each goes before the first larger known string.
+            // First the first known string whose prefix key is not smaller, then past those
+            // with the same key that are smaller as whole strings.
+            let key = ByteOrder.prefixKey(fresh[i])
             var lo = next, hi = sorted.count
             while lo < hi {
                 let mid = (lo + hi) >> 1
-                if ByteOrder.less(cache.string(sorted[mid]), fresh[i]) { lo = mid + 1 } else { hi = mid }
+                if sortedKeys[mid] < key { lo = mid + 1 } else { hi = mid }
             }
+            while lo < sorted.count, sortedKeys[lo] == key, ByteOrder.less(cache.string(sorted[lo]), fresh[i]) { lo += 1 }
             merged.append(contentsOf: sorted[next..<lo])
+            mergedKeys.append(contentsOf: sortedKeys[next..<lo])
             merged.append(StemCache.TermID(known + i))
+            mergedKeys.append(key)
             next = lo
         }
         merged.append(contentsOf: sorted[next...])
+        mergedKeys.append(contentsOf: sortedKeys[next...])
         sorted = merged
+        sortedKeys = mergedKeys
         rank = [Int32](repeating: 0, count: total)
         rank.withUnsafeMutableBufferPointer { rank in
             for (r, id) in sorted.enumerated() { rank[Int(id)] = Int32(r) }
