@@ -14,7 +14,8 @@ import Darwin
 /// Access is unchecked: the owner keeps indices below `count`. Never shared between threads.
 public final class ZeroedTable<Element: BitwiseCopyable> {
     public let count: Int
-    @usableFromInline let base: UnsafeMutablePointer<Element>
+    /// The first element (for loops that index it directly).
+    public let base: UnsafeMutablePointer<Element>
     private let mappedBytes: Int
 
     private static var hugePage: Int { 2 << 20 }

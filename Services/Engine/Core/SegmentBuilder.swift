@@ -12,10 +12,9 @@ struct SegmentBuilder {
     private(set) var idIndex: [String: Int32] = [:]
     /// Buffered documents replaced or deleted before the buffer was sealed.
     private(set) var deleted: Set<Int32> = []
-    /// Per (language, field) lane: stem id → this buffer's term ordinal + 1 (0: none yet). Direct
-    /// indexing by stem id, where a hash table would probe (and miss the cache) per token.
-    private var termOfStem: [ZeroedTable<Int32>] = []
-    private var laneOf: [UInt32: Int] = [:]
+    /// The stem → term maps and word counts, indexed by the cache's ids: the writer's, reused
+    /// from buffer to buffer (see `TermMaps`); `release()` clears what this buffer set.
+    private let maps: TermMaps
     private var termKeys: [UInt64] = []
     // Postings accumulate flat, one entry per (document, term) in document order; `seal` groups
     // them by term with a counting sort. No per-term arrays, so no allocation per new term.
@@ -29,9 +28,7 @@ struct SegmentBuilder {
     private var fieldLengths: [[UInt32]] = []
     private var columns: [DocValuesColumnBuilder?] = []
     private var stored = StoredDocumentsBuilder()
-    /// Occurrences per word id (the cache's term ids).
-    private var wordCounts: [UInt32] = []
-    /// Word ids with a nonzero count, in first-use order.
+    /// Word ids with a nonzero count (in `maps.wordCounts`), in first-use order.
     private var usedWords: [StemCache.TermID] = []
     /// A prepared document's tokens with the writer's ids.
     private var translated: [AnalyzedToken] = []
@@ -46,6 +43,8 @@ struct SegmentBuilder {
     private var tokenSlots: [Int32] = []
     private var tokenPositions: [UInt32] = []
     private var fill: [Int] = []
+
+    init(maps: TermMaps) { self.maps = maps }
 
     var count: Int { ids.count }
     var liveCount: Int { ids.count - deleted.count }
@@ -89,7 +88,8 @@ struct SegmentBuilder {
         // Every id in `tokens` is below `cache.count` (the loop below reads and writes unchecked).
         assert(tokens.allSatisfy { Int($0.term) < cache.count && Int($0.stem) < cache.count },
                "a document's term ids must come from the writer's cache")
-        if wordCounts.count < cache.count { wordCounts.append(contentsOf: repeatElement(0, count: cache.count - wordCounts.count)) }
+        maps.reserveWords(cache.count)
+        let wordCounts = maps.wordCounts.base
         var fieldStart = 0
         for (path, fieldEnd) in prepared.fields {
             let field = fields.intern(path)
@@ -100,17 +100,8 @@ struct SegmentBuilder {
             fieldLengths[Int(field)].appendPadded(UInt32(range.count), at: Int(doc))
             let fieldBits = UInt64(field) << 32
             // This (language, field)'s stem → term map.
-            let laneKey = UInt32(language.code) << 16 | UInt32(field)
-            let lane: Int
-            if let l = laneOf[laneKey] { lane = l } else {
-                lane = termOfStem.count
-                laneOf[laneKey] = lane
-                termOfStem.append(ZeroedTable(count: max(cache.count, 1024)))
-            }
-            if termOfStem[lane].count < cache.count { termOfStem[lane] = termOfStem[lane].grown(to: cache.count * 2) }
-            let map = termOfStem[lane]
+            let map = maps.lane(language: language, field: field, ids: cache.count)
             tokens.withUnsafeBufferPointer { tokens in
-            wordCounts.withUnsafeMutableBufferPointer { wordCounts in
             termSeen.withUnsafeMutableBufferPointer { termSeen in
             termSlot.withUnsafeMutableBufferPointer { termSlot in
             docTerms.withUnsafeMutableBufferPointer { docTerms in
@@ -142,7 +133,7 @@ struct SegmentBuilder {
                     tokenSlots[i] = slot
                     tokenPositions[i] = UInt32(bitPattern: token.position)
                 }
-            }}}}}}}}
+            }}}}}}}
         }
         let fieldsEnd = fieldStart
         // Scatter the positions into per-term runs (token order: ascending within a field).
@@ -184,6 +175,16 @@ struct SegmentBuilder {
             stored.add(compressed: compressor.compress(text, dictionary: prepared.dictionary),
                        originalSize: prepared.originalSize, dictionary: prepared.dictionary)
         }
+    }
+
+    /// Clears the entries of the writer's `TermMaps` this buffer set, for the next buffer: call
+    /// once the buffer is sealed (or dropped).
+    func release() {
+        for key in termKeys {
+            maps.clear(language: UInt8(truncatingIfNeeded: key >> 56), field: UInt16(truncatingIfNeeded: key >> 32),
+                       stem: Int(key & 0xffff_ffff))
+        }
+        for word in usedWords { maps.wordCounts[Int(word)] = 0 }
     }
 
     /// Marks a buffered document as gone (replaced or deleted before sealing).
@@ -335,7 +336,7 @@ struct SegmentBuilder {
                           dictionary: stored.dictionary(d))
         }
         let wordList = usedWords.sorted { stemRank[Int($0)] < stemRank[Int($1)] }
-            .map { (cache.string($0), wordCounts[Int($0)]) }
+            .map { (cache.string($0), maps.wordCounts[Int($0)]) }
 
         func pick<T>(_ a: [T]) -> [T] { deleted.isEmpty ? a : a.indices.filter(keep).map { a[$0] } }
         return Segment(
@@ -363,5 +364,42 @@ extension Array where Element == UInt32 {
     mutating func appendPadded(_ value: UInt32, at index: Int) {
         while count < index { append(0) }
         if count == index { append(value) } else { self[index] += value }
+    }
+}
+
+/// Maps indexed by the writer's stem-cache ids, kept from one buffer to the next: a fresh set per
+/// buffer cost time in proportion to the whole vocabulary on every refresh (zero-filling), where
+/// a buffer only touches the ids it uses. Each buffer clears its own entries (`release()`), so a
+/// buffer starts from all zeros. Owned by the writer, used by one buffer at a time.
+final class TermMaps {
+    /// Per (language, field) lane: stem id → the buffer's term ordinal + 1 (0: none yet). Direct
+    /// indexing by stem id, where a hash table would probe (and miss the cache) per token.
+    private var lanes: [ZeroedTable<Int32>] = []
+    private var laneOf: [UInt32: Int] = [:]
+    /// Occurrences per word id in the current buffer.
+    private(set) var wordCounts = ZeroedTable<UInt32>(count: 1024)
+
+    /// The lane of (`language`, `field`), able to hold stem ids below `ids`.
+    func lane(language: Language, field: UInt16, ids: Int) -> ZeroedTable<Int32> {
+        let key = UInt32(language.code) << 16 | UInt32(field)
+        let lane: Int
+        if let l = laneOf[key] { lane = l } else {
+            lane = lanes.count
+            laneOf[key] = lane
+            lanes.append(ZeroedTable(count: max(ids, 1024)))
+        }
+        if lanes[lane].count < ids { lanes[lane] = lanes[lane].grown(to: ids * 2) }
+        return lanes[lane]
+    }
+
+    /// Makes `wordCounts` hold ids below `ids`.
+    func reserveWords(_ ids: Int) {
+        if wordCounts.count < ids { wordCounts = wordCounts.grown(to: ids * 2) }
+    }
+
+    /// Resets one lane entry (a term of the buffer being released).
+    func clear(language: UInt8, field: UInt16, stem: Int) {
+        guard let lane = laneOf[UInt32(language) << 16 | UInt32(field)] else { return }
+        lanes[lane][stem] = 0
     }
 }

@@ -7,11 +7,13 @@ struct WriterState: ~Copyable {
     var segments: [SegmentView]
     var fields: FieldRegistry
     var seq: UInt64
-    var builder = SegmentBuilder()
+    var builder: SegmentBuilder
     /// Segments a background merge is rewriting: no other merge may take them.
     var merging = Set<ObjectIdentifier>()
     /// Interned terms and stems of everything this writer analysed (the stem cache).
     let cache = StemCache(expectedTerms: 1 << 16)
+    /// The buffers' stem → term maps and word counts, reused from buffer to buffer.
+    private let maps = TermMaps()
     /// The byte order of `cache`'s strings, for sealing.
     private var order = InternedOrder()
     /// Prepares documents given whole (`Engine.upsert(id:document:…)`) with the writer's own
@@ -27,6 +29,7 @@ struct WriterState: ~Copyable {
         self.fields = fields
         self.seq = seq
         preparer = DocumentPreparer(config: config, analyzer: analyzer, cache: cache)
+        builder = SegmentBuilder(maps: maps)
     }
 
     /// Adds a prepared document to the buffer (the caller has deleted its earlier version).
@@ -61,7 +64,8 @@ struct WriterState: ~Copyable {
             let segment = builder.seal(cache: cache, order: order)
             segments.append(SegmentView(segment: segment, deletions: Deletions(docCount: segment.docCount)))
         }
-        builder = SegmentBuilder()
+        builder.release()
+        builder = SegmentBuilder(maps: maps)
     }
 
     /// Tiered merging: segments are grouped by size (powers of `factor`); a tier with `factor`
