@@ -18,11 +18,7 @@ struct SegmentBuilder {
     private var termKeys: [UInt64] = []
     // Postings accumulate flat, one entry per (document, term) in document order; `seal` groups
     // them by term with a counting sort. No per-term arrays, so no allocation per new term.
-    private var entryTerm: [Int32] = []
-    private var entryDoc: [UInt32] = []
-    private var entryTf: [UInt32] = []
-    /// Start of each entry's positions in `positions`.
-    private var entryPositions: [UInt32] = []
+    private var entries: [Entry] = []
     private var positions: [UInt32] = []
     /// By field id (dense, from the `FieldRegistry`): empty / nil for fields this buffer lacks.
     private var fieldLengths: [[UInt32]] = []
@@ -40,8 +36,8 @@ struct SegmentBuilder {
     private var termSlot: [Int32] = []
     private var docTerms: [Int32] = []
     private var docTermCounts: [UInt32] = []
-    private var tokenSlots: [Int32] = []
-    private var tokenPositions: [UInt32] = []
+    /// Per token of the document being added: its slot in `docTerms` and its position.
+    private var tokenSlots: [(slot: Int32, position: UInt32)] = []
     private var fill: [Int] = []
 
     init(maps: TermMaps) { self.maps = maps }
@@ -78,8 +74,9 @@ struct SegmentBuilder {
         let tokenCount = tokens.count
         docTerms.ensureCount(tokenCount)
         docTermCounts.ensureCount(tokenCount)
-        tokenSlots.ensureCount(tokenCount)
-        tokenPositions.ensureCount(tokenCount)
+        if tokenSlots.count < tokenCount {
+            tokenSlots.append(contentsOf: repeatElement((slot: 0, position: 0), count: tokenCount - tokenSlots.count))
+        }
         termSeen.ensureCount(termKeys.count + tokenCount)
         termSlot.ensureCount(termKeys.count + tokenCount)
         var docTermCount = 0
@@ -107,7 +104,6 @@ struct SegmentBuilder {
             docTerms.withUnsafeMutableBufferPointer { docTerms in
             docTermCounts.withUnsafeMutableBufferPointer { docTermCounts in
             tokenSlots.withUnsafeMutableBufferPointer { tokenSlots in
-            tokenPositions.withUnsafeMutableBufferPointer { tokenPositions in
                 for i in range {
                     let token = tokens[i]
                     let word = Int(token.term)
@@ -130,10 +126,9 @@ struct SegmentBuilder {
                     }
                     let slot = termSlot[term]
                     docTermCounts[Int(slot)] &+= 1
-                    tokenSlots[i] = slot
-                    tokenPositions[i] = UInt32(bitPattern: token.position)
+                    tokenSlots[i] = (slot, UInt32(bitPattern: token.position))
                 }
-            }}}}}}}
+            }}}}}}
         }
         let fieldsEnd = fieldStart
         // Scatter the positions into per-term runs (token order: ascending within a field).
@@ -142,22 +137,16 @@ struct SegmentBuilder {
         var start = base
         for slot in 0..<docTermCount {
             fill[slot] = start
-            entryTerm.append(docTerms[slot])
-            entryDoc.append(doc)
-            entryTf.append(docTermCounts[slot])
-            entryPositions.append(UInt32(start))
+            entries.append(Entry(term: docTerms[slot], doc: doc, tf: docTermCounts[slot], start: UInt32(start)))
             start += Int(docTermCounts[slot])
         }
         positions.append(contentsOf: repeatElement(0, count: start - base))
         positions.withUnsafeMutableBufferPointer { positions in
             fill.withUnsafeMutableBufferPointer { fill in
                 tokenSlots.withUnsafeBufferPointer { tokenSlots in
-                    tokenPositions.withUnsafeBufferPointer { tokenPositions in
-                        for i in 0..<fieldsEnd {
-                            let slot = Int(tokenSlots[i])
-                            positions[fill[slot]] = tokenPositions[i]
-                            fill[slot] += 1
-                        }
+                    for (slot, position) in tokenSlots[0..<fieldsEnd] {
+                        positions[fill[Int(slot)]] = position
+                        fill[Int(slot)] += 1
                     }
                 }
             }
@@ -229,39 +218,21 @@ struct SegmentBuilder {
         }
         sortable.sort { $0.key < $1.key }
 
-        // Counting sort of the entries by term (stable: documents stay ascending), scattering
-        // each entry's document, frequency and positions' start, so the per-term loop below
-        // reads them in order instead of chasing entry numbers across the buffer.
-        let entryCount = entryTerm.count
+        // Counting sort of the entries by term (stable: documents stay ascending), so the
+        // per-term loop below reads them in order instead of chasing entries across the buffer.
+        let entryCount = entries.count
         var termStart = [Int](repeating: 0, count: termCount + 1)
-        for t in entryTerm { termStart[Int(t) + 1] += 1 }
+        for e in entries { termStart[Int(e.term) + 1] += 1 }
         for t in 0..<termCount { termStart[t + 1] += termStart[t] }
-        var sortedDoc = [UInt32](repeating: 0, count: entryCount)
-        var sortedTf = [UInt32](repeating: 0, count: entryCount)
-        var sortedStart = [UInt32](repeating: 0, count: entryCount)
+        var sorted = [Entry](repeating: Entry(term: 0, doc: 0, tf: 0, start: 0), count: entryCount)
         do {
             var fill = termStart
             fill.withUnsafeMutableBufferPointer { fill in
-                entryTerm.withUnsafeBufferPointer { entryTerm in
-                    entryDoc.withUnsafeBufferPointer { entryDoc in
-                        entryTf.withUnsafeBufferPointer { entryTf in
-                            entryPositions.withUnsafeBufferPointer { entryPositions in
-                                sortedDoc.withUnsafeMutableBufferPointer { sortedDoc in
-                                    sortedTf.withUnsafeMutableBufferPointer { sortedTf in
-                                        sortedStart.withUnsafeMutableBufferPointer { sortedStart in
-                                            for e in 0..<entryCount {
-                                                let t = Int(entryTerm[e])
-                                                let j = fill[t]
-                                                fill[t] = j + 1
-                                                sortedDoc[j] = entryDoc[e]
-                                                sortedTf[j] = entryTf[e]
-                                                sortedStart[j] = entryPositions[e]
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
+                sorted.withUnsafeMutableBufferPointer { sorted in
+                    for e in entries {
+                        let j = fill[Int(e.term)]
+                        fill[Int(e.term)] = j + 1
+                        sorted[j] = e
                     }
                 }
             }
@@ -277,10 +248,10 @@ struct SegmentBuilder {
             // Sized first, then filled through pointers: appending entry by entry (a uniqueness
             // check each, a memmove call per document's positions) was half of sealing.
             var live = 0, positionCount = 0
-            for j in termStart[t]..<termStart[t + 1] {
-                guard noDeletions || remap[Int(sortedDoc[j])] >= 0 else { continue }
+            for e in sorted[termStart[t]..<termStart[t + 1]] {
+                guard noDeletions || remap[Int(e.doc)] >= 0 else { continue }
                 live += 1
-                positionCount += Int(sortedTf[j])
+                positionCount += Int(e.tf)
             }
             docs.removeAll(keepingCapacity: true)
             tfs.removeAll(keepingCapacity: true)
@@ -288,27 +259,21 @@ struct SegmentBuilder {
             docs.append(contentsOf: repeatElement(0, count: live))
             tfs.append(contentsOf: repeatElement(0, count: live))
             termPositions.append(contentsOf: repeatElement(0, count: positionCount))
-            sortedDoc.withUnsafeBufferPointer { sortedDoc in
-                sortedTf.withUnsafeBufferPointer { sortedTf in
-                    sortedStart.withUnsafeBufferPointer { sortedStart in
-                        positions.withUnsafeBufferPointer { positions in
-                            docs.withUnsafeMutableBufferPointer { docs in
-                                tfs.withUnsafeMutableBufferPointer { tfs in
-                                    termPositions.withUnsafeMutableBufferPointer { out in
-                                        var i = 0, o = 0
-                                        for j in termStart[t]..<termStart[t + 1] {
-                                            let d = Int(sortedDoc[j])
-                                            let nd = noDeletions ? Int32(d) : remap[d]
-                                            guard nd >= 0 else { continue }
-                                            docs[i] = UInt32(nd)
-                                            let tf = Int(sortedTf[j])
-                                            tfs[i] = UInt32(tf)
-                                            i += 1
-                                            let p = Int(sortedStart[j])
-                                            for k in 0..<tf { out[o + k] = positions[p + k] }
-                                            o += tf
-                                        }
-                                    }
+            sorted.withUnsafeBufferPointer { sorted in
+                positions.withUnsafeBufferPointer { positions in
+                    docs.withUnsafeMutableBufferPointer { docs in
+                        tfs.withUnsafeMutableBufferPointer { tfs in
+                            termPositions.withUnsafeMutableBufferPointer { out in
+                                var i = 0, o = 0
+                                for e in sorted[termStart[t]..<termStart[t + 1]] {
+                                    let nd = noDeletions ? Int32(e.doc) : remap[Int(e.doc)]
+                                    guard nd >= 0 else { continue }
+                                    docs[i] = UInt32(nd)
+                                    tfs[i] = e.tf
+                                    i += 1
+                                    let tf = Int(e.tf), p = Int(e.start)
+                                    for k in 0..<tf { out[o + k] = positions[p + k] }
+                                    o += tf
                                 }
                             }
                         }
@@ -349,6 +314,15 @@ struct SegmentBuilder {
             stored: deleted.isEmpty ? stored.build() : storedOut.build(),
             words: wordList.map(\.0), wordCounts: wordList.map(\.1))
     }
+}
+
+/// One (document, term) of a buffer: the term's ordinal, the document, its frequency there and
+/// where its positions start in the buffer's `positions`.
+private struct Entry {
+    var term: Int32
+    var doc: UInt32
+    var tf: UInt32
+    var start: UInt32
 }
 
 extension Array where Element: BinaryInteger {
