@@ -51,9 +51,14 @@ enum ByteOrder {
     /// Sorts integers: each string's first eight bytes as a big-endian key, comparing whole
     /// strings only within runs of equal keys. Several times faster than comparing strings.
     static func sortedOrder(_ strings: [String]) -> [Int] {
+        sortedOrder(strings, keys: strings.map(prefixKey))
+    }
+
+    /// `sortedOrder(_:)` given the strings' `prefixKey`s (a caller that needs them too).
+    static func sortedOrder(_ strings: [String], keys: [UInt64]) -> [Int] {
         var keyed = [(key: UInt64, index: Int)]()
         keyed.reserveCapacity(strings.count)
-        for (i, s) in strings.enumerated() { keyed.append((prefixKey(s), i)) }
+        for (i, key) in keys.enumerated() { keyed.append((key, i)) }
         keyed.sort { $0.key != $1.key ? $0.key < $1.key : $0.index < $1.index }
         var order = keyed.map(\.index)
         var start = 0
@@ -122,7 +127,7 @@ struct InternedOrder {
 
     /// Takes in the strings `cache` interned since the last call.
     mutating func update(_ cache: StemCache) {
-        if cache.generation != generation || cache.count < rank.count {
+        if cache.generation != generation {
             sorted = []
             sortedKeys = []
             rank = []
@@ -131,15 +136,16 @@ struct InternedOrder {
         let known = rank.count, total = cache.count
         guard total > known else { return }
         let fresh = (known..<total).map { cache.string(StemCache.TermID($0)) }
+        let freshKeys = fresh.map(ByteOrder.prefixKey)
         var merged: [StemCache.TermID] = [], mergedKeys: [UInt64] = []
         merged.reserveCapacity(total)
         mergedKeys.reserveCapacity(total)
         var next = 0
-        for i in ByteOrder.sortedOrder(fresh) {
+        for i in ByteOrder.sortedOrder(fresh, keys: freshKeys) {
             // Interned strings are distinct: each goes before the first larger known string.
             // First the first known string whose prefix key is not smaller, then past those
             // with the same key that are smaller as whole strings.
-            let key = ByteOrder.prefixKey(fresh[i])
+            let key = freshKeys[i]
             var lo = next, hi = sorted.count
             while lo < hi {
                 let mid = (lo + hi) >> 1

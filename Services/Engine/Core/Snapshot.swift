@@ -96,7 +96,10 @@ enum Snapshot {
 
         /// Strings as a table (their bytes end to end, and the offsets): two arrays that compress.
         func strings(_ values: [String]) throws(EngineError) {
-            let table = StringTable(values)
+            try table(StringTable(values))
+        }
+
+        func table(_ table: StringTable) throws(EngineError) {
             try array(table.bytes)
             try array(table.offsets)
         }
@@ -127,8 +130,7 @@ enum Snapshot {
             try sink.array(c.kinds)
             try sink.array(c.numbers)
             try sink.array(c.ordinals)
-            try sink.array(c.strings.bytes)
-            try sink.array(c.strings.offsets)
+            try sink.table(c.strings)
         }
         // Stored documents: the dictionaries, each document's group (0: none, k: dictionary k),
         // then per group its documents end to end (as `ByteWriter.array` writes an array).
