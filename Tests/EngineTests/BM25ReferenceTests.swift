@@ -42,11 +42,29 @@ struct ReferenceBM25 {
         }
     }
 
+    /// A query's words as stems in both languages.
+    func stems(_ queryWords: [String]) -> [(da: String, en: String)] {
+        queryWords.flatMap { analyzer.analyze($0, language: .da) }.map { ($0.stem, analyzer.stem($0.term, language: .en)) }
+    }
+
+    func stem(_ s: (da: String, en: String), _ l: Language) -> String { l == .da ? s.da : s.en }
+
+    /// Whether some field of `d` holds every stem (in the document's language).
+    func matches(_ d: Doc, _ stems: [(da: String, en: String)]) -> Bool {
+        stems.allSatisfy { s in d.fields.values.contains { $0.contains(stem(s, d.language)) } }
+    }
+
+    /// How many documents of each language an AND of words matches.
+    func languageCounts(_ queryWords: [String]) -> [String: Int] {
+        let stems = self.stems(queryWords)
+        var counts: [String: Int] = [:]
+        for d in docs where matches(d, stems) { counts[d.language.rawValue, default: 0] += 1 }
+        return counts
+    }
+
     /// Ranked (id, score) for an AND of words.
     func search(_ queryWords: [String], limit: Int) -> (total: Int, hits: [(String, Double)]) {
-        let tokens = queryWords.flatMap { analyzer.analyze($0, language: .da) }
-        let stems: [(da: String, en: String)] = tokens.map { ($0.stem, analyzer.stem($0.term, language: .en)) }
-        func stem(_ s: (da: String, en: String), _ l: Language) -> String { l == .da ? s.da : s.en }
+        let stems = self.stems(queryWords)
         let fieldNames = Set(docs.flatMap { $0.fields.keys })
         // Collection statistics first (per field, per query token), then each document.
         var n: [String: Double] = [:], avg: [String: Double] = [:]
@@ -63,8 +81,7 @@ struct ReferenceBM25 {
         }
         var scored: [(Doc, Double)] = []
         for d in docs {
-            let matches = stems.allSatisfy { s in d.fields.values.contains { $0.contains(stem(s, d.language)) } }
-            guard matches else { continue }
+            guard matches(d, stems) else { continue }
             var score = 0.0
             for (i, s) in stems.enumerated() {
                 for (f, terms) in d.fields {
@@ -132,15 +149,36 @@ func generatedCorpus(count: Int, seed: UInt64) -> [JSONValue] {
         return (0..<count).map { _ in (0..<Int.random(in: 1...3, using: &rng)).map { _ in vocabulary.randomElement(using: &rng)! } }
     }
 
-    @Test func scoresAgreeWithReference() throws {
-        let docs = generatedCorpus(count: 300, seed: 7)
+    /// A generated corpus indexed in several segments (`perSegment` documents each, unmerged),
+    /// and the reference over the same documents.
+    func indexed(count: Int, seed: UInt64, perSegment: Int) -> (Engine, ReferenceBM25) {
+        let docs = generatedCorpus(count: count, seed: seed)
         var config = EngineConfig()
-        config.maxBufferedDocuments = 70  // several segments
+        config.maxBufferedDocuments = perSegment
         config.mergeFactor = 100
         let e = engine(docs, config: config)
         #expect(e.stats().segments > 1)
-        let reference = ReferenceBM25(docs.enumerated().map { ($1, UInt64($0 + 1)) }, config: config)
+        return (e, ReferenceBM25(docs.enumerated().map { ($1, UInt64($0 + 1)) }, config: config))
+    }
+
+    @Test func scoresAgreeWithReference() throws {
+        let (e, reference) = indexed(count: 300, seed: 7, perSegment: 70)
         try check(e, reference, queries: queries(seed: 11, count: 150))
+    }
+
+    /// A word matching thousands of documents is evaluated a window of documents at a time
+    /// when every match is visited (an exact total, facets): same totals, scores, facet counts.
+    @Test func windowedUnionsAgreeWithReference() throws {
+        let (e, reference) = indexed(count: 2_500, seed: 17, perSegment: 900)
+        let words = vocabulary.map { [$0] }
+        #expect(words.filter { reference.search($0, limit: 0).total >= 1_000 }.count > 3)
+        try check(e, reference, queries: words + [["sikkerhed", "data"], ["cloud", "market"]])
+        for q in words {
+            let got = try search(e, .word(q[0], field: nil), limit: 10, facets: ["lang"])
+            let counts = Dictionary(uniqueKeysWithValues: (got.facets["lang"] ?? []).map { ($0.value, $0.count) })
+            #expect(counts == reference.languageCounts(q), "\(q)")
+            #expect(got.total == reference.search(q, limit: 0).total, "\(q)")
+        }
     }
 
     @Test func scoresStayExactAfterDeletesAndReplacements() throws {

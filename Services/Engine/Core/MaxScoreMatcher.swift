@@ -157,6 +157,12 @@ final class MaxScoreMatcher: Matcher {
         groupUnknown.deallocate()
     }
 
+    /// The leaves, when this is a plain union of term matchers (one group, nothing excluded).
+    var unionOfTerms: [TermMatcher]? {
+        guard groupCount == 1, excluded.isEmpty, allTerms else { return nil }
+        return leaves.map { $0 as! TermMatcher }
+    }
+
     // The leaves of a query's words are all term matchers: called as such, their methods are
     // direct (and inlined) calls instead of dynamic dispatch, several times per candidate.
     @inline(__always) private func advance(_ l: Int, to target: Int32) -> Int32 {

@@ -53,7 +53,35 @@ extension Searcher {
                     root.raiseThreshold(worstScore)
                     skipped = true
                 }
-                var d = root.next()
+                var d: Int32
+                if !(mayPrune && total >= request.trackTotalHits && heap.isFull), let windows = WindowedUnion(root) {
+                    // Every match is visited (for now): a window at a time, then, once an exact
+                    // total no longer matters, on with pruning from the next window.
+                    d = Matcher.end
+                    var from: Int32 = 0
+                    while windows.fill(from: from) {
+                        while let d = windows.nextMatch() {
+                            let doc = Int(d), score = windows.score
+                            if sv.deletions.contains(doc) || !(filter?(doc) ?? true) { continue }
+                            total += 1
+                            if !request.facets.isEmpty { facets.add(doc) }
+                            if k > 0 && !(byRelevance && score < worstScore) {
+                                Self.offer(d, score, segment: s, seg, sortColumns, descending, into: &heap, worstScore: &worstScore)
+                            }
+                        }
+                        from = windows.end
+                        if from == Matcher.end { break }
+                        if mayPrune && total >= request.trackTotalHits && heap.isFull {
+                            lastThreshold = worstScore
+                            root.raiseThreshold(worstScore)
+                            skipped = true
+                            d = root.advance(to: from)
+                            break
+                        }
+                    }
+                } else {
+                    d = root.next()
+                }
                 // A score bound holds for a run of documents: recompute it only past its end.
                 var boundUntil: Int32 = -1
                 var bound = 0.0
@@ -89,12 +117,7 @@ extension Searcher {
                                   && root.currentBound() < worstScore) {
                         let score = root.score()
                         if !(byRelevance && score < worstScore) {
-                            let keys = sortColumns.isEmpty ? [] : sortColumns.enumerated().map { i, c in
-                                sortValue(c, doc, descending: descending[i])
-                            }
-                            heap.offer(Candidate(segment: s, doc: d, score: score, recency: seg.recency[doc],
-                                                 seq: seg.seqs[doc], keys: keys))
-                            if heap.isFull, let worst = heap.worst { worstScore = worst.score }
+                            Self.offer(d, score, segment: s, seg, sortColumns, descending, into: &heap, worstScore: &worstScore)
                         }
                     }
                     if mayPrune && total >= request.trackTotalHits && heap.isFull && worstScore > lastThreshold {
@@ -154,8 +177,21 @@ extension Searcher {
                             facets: facets.result(limit: request.facetLimit))
     }
 
+    /// Puts a match into the heap (which keeps it if it ranks among the best k); `worstScore`
+    /// becomes the k-th best score once the heap is full.
+    @inline(__always)
+    private static func offer(_ d: Int32, _ score: Double, segment s: Int, _ seg: Segment, _ sortColumns: [DocValuesColumn?],
+                              _ descending: [Bool], into heap: inout TopK<Candidate>, worstScore: inout Double) {
+        let doc = Int(d)
+        let keys = sortColumns.isEmpty ? [] : sortColumns.enumerated().map { i, c in
+            sortValue(c, doc, descending: descending[i])
+        }
+        heap.offer(Candidate(segment: s, doc: d, score: score, recency: seg.recency[doc], seq: seg.seqs[doc], keys: keys))
+        if heap.isFull, let worst = heap.worst { worstScore = worst.score }
+    }
+
     /// First value for ascending, last-sorting value for descending (min / max of an array).
-    private func sortValue(_ column: DocValuesColumn?, _ d: Int, descending: Bool) -> SortValue {
+    private static func sortValue(_ column: DocValuesColumn?, _ d: Int, descending: Bool) -> SortValue {
         guard let column else { return .missing }
         var best = SortValue.missing
         for i in column.valueRange(d) {
