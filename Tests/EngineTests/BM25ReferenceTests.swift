@@ -54,11 +54,13 @@ struct ReferenceBM25 {
         stems.allSatisfy { s in d.fields.values.contains { $0.contains(stem(s, d.language)) } }
     }
 
-    /// How many documents of each language an AND of words matches.
-    func languageCounts(_ queryWords: [String]) -> [String: Int] {
-        let stems = self.stems(queryWords)
+    /// How many documents of each language an AND of words matches (without any `excluded`).
+    func languageCounts(_ queryWords: [String], excluding excluded: String? = nil) -> [String: Int] {
+        let stems = self.stems(queryWords), without = excluded.map { self.stems([$0]) }
         var counts: [String: Int] = [:]
-        for d in docs where matches(d, stems) { counts[d.language.rawValue, default: 0] += 1 }
+        for d in docs where matches(d, stems) && !(without.map { matches(d, $0) } ?? false) {
+            counts[d.language.rawValue, default: 0] += 1
+        }
         return counts
     }
 
@@ -166,18 +168,30 @@ func generatedCorpus(count: Int, seed: UInt64) -> [JSONValue] {
         try check(e, reference, queries: queries(seed: 11, count: 150))
     }
 
-    /// A word matching thousands of documents is evaluated a window of documents at a time
-    /// when every match is visited (an exact total, facets): same totals, scores, facet counts.
-    @Test func windowedUnionsAgreeWithReference() throws {
-        let (e, reference) = indexed(count: 2_500, seed: 17, perSegment: 900)
-        let words = vocabulary.map { [$0] }
-        #expect(words.filter { reference.search($0, limit: 0).total >= 1_000 }.count > 3)
-        try check(e, reference, queries: words + [["sikkerhed", "data"], ["cloud", "market"]])
-        for q in words {
-            let got = try search(e, .word(q[0], field: nil), limit: 10, facets: ["lang"])
-            let counts = Dictionary(uniqueKeysWithValues: (got.facets["lang"] ?? []).map { ($0.value, $0.count) })
-            #expect(counts == reference.languageCounts(q), "\(q)")
+    /// Words matching thousands of documents are evaluated a window of documents at a time when
+    /// every match is visited (an exact total, facets), alone, in pairs and without another:
+    /// same totals, scores and facet counts as the reference.
+    @Test func windowedEvaluationAgreesWithReference() throws {
+        let (e, reference) = indexed(count: 4_000, seed: 17, perSegment: 2_000)
+        let singles = vocabulary.map { [$0] }
+        #expect(singles.filter { reference.search($0, limit: 0).total >= 1_000 }.count > 3)
+        let common = vocabulary.prefix(6)
+        let pairs = common.flatMap { a in common.filter { $0 != a }.map { [a, $0] } }
+        try check(e, reference, queries: singles + pairs)
+        func languages(_ r: SearchResult) -> [String: Int] {
+            Dictionary(uniqueKeysWithValues: (r.facets["lang"] ?? []).map { ($0.value, $0.count) })
+        }
+        for q in singles + pairs {
+            let got = try search(e, words(q.joined(separator: " ")), limit: 10, facets: ["lang"])
+            #expect(languages(got) == reference.languageCounts(q), "\(q)")
             #expect(got.total == reference.search(q, limit: 0).total, "\(q)")
+        }
+        // A word without another: the excluded one's documents leave the window.
+        for pair in pairs {
+            let got = try search(e, .and([.word(pair[0], field: nil), .not(.word(pair[1], field: nil))]), limit: 10, facets: ["lang"])
+            let expected = reference.languageCounts([pair[0]], excluding: pair[1])
+            #expect(languages(got) == expected, "\(pair)")
+            #expect(got.total == expected.values.reduce(0, +), "\(pair)")
         }
     }
 

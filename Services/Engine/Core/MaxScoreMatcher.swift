@@ -157,10 +157,10 @@ final class MaxScoreMatcher: Matcher {
         groupUnknown.deallocate()
     }
 
-    /// The leaves, when this is a plain union of term matchers (one group, nothing excluded).
-    var unionOfTerms: [TermMatcher]? {
-        guard groupCount == 1, excluded.isEmpty, allTerms else { return nil }
-        return leaves.map { $0 as! TermMatcher }
+    /// The groups' leaves, when they are all term matchers.
+    var termGroups: [[TermMatcher]]? {
+        guard allTerms else { return nil }
+        return (0..<groupCount).map { g in leaves[groupStart[g]..<groupStart[g + 1]].map { $0 as! TermMatcher } }
     }
 
     // The leaves of a query's words are all term matchers: called as such, their methods are

@@ -54,9 +54,11 @@ extension Searcher {
                     skipped = true
                 }
                 var d: Int32
-                if !(mayPrune && total >= request.trackTotalHits && heap.isFull), let windows = WindowedUnion(root) {
-                    // Every match is visited (for now): a window at a time, then, once an exact
-                    // total no longer matters, on with pruning from the next window.
+                if !mayPrune || total < request.trackTotalHits || (filter != nil && !heap.isFull),
+                   let windows = WindowedMatcher(root) {
+                    // Every match is visited (for facets or a sort), or the first ones for an
+                    // exact total or until enough pass the filter: a window at a time, then, once
+                    // neither matters, on with pruning from the next window.
                     d = Matcher.end
                     var from: Int32 = 0
                     while windows.fill(from: from) {
