@@ -59,20 +59,49 @@ final class WindowedMatcher {
         single = groups.count == 1 && excluded.isEmpty
         let costs = groups.map { $0.reduce(0) { $0 + $1.cost } }
         byCost = costs.indices.sorted { costs[$0] < costs[$1] }
-        scores = .allocate(capacity: groups.count * Int(Self.windowSize))
+        buffers = Self.pool.borrow()
+        buffers.reserve(groups: groups.count)
+        scores = buffers.scores
+        bits = buffers.bits
+        groupBits = buffers.groupBits
         cheapest = groups[byCost[0]]
         cheapestSums = scores + byCost[0] * Int(Self.windowSize)
-        bits = .allocate(capacity: Self.words)
-        bits.initialize(repeating: 0, count: Self.words)
-        groupBits = .allocate(capacity: Self.words)
-        groupBits.initialize(repeating: 0, count: Self.words)
     }
 
     deinit {
-        scores.deallocate()
-        bits.deallocate()
-        groupBits.deallocate()
+        bits.update(repeating: 0, count: Self.words)
+        groupBits.update(repeating: 0, count: Self.words)
+        Self.pool.giveBack(buffers)
     }
+
+    /// A window's memory (32 KiB of sums per group), reused from search to search: allocated
+    /// afresh, it would cost page faults on every search.
+    private final class Buffers: @unchecked Sendable {  // used by one search at a time (pool hand-off)
+        private(set) var scores = UnsafeMutablePointer<Double>.allocate(capacity: 0)
+        private var groups = 0
+        let bits = UnsafeMutablePointer<UInt64>.allocate(capacity: WindowedMatcher.words)
+        let groupBits = UnsafeMutablePointer<UInt64>.allocate(capacity: WindowedMatcher.words)
+
+        init() {
+            bits.initialize(repeating: 0, count: WindowedMatcher.words)
+            groupBits.initialize(repeating: 0, count: WindowedMatcher.words)
+        }
+
+        func reserve(groups n: Int) {
+            guard n > groups else { return }
+            scores.deallocate()
+            scores = .allocate(capacity: n * Int(WindowedMatcher.windowSize))
+            groups = n
+        }
+
+        deinit {
+            scores.deallocate()
+            bits.deallocate()
+            groupBits.deallocate()
+        }
+    }
+    private static let pool = ReusePool { Buffers() }
+    private let buffers: Buffers
 
     /// Scores the window that starts at the cheapest group's first document ≥ `from`; false
     /// when there is none.
