@@ -7,13 +7,11 @@ import TidendeAnalysis
 final class ScoringContext {
     let view: IndexView
     let config: EngineConfig
-    private struct LookupKey: Hashable {
-        let segment: Int
-        let language: UInt8
-        let stem: String
-    }
-    private var lookups: [LookupKey: [(term: Int, field: UInt16)]] = [:]
-    private var docFreqs: [QueryTerm: [UInt16: Int]] = [:]
+    /// Memos of the term lookups and document frequencies a query needs (a few entries, found
+    /// by a linear search: the query's strings compare by identity, where hashing them would
+    /// normalise their Unicode on every call).
+    private var lookups: [(segment: Int, language: UInt8, stem: String, found: [(term: Int, field: UInt16)])] = []
+    private var docFreqs: [(term: QueryTerm, byField: [Int])] = []
 
     init(view: IndexView, config: EngineConfig) {
         self.view = view
@@ -21,32 +19,34 @@ final class ScoringContext {
     }
 
     func lookup(segment s: Int, language: UInt8, stem: String) -> [(term: Int, field: UInt16)] {
-        let key = LookupKey(segment: s, language: language, stem: stem)
-        if let hit = lookups[key] { return hit }
+        if let hit = lookups.first(where: { $0.segment == s && $0.language == language && $0.stem == stem }) { return hit.found }
         let found = view.segments[s].segment.terms.lookup(language: language, stem: stem)
-        lookups[key] = found
+        lookups.append((s, language, stem, found))
         return found
     }
 
-    /// Live documents containing `term` in each field, over all languages and segments.
-    func docFreq(_ term: QueryTerm) -> [UInt16: Int] {
-        if let hit = docFreqs[term] { return hit }
-        var df: [UInt16: Int] = [:]
+    /// Live documents containing `term` in each field (indexed by field id), over all
+    /// languages and segments.
+    func docFreq(_ term: QueryTerm) -> [Int] {
+        if let hit = docFreqs.first(where: { $0.term == term }) { return hit.byField }
+        var df = [Int](repeating: 0, count: view.fields.names.count)
         for (s, sv) in view.segments.enumerated() {
             for language in Language.allCases {
                 for (t, field) in lookup(segment: s, language: language.code, stem: term.stems[Int(language.code)]) {
                     let deleted = Int(sv.deletions.termDocFreq[Int32(t)] ?? 0)
-                    df[field, default: 0] += Int(sv.segment.postings.termDocFreq[t]) - deleted
+                    if Int(field) >= df.count { df += repeatElement(0, count: Int(field) + 1 - df.count) }
+                    df[Int(field)] += Int(sv.segment.postings.termDocFreq[t]) - deleted
                 }
             }
         }
-        docFreqs[term] = df
+        docFreqs.append((term, df))
         return df
     }
 
     func idf(_ term: QueryTerm, field: UInt16) -> Double {
         let n = view.fieldTotals[field]?.documents ?? 0
-        return BM25Field.idf(documents: n, docFreq: docFreq(term)[field] ?? 0)
+        let df = docFreq(term)
+        return BM25Field.idf(documents: n, docFreq: Int(field) < df.count ? df[Int(field)] : 0)
     }
 
     func weight(_ field: UInt16) -> Double { config.weight(of: view.fields.name(of: field)) }
