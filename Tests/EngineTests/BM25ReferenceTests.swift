@@ -189,6 +189,42 @@ func generatedCorpus(count: Int, seed: UInt64) -> [JSONValue] {
         try checkWindowed(e, ReferenceBM25(live, config: e.config))
     }
 
+    /// An empty query over thousands of documents (a window of documents at a time): the
+    /// newest first, every live document counted, filters and facets as over the documents
+    /// themselves.
+    @Test func emptyQueryOverManyDocuments() throws {
+        let (e, _, docs) = indexed(count: 3_000, seed: 23, perSegment: 1_500)
+        var live: [(JSONValue, UInt64)] = []
+        for (i, d) in docs.enumerated() {
+            guard case .string(let id)? = d["id"] else { continue }
+            if i % 5 == 1 {
+                e.delete(id: id, seq: UInt64(docs.count + i + 1))
+            } else {
+                live.append((d, UInt64(i + 1)))
+            }
+        }
+        e.refresh()
+        let reference = ReferenceBM25(live, config: e.config)
+        for filter in [nil, "lang = da", "published_at >= 2026-05-01"] {
+            let node = try filter.map { try FilterParser.parse($0) }
+            let got = try e.searcher().search(SearchRequest(q: .all, filter: node, limit: 10, facets: ["lang"]))
+            let plain = try e.searcher().search(SearchRequest(q: .all, filter: node, limit: 10))
+            let kept = reference.docs.filter { d in
+                switch filter {
+                case "lang = da": d.language == .da
+                case "published_at >= 2026-05-01": d.recency >= ISO8601.parse("2026-05-01")!
+                default: true
+                }
+            }
+            let newest = kept.sorted { $0.recency != $1.recency ? $0.recency > $1.recency : $0.seq > $1.seq }.prefix(10).map(\.id)
+            #expect(ids(got) == newest, "\(filter ?? "no filter")")
+            #expect(ids(plain) == newest, "\(filter ?? "no filter")")
+            #expect(got.total == kept.count && plain.total == kept.count && plain.totalIsExact, "\(filter ?? "no filter")")
+            let counts = Dictionary(grouping: kept, by: \.language.rawValue).mapValues(\.count)
+            #expect(Dictionary(uniqueKeysWithValues: (got.facets["lang"] ?? []).map { ($0.value, $0.count) }) == counts)
+        }
+    }
+
     func checkWindowed(_ e: Engine, _ reference: ReferenceBM25) throws {
         let singles = vocabulary.map { [$0] }
         let common = vocabulary.prefix(4)

@@ -37,6 +37,9 @@ extension Searcher {
         var skipped = false
         /// The k-th best score once the heap is full (-∞ before).
         var worstScore = -Double.infinity
+        /// The k-th hit's recency: with an equal score (an empty query scores 0), an older hit
+        /// cannot enter either.
+        var worstRecency = -Double.infinity
 
         for (s, sv) in view.segments.enumerated() {
             let seg = sv.segment
@@ -46,19 +49,21 @@ extension Searcher {
             for language in Language.allCases {
                 let root = context.matcher(plans[Int(language.code)], segment: s, language: language)
                 if root is EmptyMatcher { continue }
+                // An empty query skips nothing (its total stays exact).
+                let prunes = mayPrune && !(root is AllMatcher)
                 var lastThreshold = -Double.infinity
-                if mayPrune && total >= request.trackTotalHits && heap.isFull {
+                if prunes && total >= request.trackTotalHits && heap.isFull {
                     // The k-th hit of earlier languages and segments already bounds this tree.
                     lastThreshold = worstScore
                     root.raiseThreshold(worstScore)
                     skipped = true
                 }
                 var d: Int32
-                if !mayPrune || total < request.trackTotalHits || (filter != nil && !heap.isFull),
+                if !prunes || total < request.trackTotalHits || (filter != nil && !heap.isFull),
                    let windows = WindowedMatcher(root) {
-                    // Every match is visited (for facets or a sort), or the first ones for an
-                    // exact total or until enough pass the filter: a window at a time, then, once
-                    // neither matters, on with pruning from the next window.
+                    // Every match is visited (for facets, a sort or an empty query), or the first
+                    // ones for an exact total or until enough pass the filter: a window at a
+                    // time, then, once neither matters, on with pruning from the next window.
                     d = Matcher.end
                     var from: Int32 = 0
                     while windows.fill(from: from) {
@@ -67,13 +72,14 @@ extension Searcher {
                             if sv.deletions.contains(doc) || !(filter?(doc) ?? true) { continue }
                             total += 1
                             if !request.facets.isEmpty { facets.add(doc) }
-                            if k > 0 && !(byRelevance && score < worstScore) {
-                                Self.offer(d, score, segment: s, seg, sortColumns, descending, into: &heap, worstScore: &worstScore)
+                            if k > 0 && !(byRelevance && Self.below(score, seg.recency[doc], worstScore, worstRecency)) {
+                                Self.offer(d, score, segment: s, seg, sortColumns, descending, into: &heap,
+                                           worstScore: &worstScore, worstRecency: &worstRecency)
                             }
                         }
                         from = windows.end
                         if from == Matcher.end { break }
-                        if mayPrune && total >= request.trackTotalHits && heap.isFull {
+                        if prunes && total >= request.trackTotalHits && heap.isFull {
                             lastThreshold = worstScore
                             root.raiseThreshold(worstScore)
                             skipped = true
@@ -89,7 +95,7 @@ extension Searcher {
                 var bound = 0.0
                 var blockChecks = SkipStatistics()
                 while d != Matcher.end {
-                    if mayPrune && total >= request.trackTotalHits && heap.isFull && blockChecks.worthIt {
+                    if prunes && total >= request.trackTotalHits && heap.isFull && blockChecks.worthIt {
                         // Nothing in [d, until] can beat the k-th hit: skip it without scoring.
                         let threshold = heap.worst?.score ?? .infinity
                         if d > boundUntil {
@@ -118,11 +124,12 @@ extension Searcher {
                     if k > 0 && !(byRelevance && worstScore > -.infinity && lastThreshold == -.infinity
                                   && root.currentBound() < worstScore) {
                         let score = root.score()
-                        if !(byRelevance && score < worstScore) {
-                            Self.offer(d, score, segment: s, seg, sortColumns, descending, into: &heap, worstScore: &worstScore)
+                        if !(byRelevance && Self.below(score, seg.recency[doc], worstScore, worstRecency)) {
+                            Self.offer(d, score, segment: s, seg, sortColumns, descending, into: &heap,
+                                       worstScore: &worstScore, worstRecency: &worstRecency)
                         }
                     }
-                    if mayPrune && total >= request.trackTotalHits && heap.isFull && worstScore > lastThreshold {
+                    if prunes && total >= request.trackTotalHits && heap.isFull && worstScore > lastThreshold {
                         // From here on matchers may skip documents: the total becomes a bound.
                         lastThreshold = worstScore
                         root.raiseThreshold(worstScore)
@@ -179,17 +186,29 @@ extension Searcher {
                             facets: facets.result(limit: request.facetLimit))
     }
 
+    /// Whether a hit ranked by relevance cannot enter a full heap whose k-th hit has
+    /// `worstScore` and `worstRecency` (lower score, or the same score and older).
+    @inline(__always)
+    private static func below(_ score: Double, _ recency: @autoclosure () -> Double, _ worstScore: Double,
+                              _ worstRecency: Double) -> Bool {
+        score < worstScore || (score == worstScore && recency() < worstRecency)
+    }
+
     /// Puts a match into the heap (which keeps it if it ranks among the best k); `worstScore`
-    /// becomes the k-th best score once the heap is full.
+    /// and `worstRecency` become the k-th best's once the heap is full.
     @inline(__always)
     private static func offer(_ d: Int32, _ score: Double, segment s: Int, _ seg: Segment, _ sortColumns: [DocValuesColumn?],
-                              _ descending: [Bool], into heap: inout TopK<Candidate>, worstScore: inout Double) {
+                              _ descending: [Bool], into heap: inout TopK<Candidate>, worstScore: inout Double,
+                              worstRecency: inout Double) {
         let doc = Int(d)
         let keys = sortColumns.isEmpty ? [] : sortColumns.enumerated().map { i, c in
             sortValue(c, doc, descending: descending[i])
         }
         heap.offer(Candidate(segment: s, doc: d, score: score, recency: seg.recency[doc], seq: seg.seqs[doc], keys: keys))
-        if heap.isFull, let worst = heap.worst { worstScore = worst.score }
+        if heap.isFull, let worst = heap.worst {
+            worstScore = worst.score
+            worstRecency = worst.recency
+        }
     }
 
     /// First value for ascending, last-sorting value for descending (min / max of an array).

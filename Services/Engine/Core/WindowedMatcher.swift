@@ -43,11 +43,16 @@ final class WindowedMatcher {
     /// The score of the match `nextMatch` returned last.
     private(set) var score = 0.0
 
-    /// Nil unless `root` is a term matcher or a `MaxScoreMatcher` over term matchers whose
-    /// cheapest group has enough postings to pay for the windows.
+    /// Nil unless `root` is a term matcher, a `MaxScoreMatcher` over term matchers whose
+    /// cheapest group has enough postings to pay for the windows, or an empty query's
+    /// `AllMatcher` over enough documents.
     init?(_ root: Matcher) {
         guard root.cost >= Self.minimumCost else { return nil }
-        if let term = root as? TermMatcher {
+        everyDocument = (root as? AllMatcher).map { ($0.languages, $0.language) }
+        if everyDocument != nil {
+            groups = [[]]
+            excluded = []
+        } else if let term = root as? TermMatcher {
             groups = [[term]]
             excluded = []
         } else if let m = root as? MaxScoreMatcher, let terms = m.termGroups {
@@ -103,9 +108,13 @@ final class WindowedMatcher {
     private static let pool = ReusePool { Buffers() }
     private let buffers: Buffers
 
+    /// For an empty query: the documents of one language (all scoring 0).
+    private let everyDocument: (languages: [UInt8], language: UInt8)?
+
     /// Scores the window that starts at the cheapest group's first document ≥ `from`; false
     /// when there is none.
     func fill(from: Int32) -> Bool {
+        if let (languages, language) = everyDocument { return fillEvery(from: Int(from), languages, language) }
         var first = Matcher.end
         for leaf in cheapest {
             var d = leaf.doc
@@ -152,6 +161,29 @@ final class WindowedMatcher {
                 groupBits[w] = 0
             }
         }
+        return true
+    }
+
+    /// The window of an empty query: the documents of `language` from the first at or after
+    /// `from`.
+    private func fillEvery(from: Int, _ languages: [UInt8], _ language: UInt8) -> Bool {
+        var d = from
+        while d < languages.count && languages[d] != language { d += 1 }
+        guard d < languages.count else { return false }
+        start = Int32(d)
+        end = start &+ min(Self.windowSize, Matcher.end - start)
+        word = -1
+        mask = 0
+        var last = 0
+        while d < min(Int(end), languages.count) {
+            if languages[d] == language {
+                let i = d - Int(start)
+                add(0, at: i, marking: bits, cheapestSums)
+                last = i
+            }
+            d += 1
+        }
+        lastWord = last >> 6
         return true
     }
 
