@@ -168,6 +168,22 @@ func generatedCorpus(count: Int, seed: UInt64) -> [JSONValue] {
         try check(e, reference, queries: queries(seed: 11, count: 150))
     }
 
+    /// Deletes every `n`-th of the indexed `docs` (from index `first`) and refreshes; returns
+    /// the others with their seqs (as `indexed` gave them).
+    func deleteEvery(_ n: Int, from first: Int, of docs: [JSONValue], in e: Engine) -> [(JSONValue, UInt64)] {
+        var live: [(JSONValue, UInt64)] = []
+        for (i, d) in docs.enumerated() {
+            guard case .string(let id)? = d["id"] else { continue }
+            if i % n == first {
+                e.delete(id: id, seq: UInt64(docs.count + i + 1))
+            } else {
+                live.append((d, UInt64(i + 1)))
+            }
+        }
+        e.refresh()
+        return live
+    }
+
     /// Words matching thousands of documents are evaluated a window of documents at a time when
     /// every match is visited (an exact total, facets), alone, in pairs and without another:
     /// same totals, scores and facet counts as the reference, before and after deletes.
@@ -175,16 +191,7 @@ func generatedCorpus(count: Int, seed: UInt64) -> [JSONValue] {
         let (e, reference, docs) = indexed(count: 4_000, seed: 17, perSegment: 2_000)
         #expect(vocabulary.filter { reference.search([$0], limit: 0).total >= 1_000 }.count > 3)
         try checkWindowed(e, reference)
-        var live: [(JSONValue, UInt64)] = []
-        for (i, d) in docs.enumerated() {
-            guard case .string(let id)? = d["id"] else { continue }
-            if i % 7 == 3 {
-                e.delete(id: id, seq: UInt64(docs.count + i + 1))
-            } else {
-                live.append((d, UInt64(i + 1)))
-            }
-        }
-        e.refresh()
+        let live = deleteEvery(7, from: 3, of: docs, in: e)
         #expect(e.stats().deletedDocuments > 0)
         try checkWindowed(e, ReferenceBM25(live, config: e.config))
     }
@@ -194,17 +201,7 @@ func generatedCorpus(count: Int, seed: UInt64) -> [JSONValue] {
     /// themselves.
     @Test func emptyQueryOverManyDocuments() throws {
         let (e, _, docs) = indexed(count: 3_000, seed: 23, perSegment: 1_500)
-        var live: [(JSONValue, UInt64)] = []
-        for (i, d) in docs.enumerated() {
-            guard case .string(let id)? = d["id"] else { continue }
-            if i % 5 == 1 {
-                e.delete(id: id, seq: UInt64(docs.count + i + 1))
-            } else {
-                live.append((d, UInt64(i + 1)))
-            }
-        }
-        e.refresh()
-        let reference = ReferenceBM25(live, config: e.config)
+        let reference = ReferenceBM25(deleteEvery(5, from: 1, of: docs, in: e), config: e.config)
         for filter in [nil, "lang = da", "published_at >= 2026-05-01"] {
             let node = try filter.map { try FilterParser.parse($0) }
             let got = try e.searcher().search(SearchRequest(q: .all, filter: node, limit: 10, facets: ["lang"]))
