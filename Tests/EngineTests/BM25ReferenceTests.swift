@@ -222,6 +222,28 @@ func generatedCorpus(count: Int, seed: UInt64) -> [JSONValue] {
         }
     }
 
+    /// Sorted by a field with a few top hits out of thousands of matches: most matches lose to
+    /// the k-th hit on the first key before any candidate is made; ties go newest first, then
+    /// by seq.
+    @Test func sortedTopKOverManyDocuments() throws {
+        let (e, _, docs) = indexed(count: 3_000, seed: 29, perSegment: 1_500)
+        let reference = ReferenceBM25(deleteEvery(9, from: 4, of: docs, in: e), config: e.config)
+        let stems = reference.stems(["netværk"])
+        for (q, kept) in [(QueryNode.all, reference.docs), (.word("netværk", field: nil), reference.docs.filter { reference.matches($0, stems) })] {
+            #expect(kept.count > 1_000)
+            for (field, descending) in [("published_at", true), ("published_at", false), ("lang", false), ("lang", true)] {
+                let got = try e.searcher().search(SearchRequest(q: q, sort: [SortKey(field: field, descending: descending)], limit: 7))
+                func key(_ d: ReferenceBM25.Doc) -> String { field == "lang" ? d.language.rawValue : String(format: "%020.3f", d.recency) }
+                let expected = kept.sorted { a, b in
+                    if key(a) != key(b) { return descending ? key(a) > key(b) : key(a) < key(b) }
+                    return a.recency != b.recency ? a.recency > b.recency : a.seq > b.seq
+                }.prefix(7).map(\.id)
+                #expect(ids(got) == expected, "\(q) by \(field) \(descending ? "desc" : "asc")")
+                #expect(got.total == kept.count)
+            }
+        }
+    }
+
     func checkWindowed(_ e: Engine, _ reference: ReferenceBM25) throws {
         let singles = vocabulary.map { [$0] }
         let common = vocabulary.prefix(4)

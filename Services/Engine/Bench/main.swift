@@ -186,6 +186,13 @@ struct EngineBench {
                 guard case .string(let kind)? = v["kind"], case .string(let q)? = v["q"] else { continue }
                 var r = SearchRequest(q: try QueryParser.parse(q), limit: 10, trackTotalHits: 0)
                 if case .string(let f)? = v["filter"] { r.filter = try FilterParser.parse(f) }
+                if case .array(let keys)? = v["sort"] {
+                    r.sort = keys.compactMap {
+                        guard case .string(let k) = $0 else { return nil }
+                        let parts = k.split(separator: ":")
+                        return SortKey(field: String(parts[0]), descending: parts.count > 1 && parts[1] == "desc")
+                    }
+                }
                 if case .array(let fs)? = v["facets"] {
                     r.facets = fs.compactMap { if case .string(let s) = $0 { s } else { nil } }
                 }

@@ -201,8 +201,24 @@ extension Searcher {
                               _ descending: [Bool], into heap: inout TopK<Candidate>, worstScore: inout Double,
                               worstRecency: inout Double) {
         let doc = Int(d)
-        let keys = sortColumns.isEmpty ? [] : sortColumns.enumerated().map { i, c in
-            sortValue(c, doc, descending: descending[i])
+        var keys: [SortValue] = []
+        if !sortColumns.isEmpty {
+            // Sorted by fields: most documents lose to the k-th hit on the first key already,
+            // and then need no keys array or candidate.
+            let first = sortValue(sortColumns[0], doc, descending: descending[0])
+            if heap.isFull, let worst = heap.worst {
+                switch (first, worst.keys[0]) {
+                case (.missing, .missing): break
+                case (.missing, _): return
+                case (_, .missing): break
+                default:
+                    let c = SortValue.compare(first, worst.keys[0])
+                    if c != 0 && !(descending[0] ? c > 0 : c < 0) { return }
+                }
+            }
+            keys.reserveCapacity(sortColumns.count)
+            keys.append(first)
+            for i in sortColumns.indices.dropFirst() { keys.append(sortValue(sortColumns[i], doc, descending: descending[i])) }
         }
         heap.offer(Candidate(segment: s, doc: d, score: score, recency: seg.recency[doc], seq: seg.seqs[doc], keys: keys))
         if heap.isFull, let worst = heap.worst {
@@ -216,12 +232,14 @@ extension Searcher {
         guard let column else { return .missing }
         var best = SortValue.missing
         for i in column.valueRange(d) {
+            // As `column.value(at:)` reads, without making a string of a date.
             let v: SortValue
-            switch column.value(at: i) {
-            case .bool(let b): v = .number(b ? 1 : 0)
-            case .number(let n): v = .number(n)
-            case .string(let s, let date): v = date.map { .number($0) } ?? .string(s)
-            case .truncated(let s): v = .string(s)
+            switch column.kinds[i] {
+            case DocValuesColumn.Kind.string.rawValue:
+                let date = column.number(i)
+                v = date.isNaN ? .string(column.strings[Int(column.ordinals[i])]) : .number(date)
+            case DocValuesColumn.Kind.truncated.rawValue: v = .string(column.strings[Int(column.ordinals[i])])
+            default: v = .number(column.number(i))  // a number, or a bool as 0 / 1
             }
             if case .missing = best { best = v; continue }
             let c = SortValue.compare(v, best)
