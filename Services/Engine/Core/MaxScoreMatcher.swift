@@ -71,9 +71,14 @@ final class MaxScoreMatcher: Matcher {
 
     private static let off: UInt8 = 0, on: UInt8 = 1, unknown: UInt8 = 2
 
-    /// Any child matches; the score sums those on the document.
+    /// Any child matches; the score sums those on the document. A child that is a plain union
+    /// itself (a word in several fields, in `a OR b`) gives its leaves, so that the whole
+    /// disjunction is one flat list of term leaves (pruned, and evaluated by windows, as one).
     static func union(_ children: [Matcher]) -> MaxScoreMatcher {
-        MaxScoreMatcher(groups: [children], excluded: [])
+        MaxScoreMatcher(groups: [children.flatMap { child -> [Matcher] in
+            if let u = child as? MaxScoreMatcher, u.groupCount == 1, u.excluded.isEmpty { return u.leaves }
+            return [child]
+        }], excluded: [])
     }
 
     /// Every child matches and no excluded one does; the score sums the children. Children
