@@ -98,7 +98,10 @@ final class FeedSession: LineSession {
 
         var w = JSONWriter(capacity: 128)
         // The subscribe reply goes out through the reply order; everything after it is streamed.
-        let reset = from > 1 && from < horizon
+        // A `from` past head + 1 means the subscriber has seen changes this store never made (the
+        // store was replaced or restored): waiting for that seq would leave it silently stale, so
+        // it is reset like one behind the horizon.
+        let reset = (from > 1 && from < horizon) || from > knownHead + 1
         w.object { o in
             o.member("ok", true); o.member("op", "subscribe"); o.member("from", next)
             o.member("head", knownHead)
