@@ -155,12 +155,20 @@ public final class Connection: ChannelDuplexHandler {
         guard !closing, let context else { return }
         closing = true
         flushOutput()
+        var tail = context.channel.allocator.buffer(capacity: 64)
         if deflater != nil {
-            var tail = context.channel.allocator.buffer(capacity: 64)
             deflater!.compress(context.channel.allocator.buffer(capacity: 0), into: &tail, flush: .finish)
-            context.writeAndFlush(wrapOutboundOut(tail), promise: nil)
         }
-        context.close(promise: nil)
+        // NIO's close fails the writes still queued behind a slow reader: close once the last
+        // write is out (writes complete in order), or after the idle timeout if it never reads.
+        let channel = context.channel
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(tail), promise: written)
+        let giveUp = context.eventLoop.scheduleTask(in: config.idleTimeout) { channel.close(promise: nil) }
+        written.futureResult.whenComplete { _ in
+            giveUp.cancel()
+            channel.close(promise: nil)
+        }
     }
 
     // MARK: Channel events
