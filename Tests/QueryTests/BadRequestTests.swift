@@ -42,6 +42,9 @@ struct BadRequestTests {
         ("{\"op\":\"analyze\",\"text\":\"hej\",\"language\":\"da\"}", "invalid_request", "language"),
         ("{\"op\":\"suggest\"}", "invalid_request", "prefix"),
         ("{\"op\":\"analyze\",\"text\":\"hej\",\"lang\":\"fr\"}", "invalid_request", "lang"),
+        // Used to overflow the parser's stack and kill the service.
+        ("{\"q\":\"" + String(repeating: "(", count: 100_000) + "x\"}", "invalid_query", "nesting deeper than 64"),
+        ("{\"q\":\"x\",\"filter\":\"" + String(repeating: "NOT ", count: 100_000) + "a = 1\"}", "invalid_filter", "nesting deeper than 64"),
         ("{\"q\":\"x\"", "invalid_json", ""),
         ("[1,2]", "not_an_object", ""),
     ]
