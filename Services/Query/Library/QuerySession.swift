@@ -119,12 +119,14 @@ final class QuerySession: LineSession {
         let host = state.host
         afterMinSeq(params, token: token, connection: connection, light: true) {
             let searcher = host.searcher()
-            guard let doc = searcher.get(id: id) else {
+            // The stored text, as ingest's get and search hits give it (a re-encoded tree would
+            // turn 1e999 into null and round integers past 2^53).
+            guard let doc = searcher.json(id: id) else {
                 return WireError(.notFound, "no document with id \"\(id)\" (searchable seq \(searcher.seq))").replyLine(line: token.line)
             }
-            var w = JSONWriter(capacity: 1024)
+            var w = JSONWriter(capacity: 256 + doc.count)
             w.object { o in
-                o.member("ok", true); o.member("id", id); o.member("seq", searcher.seq); o.member("doc", doc)
+                o.member("ok", true); o.member("id", id); o.member("seq", searcher.seq); o.rawMember("doc", doc)
             }
             w.newline()
             return w.bytes
