@@ -130,8 +130,24 @@ public final class Connection: ChannelDuplexHandler {
 
     /// Compresses everything written from now on (the feed's default is zlib).
     public func startCompression(_ format: DeflateFormat) {
+        replyCompression = format
         flushOutput()
         deflater = Deflater(format: format, level: 1)
+    }
+
+    /// The format replies are compressed with from some reply on (a `hello` or the session asked
+    /// for it), nil while they are plain. It never changes once set: a second compressed stream
+    /// cannot start inside the first.
+    public private(set) var replyCompression: DeflateFormat?
+
+    /// How `hello` and `subscribe` name a format.
+    public static func name(_ format: DeflateFormat?) -> String {
+        switch format {
+        case nil: "none"
+        case .zlib?: "zlib"
+        case .gzip?: "gzip"
+        case .raw?: "raw"
+        }
     }
 
     /// Closes after writing what is buffered.
@@ -139,12 +155,20 @@ public final class Connection: ChannelDuplexHandler {
         guard !closing, let context else { return }
         closing = true
         flushOutput()
+        var tail = context.channel.allocator.buffer(capacity: 64)
         if deflater != nil {
-            var tail = context.channel.allocator.buffer(capacity: 64)
             deflater!.compress(context.channel.allocator.buffer(capacity: 0), into: &tail, flush: .finish)
-            context.writeAndFlush(wrapOutboundOut(tail), promise: nil)
         }
-        context.close(promise: nil)
+        // NIO's close fails the writes still queued behind a slow reader: close once the last
+        // write is out (writes complete in order), or after the idle timeout if it never reads.
+        let channel = context.channel
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(tail), promise: written)
+        let giveUp = context.eventLoop.scheduleTask(in: config.idleTimeout) { channel.close(promise: nil) }
+        written.futureResult.whenComplete { _ in
+            giveUp.cancel()
+            channel.close(promise: nil)
+        }
     }
 
     // MARK: Channel events
@@ -282,30 +306,37 @@ public final class Connection: ChannelDuplexHandler {
             reply(reserve(line: line), error: WireError(.invalidRequest, problem))
             return
         }
+        let format: DeflateFormat? = switch hello.compress {
+        case "zlib": .zlib
+        case "gzip": .gzip
+        default: nil
+        }
+        // Switching back to plain would need the client to find the end of the zlib stream, and a
+        // new stream cannot start inside the running one: refuse any change.
+        if let asked = hello.compress, let current = replyCompression, current != format {
+            reply(reserve(line: line), error: WireError(.invalidRequest, "replies on this connection are already \(Self.name(current))-compressed; \"compress\" can be set once (asked for \"\(asked)\")"))
+            return
+        }
         if let acks = hello.acks { acksOnlyErrors = acks == "errors" }
+        let starts = replyCompression == nil ? format : nil
+        if let starts { replyCompression = starts }
         var w = JSONWriter(capacity: 128)
         w.object { o in
             o.member("ok", true)
             o.member("op", "hello")
             o.member("service", config.name)
             o.member("acks", acksOnlyErrors ? "errors" : "each")
-            o.member("compress", hello.compress ?? (deflater == nil ? "none" : "zlib"))
+            o.member("compress", Self.name(replyCompression))
             o.member("auth", config.token != nil)
             for (k, v) in service.helloInfo { o.member(k, v) }
         }
         w.newline()
-        switch hello.compress {
-        case "zlib": slots.append(.startCompression(.zlib, hello: w.bytes)); nextIndex += 1
-        case "gzip": slots.append(.startCompression(.gzip, hello: w.bytes)); nextIndex += 1
-        default:
-            if hello.compress == "none", deflater != nil {
-                // Switching back to plain would need the client to find the end of the zlib
-                // stream; we keep it simple and refuse.
-                reply(reserve(line: line), error: WireError(.invalidRequest, "replies are already compressed on this connection"))
-                return
-            }
-            slots.append(.ready(w.bytes)); nextIndex += 1
+        if let starts {
+            slots.append(.startCompression(starts, hello: w.bytes))
+        } else {
+            slots.append(.ready(w.bytes))
         }
+        nextIndex += 1
         drain(flush: false)
     }
 

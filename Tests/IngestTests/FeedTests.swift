@@ -173,16 +173,37 @@ struct FeedTests {
         #expect(line.code == "invalid_request" && line.line == 5, "\(line)")
     }
 
-    @Test("from beyond the head waits for that seq; gzip compression decodes too")
-    func fromInTheFuture() throws {
+    @Test("from head + 1 waits for the next change; gzip compression decodes too")
+    func fromTheNextSeq() throws {
         let server = try IngestProcess()
         defer { server.stop() }
         try upload(server, Corpus.documents("early", count: 2))
         let feed = try server.connectFeed()
-        let reply = try subscribe(feed, from: 5, compress: "gzip")
+        let reply = try subscribe(feed, from: 3, compress: "gzip")
         #expect(reply.int("head") == 2 && reply["compress"] as? String == "gzip", "\(reply)")
-        try upload(server, Corpus.documents("late", count: 5))
-        let changes = try readChanges(feed, from: 5, through: 7)
-        #expect(changes.map { $0.object("put")?["id"] as? String } == ["late-2", "late-3", "late-4"])
+        try upload(server, Corpus.documents("late", count: 3))
+        let changes = try readChanges(feed, from: 3, through: 5)
+        #expect(changes.map { $0.object("put")?["id"] as? String } == ["late-0", "late-1", "late-2"])
+    }
+
+    /// A subscriber past head + 1 has seen changes this store never made (it was replaced or
+    /// restored from a backup). Waiting for its seq would leave it silently stale until the new
+    /// store's seqs caught up, and then feed it the wrong documents: it is reset instead.
+    @Test("from beyond head + 1: reset, then every live document and the live tail")
+    func fromBeyondTheHead() throws {
+        let server = try IngestProcess()
+        defer { server.stop() }
+        try upload(server, Corpus.documents("early", count: 2))
+        let feed = try server.connectFeed()
+        let reply = try subscribe(feed, from: 500, compress: "none")
+        #expect(reply.int("head") == 2, "\(reply)")
+        var line = try feed.readObject()
+        while line["reset"] == nil && line["seq"] == nil { line = try feed.readObject() }
+        #expect(line["reset"] as? Bool == true && line.int("head") == 2, "expected a reset first, got \(line)")
+        let snapshot = try readChanges(feed, from: 1, through: 2)
+        #expect(snapshot.map { $0.object("put")?["id"] as? String } == ["early-0", "early-1"])
+        try upload(server, Corpus.documents("late", count: 1))
+        let live = try readChanges(feed, from: 3, through: 3)
+        #expect(live.first?.object("put")?["id"] as? String == "late-0")
     }
 }

@@ -61,6 +61,49 @@ struct HelloTests {
         #expect(client.inflatedStreamEnded, "the zlib stream is finished properly before the close")
     }
 
+    @Test("a second hello cannot restart or change the compression: the zlib stream stays one stream")
+    func compressionIsSetOnce() throws {
+        let server = try IngestProcess()
+        defer { server.stop() }
+        let client = try server.connect()
+        try client.send("{\"op\":\"hello\",\"compress\":\"zlib\"}\n")
+        #expect(try client.readObject()["compress"] as? String == "zlib")
+        client.startInflating(.zlib)
+        let again = ["{\"op\":\"hello\",\"compress\":\"zlib\",\"acks\":\"each\"}", "{\"op\":\"hello\",\"compress\":\"gzip\"}",
+                     "{\"op\":\"hello\",\"compress\":\"none\"}", "{\"op\":\"ping\"}"]
+        try client.send(Corpus.ndjson(again))
+        client.shutdownWrite()
+        let same = try client.readObject()
+        #expect(same.op == "hello" && same["compress"] as? String == "zlib", "\(same)")
+        for line in [3, 4] {
+            let refused = try client.readObject()
+            #expect(refused.code == "invalid_request" && refused.line == line && (refused.message ?? "").contains("zlib"), "\(refused)")
+        }
+        #expect(try client.readObject().op == "pong")
+        #expect(try client.readObject().op == "summary")
+        #expect(try client.closesNext())
+        #expect(client.inflatedStreamEnded, "one zlib stream, finished properly before the close")
+    }
+
+    @Test("hello compress then subscribe: the feed goes on in the same stream, and says so")
+    func helloCompressThenSubscribe() throws {
+        let server = try IngestProcess()
+        defer { server.stop() }
+        try FeedTests().upload(server, Corpus.documents("h", count: 3))
+        let feed = try server.connectFeed()
+        try feed.send("{\"op\":\"hello\",\"compress\":\"zlib\"}\n")
+        #expect(try feed.readObject()["compress"] as? String == "zlib")
+        feed.startInflating(.zlib)
+        try feed.send("{\"op\":\"ping\"}\n{\"op\":\"subscribe\",\"from\":1,\"compress\":\"none\"}\n{\"op\":\"subscribe\",\"from\":1}\n")
+        #expect(try feed.readObject().op == "pong")
+        let refused = try feed.readObject()
+        #expect(refused.code == "invalid_request" && refused.line == 3, "\(refused)")
+        let reply = try feed.readObject()
+        #expect(reply.op == "subscribe" && reply["compress"] as? String == "zlib", "\(reply)")
+        let changes = try FeedTests().readChanges(feed, from: 1, through: 3)
+        #expect(changes.map { $0.object("put")?["id"] as? String } == ["h-0", "h-1", "h-2"])
+    }
+
     @Test("a bad hello value is an invalid_request, and the connection goes on")
     func badHello() throws {
         let server = try IngestProcess()

@@ -42,4 +42,23 @@ private func error(_ f: String) -> QuerySyntaxError? {
         #expect(e?.message == message)
         #expect(e?.column == column)
     }
+
+    /// 100 000 '(' or NOTs overflowed the parser's stack (and 30 000 NOTs took the evaluator 9 s).
+    @Test func nestingIsBounded() throws {
+        let limit = QuerySyntaxLimits.maxNesting
+        #expect(throws: Never.self) { try FilterParser.parse(String(repeating: "NOT ", count: limit) + "a = 1") }
+        #expect(throws: Never.self) {
+            try FilterParser.parse(String(repeating: "(", count: limit) + "a = 1" + String(repeating: ")", count: limit))
+        }
+        let nots = error(String(repeating: "NOT ", count: limit + 1) + "a = 1")
+        #expect(nots?.column == 4 * limit + 1)
+        #expect(nots?.message == "nesting deeper than \(limit) levels of parentheses or NOTs")
+        // Parentheses and NOTs count together.
+        let mixed = String(repeating: "NOT (", count: limit / 2 + 1) + "a = 1" + String(repeating: ")", count: limit / 2 + 1)
+        #expect(error(mixed)?.message.hasPrefix("nesting deeper") == true)
+        for n in [100_000] {
+            #expect(error(String(repeating: "NOT ", count: n) + "a = 1")?.message.hasPrefix("nesting deeper") == true)
+            #expect(error(String(repeating: "(", count: n) + "a = 1" + String(repeating: ")", count: n))?.message.hasPrefix("nesting deeper") == true)
+        }
+    }
 }

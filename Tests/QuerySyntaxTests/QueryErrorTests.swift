@@ -51,6 +51,19 @@ private func error(_ q: String) -> QuerySyntaxError? {
         #expect(error("ææææ \"x")?.message == "expected '\"' to close the phrase opened at column 6")
     }
 
+    /// 100 000 '(' used to overflow the parser's stack and kill the query service.
+    @Test func nestingIsBounded() throws {
+        let limit = QuerySyntaxLimits.maxNesting
+        let ok = String(repeating: "(", count: limit) + "a" + String(repeating: ")", count: limit)
+        #expect(throws: Never.self) { try QueryParser.parse(ok) }
+        let deep = String(repeating: "(", count: limit + 1) + "a" + String(repeating: ")", count: limit + 1)
+        #expect(error(deep)?.column == limit + 1)
+        #expect(error(deep)?.message == "nesting deeper than \(limit) levels of parentheses or NOTs")
+        let huge = String(repeating: "(", count: 100_000) + "a" + String(repeating: ")", count: 100_000)
+        #expect(error(huge)?.message.hasPrefix("nesting deeper") == true)
+        #expect(error("title:" + deep)?.message.hasPrefix("nesting deeper") == true)
+    }
+
     @Test func descriptionEndsWithTheColumn() {
         #expect(error("(a")?.description == "expected ')' to close the group opened at column 1 at column 3")
     }

@@ -68,6 +68,28 @@ struct ConnectionTests {
         #expect(finished.ok && finished.total == 20, "\(finished)")
     }
 
+    @Test("A client that half-closes and reads its replies slowly still gets every one of them")
+    func slowReaderAfterHalfClose() throws {
+        let cluster = try Cluster()
+        let ack = try cluster.put(Documents.generated("s", count: 100)).last!
+        #expect(try cluster.search("\"q\":\"\",\"limit\":0", after: ack.seq).total == 100)
+        // ~28 KB per reply, ~11 MB in all: far more than the socket buffers hold when the server
+        // finishes, so the last replies are still queued in the server when the input has ended.
+        let count = 400
+        let client = try LineClient(port: cluster.query.port("query"), timeout: 30, receiveBuffer: 8192)
+        let writer = BackgroundWriter(client: client, lines: Array(repeating: "{\"q\":\"netværk\",\"limit\":100}", count: count))
+        try writer.wait()
+        client.shutdownWrite()
+        usleep(500_000)
+        var replies = 0
+        while let line = try client.readLine() {
+            let reply = try Reply(String(decoding: line, as: UTF8.self))
+            #expect(reply.ok && reply.hitIDs.count == 100, "reply \(replies + 1): \(reply)")
+            replies += 1
+        }
+        #expect(replies == count, "replies lost when the server closed")
+    }
+
     @Test("quit answers what is pending, then closes; an HTTP request gets one line and a close")
     func quitAndHTTP() throws {
         let cluster = try Cluster()

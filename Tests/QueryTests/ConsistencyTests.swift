@@ -20,6 +20,8 @@ struct ConsistencyTests {
             // count and get with the same guarantee.
             let count = try cluster.ask("{\"op\":\"count\",\"q\":\"\(Documents.marker(round))\",\"min_seq\":\(ack.seq),\"timeout_ms\":5000}")
             #expect(count.int("count") == 1, "\(count)")
+            let get = try cluster.ask("{\"op\":\"get\",\"id\":\"ryw-\(round)\",\"min_seq\":\(ack.seq),\"timeout_ms\":5000}")
+            #expect(get.ok && get.id == "ryw-\(round)" && (get.seq ?? 0) >= ack.seq, "\(get)")
         }
     }
 
@@ -71,6 +73,9 @@ struct ConsistencyTests {
         // The connection goes on, and a reachable min_seq still works on it.
         let next = try client.ask("{\"q\":\"\(Documents.marker(0))\",\"min_seq\":\(ack.seq),\"timeout_ms\":5000}")
         #expect(next.ok && next.hitIDs == ["t-0"], "\(next)")
+        // `get` waits for min_seq too, rather than answering not_found at once.
+        let get = try client.ask("{\"op\":\"get\",\"id\":\"t-0\",\"min_seq\":\(ack.seq + 1_000_000),\"timeout_ms\":200}")
+        #expect(!get.ok && get.code == "timeout", "\(get)")
     }
 
     @Test("An update replaces the old title; a delete removes the document")

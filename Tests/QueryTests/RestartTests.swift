@@ -89,6 +89,53 @@ struct RestartTests {
         #expect(stats.int("documents") == 75, "\(stats)")
     }
 
+    @Test("Query down while a delete's tombstone is purged: on return it gets a reset and drops the deleted document")
+    func resetAfterPurgeWhileDown() throws {
+        let cluster = try Cluster(ingestArguments: ["--tombstone-retention", "1", "--purge-interval", "1"])
+        let first = try cluster.put(Documents.generated("p", count: 5))
+        #expect(try cluster.search("\"q\":\"\",\"limit\":0", after: first.last!.seq).total == 5)
+        cluster.query.terminate()
+        try cluster.delete("p-1")
+        let more = try cluster.put(Documents.generated("p", count: 2, from: 5))
+        // Wait until the purge has dropped the tombstone of p-1: the feed cannot replay it now.
+        let ingest = try cluster.ingestClient()
+        var purged = false
+        for _ in 0..<50 where !purged {
+            usleep(100_000)
+            purged = try ingest.ask("{\"op\":\"stats\"}").int("tombstones") == 0
+        }
+        try #require(purged, "the tombstone of p-1 was not purged\n\(cluster.logs)")
+
+        try cluster.query.restart()
+        let stats = try cluster.waitForStats("the rebuilt index") { $0.int("resets") == 1 && $0.seq == more.last!.seq }
+        #expect(stats.int("documents") == 6, "\(stats)")
+        let gone = try cluster.ask("{\"op\":\"get\",\"id\":\"p-1\"}")
+        #expect(gone.code == "not_found", "the deleted document is still served: \(gone)")
+        let all = try cluster.ask("{\"q\":\"\",\"limit\":10,\"fields\":[\"id\"],\"sort\":[\"id:asc\"]}")
+        #expect(all.hitIDs == ["p-0", "p-2", "p-3", "p-4", "p-5", "p-6"], "\(all)")
+    }
+
+    @Test("The ingest store is replaced (restored, or started afresh): query rebuilds from it instead of going stale")
+    func ingestStoreReplaced() throws {
+        let cluster = try Cluster()
+        let old = try cluster.put(Documents.generated("old", count: 30))
+        #expect(try cluster.search("\"q\":\"\",\"limit\":0", after: old.last!.seq).total == 30)
+
+        cluster.ingest.terminate()
+        for suffix in ["", "-wal", "-shm"] {
+            try? FileManager.default.removeItem(at: cluster.ingest.dataDir.appendingPathComponent("ingest.sqlite\(suffix)"))
+        }
+        try cluster.ingest.restart()
+        // The new store starts again at seq 1, far below what the query service has applied.
+        let fresh = try cluster.put(Documents.generated("new", count: 3))
+        #expect(fresh.last!.seq == 3)
+        // (`min_seq` cannot tell the two stores' seqs apart: wait for the rebuild in stats.)
+        let stats = try cluster.waitForStats("the rebuilt index") { $0.int("documents") == 3 && $0.seq == 3 }
+        #expect(stats.int("feed_head") == 3 && stats.int("lag_seq") == 0 && stats.int("resets") == 1, "\(stats)")
+        let reply = try cluster.ask("{\"q\":\"\",\"limit\":10,\"fields\":[\"id\"],\"sort\":[\"id:asc\"]}")
+        #expect(reply.hitIDs == ["new-0", "new-1", "new-2"], "\(reply)\n\(cluster.logs)")
+    }
+
     @Test("kill -9 the query service during a sustained upload: every acked id is found afterwards")
     func killQueryDuringIngestion() throws {
         let cluster = try Cluster(queryArguments: ["--snapshot-interval", "1"])

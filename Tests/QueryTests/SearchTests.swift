@@ -150,6 +150,19 @@ struct SearchTests {
         #expect(!missing.ok && missing.code == "not_found", "\(missing)")
     }
 
+    @Test("get answers the document as stored, like ingest's get and search hits (no re-encoding)")
+    func getVerbatim() throws {
+        let cluster = try Cluster()
+        let stored = #"{"id": "raw-1", "big": 123456789012345678901234567890, "tiny": 1e-400, "text": "\u00e6 ø"}"#
+        let ack = try cluster.put([stored])[0]
+        let client = try cluster.queryClient()
+        try client.send(lines: ["{\"op\":\"get\",\"id\":\"raw-1\",\"min_seq\":\(ack.seq)}"])
+        let line = String(decoding: try #require(try client.readLine()), as: UTF8.self)
+        #expect(line == #"{"ok":true,"id":"raw-1","seq":\#(ack.seq),"doc":\#(stored)}"#)
+        let hit = try cluster.ask("{\"q\":\"\",\"filter\":\"id = raw-1\"}")
+        #expect(hit.hitIDs == ["raw-1"], "\(hit)")
+    }
+
     @Test("suggest completes a prefix with indexed words, most frequent first")
     func suggest() throws {
         let seeded = try SeededCluster()

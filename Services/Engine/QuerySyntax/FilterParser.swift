@@ -57,6 +57,8 @@ private struct FilterParserState {
     let tokens: [FilterToken]
     let end: Int
     var index = 0
+    /// Groups and NOTs open around the current token.
+    var depth = 0
 
     init(tokens: [FilterToken], end: Int) {
         self.tokens = tokens
@@ -104,8 +106,16 @@ private struct FilterParserState {
         return or ? .or(flat) : .and(flat)
     }
 
+    /// Counts one more level of nesting at `token`; the caller undoes it when the level ends.
+    mutating func enter(_ token: FilterToken) throws(QuerySyntaxError) {
+        guard depth < QuerySyntaxLimits.maxNesting else { throw QuerySyntaxLimits.tooDeep(at: token.column) }
+        depth += 1
+    }
+
     mutating func parseNot() throws(QuerySyntaxError) -> FilterNode {
-        if isKeyword(current, "NOT") {
+        if let token = current, isKeyword(token, "NOT") {
+            try enter(token)
+            defer { depth -= 1 }
             index += 1
             return .not(try parseNot())
         }
@@ -117,6 +127,8 @@ private struct FilterParserState {
             throw error("expected a condition such as 'type = article'")
         }
         if token.kind == .open {
+            try enter(token)
+            defer { depth -= 1 }
             index += 1
             let node = try parseOr()
             guard current?.kind == .close else {

@@ -52,3 +52,15 @@ public struct QuerySyntaxError: Error, Sendable, Hashable, CustomStringConvertib
     }
     public var description: String { "\(message) at column \(column)" }
 }
+
+/// Limits shared by the query and filter parsers.
+public enum QuerySyntaxLimits {
+    /// The deepest nesting of parentheses (and, in filters, of NOTs) accepted. Deeper input is an
+    /// error rather than a risk to the parser's and the evaluator's stacks (100 000 '(' crashed
+    /// the query service).
+    public static let maxNesting = 64
+
+    static func tooDeep(at column: Int) -> QuerySyntaxError {
+        QuerySyntaxError(column: column, message: "nesting deeper than \(maxNesting) levels of parentheses or NOTs")
+    }
+}

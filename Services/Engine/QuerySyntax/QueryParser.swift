@@ -32,6 +32,8 @@ private struct Parser {
     let tokens: [QueryToken]
     let end: Int
     var index = 0
+    /// Groups open around the current token.
+    var depth = 0
 
     init(tokens: [QueryToken], end: Int) {
         self.tokens = tokens
@@ -177,6 +179,9 @@ private struct Parser {
     }
 
     mutating func group(field: String?, openedAt column: Int) throws(QuerySyntaxError) -> QueryNode {
+        guard depth < QuerySyntaxLimits.maxNesting else { throw QuerySyntaxLimits.tooDeep(at: column) }
+        depth += 1
+        defer { depth -= 1 }
         let node = try parseSequence(field: field, openedAt: column)
         index += 1  // the ')' that parseSequence checked for
         return node

@@ -77,7 +77,12 @@ final class FeedSession: LineSession {
             default:
                 return connection.reply(token, error: WireError(.invalidRequest, "\"compress\" must be \"zlib\" (default), \"gzip\" or \"none\""))
             }
+            if let current = connection.replyCompression, current != format {
+                return connection.reply(token, error: WireError(.invalidRequest, "hello already made this connection \(Connection.name(current))-compressed; leave \"compress\" out of subscribe or ask for the same"))
+            }
         }
+        // After `hello` with `compress`, the stream is already compressed: no second stream.
+        if let current = connection.replyCompression { format = current }
         let horizon: Int64
         do {
             horizon = try state.store.horizon()
@@ -98,14 +103,17 @@ final class FeedSession: LineSession {
 
         var w = JSONWriter(capacity: 128)
         // The subscribe reply goes out through the reply order; everything after it is streamed.
-        let reset = from > 1 && from < horizon
+        // A `from` past head + 1 means the subscriber has seen changes this store never made (the
+        // store was replaced or restored): waiting for that seq would leave it silently stale, so
+        // it is reset like one behind the horizon.
+        let reset = (from > 1 && from < horizon) || from > knownHead + 1
         w.object { o in
             o.member("ok", true); o.member("op", "subscribe"); o.member("from", next)
             o.member("head", knownHead)
-            o.member("compress", format == nil ? "none" : (format == .gzip ? "gzip" : "zlib"))
+            o.member("compress", Connection.name(format))
         }
         w.newline()
-        if let format { connection.startCompression(format) }
+        if let format, connection.replyCompression == nil { connection.startCompression(format) }
         connection.reply(token, w.bytes)
         if reset {
             // Deletes older than the horizon are gone: replay all live documents instead.

@@ -393,11 +393,12 @@ public final class EngineHost: @unchecked Sendable {
             noteApplyError("unreadable feed line: \(error)")
             return nil
         }
+        // Before the heartbeat test: a reset line carries a `head` too.
+        if scan.member("reset") != nil { return .reset }
         if let head = scan.member("head"), let n = scan.int64(head), n >= 0 {
             noteFeedHead(UInt64(n))
             return nil
         }
-        if scan.member("reset") != nil { return .reset }
         if scan.member("ok") != nil { return nil }  // the subscribe reply
         guard let seqMember = scan.member("seq"), let signed = scan.int64(seqMember), signed >= 0 else {
             noteApplyError("feed line without seq")
@@ -433,6 +434,8 @@ public final class EngineHost: @unchecked Sendable {
             condition.lock()
             self.engine = fresh
             _resets += 1
+            // The new store's head may be below the old one: heartbeats and changes set it again.
+            _feedHead = 0
             condition.unlock()
             engine = fresh
             return false

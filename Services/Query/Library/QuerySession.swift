@@ -42,9 +42,12 @@ final class QuerySession: LineSession {
                     guard let id = value["id"]?.idString else {
                         throw WireError(.invalidID, "expected {\"op\":\"get\",\"id\":\"…\"} with a string or integer id")
                     }
-                    get(id, token: token, connection: connection)
+                    // `min_seq` waits as for a search: read-your-writes by id.
+                    let params = try SearchParams(value, config: state.config, allowed: ["op", "id", "min_seq", "timeout_ms"])
+                    get(id, params, token: token, connection: connection)
                 case "suggest":
-                        var prefixArg = try SearchParams.string(value["prefix"], "prefix")
+                    try SearchParams.checkKeys(value, ["op", "prefix", "q", "limit"])
+                    var prefixArg = try SearchParams.string(value["prefix"], "prefix")
                     if prefixArg == nil { prefixArg = try SearchParams.string(value["q"], "q") }
                     guard let prefix = prefixArg else {
                         throw WireError(.invalidRequest, "expected {\"op\":\"suggest\",\"prefix\":\"…\"}")
@@ -53,6 +56,7 @@ final class QuerySession: LineSession {
                     guard (1...100).contains(limit) else { throw WireError(.limitOutOfRange, "\"limit\" must be 1…100") }
                     suggest(prefix, limit: limit, token: token, connection: connection)
                 case "analyze":
+                    try SearchParams.checkKeys(value, ["op", "text", "q", "lang"])
                     var textArg = try SearchParams.string(value["text"], "text")
                     if textArg == nil { textArg = try SearchParams.string(value["q"], "q") }
                     guard let text = textArg else {
@@ -111,17 +115,22 @@ final class QuerySession: LineSession {
         }
     }
 
-    private func get(_ id: String, token: ReplyToken, connection: Connection) {
-        let searcher = state.host.searcher()
-        guard let doc = searcher.get(id: id) else {
-            return connection.reply(token, error: WireError(.notFound, "no document with id \"\(id)\" (searchable seq \(searcher.seq))"))
+    private func get(_ id: String, _ params: SearchParams, token: ReplyToken, connection: Connection) {
+        let host = state.host
+        afterMinSeq(params, token: token, connection: connection, light: true) {
+            let searcher = host.searcher()
+            // The stored text, as ingest's get and search hits give it (a re-encoded tree would
+            // turn 1e999 into null and round integers past 2^53).
+            guard let doc = searcher.json(id: id) else {
+                return WireError(.notFound, "no document with id \"\(id)\" (searchable seq \(searcher.seq))").replyLine(line: token.line)
+            }
+            var w = JSONWriter(capacity: 256 + doc.count)
+            w.object { o in
+                o.member("ok", true); o.member("id", id); o.member("seq", searcher.seq); o.rawMember("doc", doc)
+            }
+            w.newline()
+            return w.bytes
         }
-        var w = JSONWriter(capacity: 1024)
-        w.object { o in
-            o.member("ok", true); o.member("id", id); o.member("seq", searcher.seq); o.member("doc", doc)
-        }
-        w.newline()
-        connection.reply(token, w.bytes)
     }
 
     private func suggest(_ prefix: String, limit: Int, token: ReplyToken, connection: Connection) {

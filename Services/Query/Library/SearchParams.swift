@@ -18,10 +18,7 @@ struct SearchParams {
     }
 
     init(_ v: JSONValue, config: QueryConfig, allowed: Set<String> = SearchParams.keys) throws(WireError) {
-        guard case .object(let members) = v else { throw WireError(.invalidRequest, "expected a JSON object") }
-        for (key, _) in members where !allowed.contains(key) {
-            throw WireError(.invalidRequest, "unknown key \"\(key)\"; expected some of: \(allowed.sorted().joined(separator: ", "))")
-        }
+        try Self.checkKeys(v, allowed)
         request = SearchRequest()
         if let q = v["q"] {
             switch q {
@@ -90,6 +87,14 @@ struct SearchParams {
         }
     }
 
+    /// Refuses members a request does not know (a typo must not be silently ignored).
+    static func checkKeys(_ v: JSONValue, _ allowed: Set<String>) throws(WireError) {
+        guard case .object(let members) = v else { throw WireError(.invalidRequest, "expected a JSON object") }
+        for (key, _) in members where !allowed.contains(key) {
+            throw WireError(.invalidRequest, "unknown key \"\(key)\"; expected some of: \(allowed.sorted().joined(separator: ", "))")
+        }
+    }
+
     static func query(_ text: String) throws(WireError) -> QueryNode {
         do { return try QueryParser.parse(text) } catch {
             throw WireError(.invalidQuery, "\(error.message) (query, column \(error.column))")
@@ -99,7 +104,9 @@ struct SearchParams {
     static func int(_ v: JSONValue?, _ name: String) throws(WireError) -> Int? {
         guard let v else { return nil }
         switch v {
-        case .integer(let i) where i >= Int64(Int32.min) && i <= Int64(Int32.max): return Int(i)
+        // Far out of range is still a whole number: the caller's range check says so, with the
+        // value (clamped to ±2^53 so that sums like offset + limit cannot overflow).
+        case .integer(let i): return Int(max(-(1 << 53), min(1 << 53, i)))
         case .null: return nil
         default: throw WireError(.invalidRequest, "\"\(name)\" must be a whole number")
         }
