@@ -64,6 +64,23 @@ private func error(_ q: String) -> QuerySyntaxError? {
         #expect(error("title:" + deep)?.message.hasPrefix("nesting deeper") == true)
     }
 
+    /// A 4 000-word phrase took 12 s and 300 one-letter prefixes 21 s: words and prefixes are
+    /// bounded, the error pointing at the first one past the limit.
+    @Test func termsAndPrefixesAreBounded() throws {
+        let words = (0..<QuerySyntaxLimits.maxTerms).map { "w\($0)" }
+        #expect(throws: Never.self) { try QueryParser.parse(words.joined(separator: " ")) }
+        let tooMany = (words + ["extra"]).joined(separator: " ")
+        #expect(error(tooMany)?.message == "more than \(QuerySyntaxLimits.maxTerms) words (counting each word of a phrase)")
+        #expect(error(tooMany)?.column == tooMany.count - "extra".count + 1)
+        let phrase = "\"" + (words + ["extra"]).joined(separator: " ") + "\""
+        #expect(error(phrase)?.message.hasPrefix("more than \(QuerySyntaxLimits.maxTerms) words") == true)
+        let prefixes = (0..<QuerySyntaxLimits.maxPrefixes).map { "p\($0)*" }
+        #expect(throws: Never.self) { try QueryParser.parse(prefixes.joined(separator: " OR ")) }
+        let moreThan = (prefixes + ["q*"]).joined(separator: " OR ")
+        #expect(error(moreThan)?.message == "more than \(QuerySyntaxLimits.maxPrefixes) prefix* terms")
+        #expect(error(moreThan)?.column == moreThan.count - 1)
+    }
+
     @Test func descriptionEndsWithTheColumn() {
         #expect(error("(a")?.description == "expected ')' to close the group opened at column 1 at column 3")
     }

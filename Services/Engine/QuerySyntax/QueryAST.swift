@@ -59,6 +59,12 @@ public enum QuerySyntaxLimits {
     /// error rather than a risk to the parser's and the evaluator's stacks (100 000 '(' crashed
     /// the query service).
     public static let maxNesting = 64
+    /// The most words a query may hold (each word of a phrase counts): a phrase's work grows
+    /// with the square of its length, and every word opens a cursor per field and segment.
+    public static let maxTerms = 256
+    /// The most `prefix*` terms a query may hold: each expands to up to 4 096 indexed words per
+    /// field and segment.
+    public static let maxPrefixes = 16
 
     static func tooDeep(at column: Int) -> QuerySyntaxError {
         QuerySyntaxError(column: column, message: "nesting deeper than \(maxNesting) levels of parentheses or NOTs")

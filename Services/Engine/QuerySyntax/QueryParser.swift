@@ -34,6 +34,8 @@ private struct Parser {
     var index = 0
     /// Groups open around the current token.
     var depth = 0
+    /// Words (each of a phrase's) and prefixes so far.
+    var terms = 0, prefixes = 0
 
     init(tokens: [QueryToken], end: Int) {
         self.tokens = tokens
@@ -157,6 +159,18 @@ private struct Parser {
         }
     }
 
+    /// Counts a term (a phrase's words each) against `QuerySyntaxLimits`.
+    mutating func count(terms n: Int, prefix: Bool, at column: Int) throws(QuerySyntaxError) {
+        terms += n
+        if prefix { prefixes += 1 }
+        if terms > QuerySyntaxLimits.maxTerms {
+            throw QuerySyntaxError(column: column, message: "more than \(QuerySyntaxLimits.maxTerms) words (counting each word of a phrase)")
+        }
+        if prefixes > QuerySyntaxLimits.maxPrefixes {
+            throw QuerySyntaxError(column: column, message: "more than \(QuerySyntaxLimits.maxPrefixes) prefix* terms")
+        }
+    }
+
     mutating func parsePrimary(field: String?) throws(QuerySyntaxError) -> QueryNode {
         guard let token = current else {
             throw QuerySyntaxError(column: end, message: "expected a word, phrase or '('")
@@ -164,8 +178,10 @@ private struct Parser {
         index += 1
         switch token.kind {
         case .word(let text, let own, let prefix):
+            try count(terms: 1, prefix: prefix, at: token.column)
             return prefix ? .prefix(text, field: own ?? field) : .word(text, field: own ?? field)
         case .phrase(let words, let own):
+            try count(terms: words.count, prefix: false, at: token.column)
             return .phrase(words, field: own ?? field)
         case .open:
             return try group(field: field, openedAt: token.column)
