@@ -45,6 +45,11 @@ import TidendeQuerySyntax
     @Test func existsAndBooleanLogic() throws {
         #expect(try matching(.exists(field: "price")) == ["1", "2", "3"])
         #expect(try matching(.not(.exists(field: "price"))) == ["4"])
+        // An object exists when a field within it does (and a prefix of a name is not a field).
+        #expect(try matching(.exists(field: "author")) == ["1"])
+        #expect(try matching(.exists(field: "author.name")) == ["1"])
+        #expect(try matching(.exists(field: "auth")).isEmpty)
+        #expect(try matching(.not(.exists(field: "author"))) == ["2", "3", "4"])
         #expect(try matching(.and([.compare(field: "country", .eq, .string("DK")), .compare(field: "price", .gt, .number(150))])) == ["3"])
         #expect(try matching(.or([.compare(field: "type", .eq, .string("job")), .compare(field: "type", .eq, .string("event"))])) == ["2", "4"])
         #expect(try matching(.compare(field: "missing", .eq, .string("x"))).isEmpty)

@@ -71,15 +71,20 @@ struct FilterEvaluator {
         }
     }
 
+    /// `field EXISTS`: the field has a value or indexed text; for an object (`author` of
+    /// `{"author":{"name":…}}`), any field within it does.
     private func exists(_ field: String) -> (Int) -> Bool {
-        guard let f = fields.id(of: field) else { return { _ in false } }
-        let column = segment.docValues[f]
-        let lengths = segment.fieldLengths[f]
-        return { d in
-            if let column, !column.valueRange(d).isEmpty { return true }
-            if let lengths, lengths[d] > 0 { return true }
-            return false
-        }
+        let inner = field + "."
+        let ids = fields.names.indices.filter { fields.names[$0] == field || fields.names[$0].hasPrefix(inner) }
+        return Self.any(ids.map { f in
+            let column = segment.docValues[UInt16(f)]
+            let lengths = segment.fieldLengths[UInt16(f)]
+            return { d in
+                if let column, !column.valueRange(d).isEmpty { return true }
+                if let lengths, lengths[d] > 0 { return true }
+                return false
+            }
+        })
     }
 
     private static func test(_ a: Double, _ op: FilterComparison, _ b: Double) -> Bool {
