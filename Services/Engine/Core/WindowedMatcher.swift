@@ -1,6 +1,7 @@
-/// A query of term matchers (a word in all its fields, `a OR b`, `a b`, `a -b`) evaluated a
-/// window of documents at a time, for searches that visit every match (facets, a sort, or an
-/// exact total still being counted). The cheapest group's postings in the window are scored
+/// A query of term matchers (a word in all its fields, `a OR b`, `a b`, `a -b`), or an empty
+/// query's every document of a language, evaluated a window of documents at a time, for
+/// searches that visit every match (facets, a sort, an empty query, or an exact total still
+/// being counted). The cheapest group's postings in the window are scored
 /// straight into a per-document sum and marked in a bitmap; every other group then only looks
 /// at the documents still marked (its leaves leapfrog over the bitmap, skipping whole blocks),
 /// and the bitmap keeps those it holds too; the window's matches are read back in document
