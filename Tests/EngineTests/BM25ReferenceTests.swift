@@ -201,10 +201,17 @@ func generatedCorpus(count: Int, seed: UInt64) -> [JSONValue] {
     /// themselves.
     @Test func emptyQueryOverManyDocuments() throws {
         let (e, _, docs) = indexed(count: 3_000, seed: 23, perSegment: 1_500)
-        let reference = ReferenceBM25(deleteEvery(5, from: 1, of: docs, in: e), config: e.config)
+        let live = deleteEvery(5, from: 1, of: docs, in: e)
+        let reference = ReferenceBM25(live, config: e.config)
+        // Each live document's distinct tags (an array field: counted once per document).
+        var tagsOf: [String: Set<String>] = [:]
+        for (d, _) in live {
+            guard case .string(let id)? = d["id"] else { continue }
+            if case .array(let tags)? = d["tags"] { tagsOf[id] = Set(tags.compactMap { if case .string(let t) = $0 { t } else { nil } }) }
+        }
         for filter in [nil, "lang = da", "published_at >= 2026-05-01"] {
             let node = try filter.map { try FilterParser.parse($0) }
-            let got = try e.searcher().search(SearchRequest(q: .all, filter: node, limit: 10, facets: ["lang"]))
+            let got = try e.searcher().search(SearchRequest(q: .all, filter: node, limit: 10, facets: ["lang", "tags"], facetLimit: 100))
             let plain = try e.searcher().search(SearchRequest(q: .all, filter: node, limit: 10))
             let kept = reference.docs.filter { d in
                 switch filter {
@@ -219,6 +226,9 @@ func generatedCorpus(count: Int, seed: UInt64) -> [JSONValue] {
             #expect(got.total == kept.count && plain.total == kept.count && plain.totalIsExact, "\(filter ?? "no filter")")
             let counts = Dictionary(grouping: kept, by: \.language.rawValue).mapValues(\.count)
             #expect(Dictionary(uniqueKeysWithValues: (got.facets["lang"] ?? []).map { ($0.value, $0.count) }) == counts)
+            var tagCounts: [String: Int] = [:]
+            for d in kept { for t in tagsOf[d.id] ?? [] { tagCounts[t, default: 0] += 1 } }
+            #expect(Dictionary(uniqueKeysWithValues: (got.facets["tags"] ?? []).map { ($0.value, $0.count) }) == tagCounts)
         }
     }
 

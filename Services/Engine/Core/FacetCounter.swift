@@ -29,11 +29,44 @@ struct FacetCounter {
         otherCounts = names.map { _ in [:] }
     }
 
+    /// Documents of the current segment not counted yet: they are counted a batch at a time,
+    /// column by column (one pass over a column's array per batch, instead of every column per
+    /// document).
+    private var batch: [Int32] = []
+    private static let batchSize = 1_024
+
     mutating func add(_ d: Int) {
+        batch.append(Int32(d))
+        if batch.count >= Self.batchSize { flush() }
+    }
+
+    private mutating func flush() {
+        guard !batch.isEmpty else { return }
         for i in columnRefs.indices {
             guard let ref = columnRefs[i] else { continue }
-            ref._withUnsafeGuaranteedRef { column in add(d, column, i) }
+            ref._withUnsafeGuaranteedRef { column in
+                guard let single = column.singleOrdinals else {
+                    for d in batch { add(Int(d), column, i) }
+                    return
+                }
+                let base = ordinalBase[i]
+                var others: [Int32] = []
+                ordinalCounts.withUnsafeMutableBufferPointer { counts in
+                    single.withUnsafeBufferPointer { single in
+                        for d in batch {
+                            let o = single[Int(d)]
+                            if o >= 0 {
+                                counts[base + Int(o)] += 1
+                            } else if o == DocValuesColumn.notString {
+                                others.append(d)
+                            }
+                        }
+                    }
+                }
+                for d in others { add(Int(d), column, i) }
+            }
         }
+        batch.removeAll(keepingCapacity: true)
     }
 
     private mutating func add(_ d: Int, _ column: DocValuesColumn, _ i: Int) {
@@ -77,6 +110,7 @@ struct FacetCounter {
     }
 
     mutating func end() {
+        flush()
         for (i, column) in columns.enumerated() {
             guard let column else { continue }
             // Ordinal counts stay counts until `result`: then, if one segment is all there is,
