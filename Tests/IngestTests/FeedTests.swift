@@ -20,8 +20,8 @@ struct FeedTests {
     }
 
     /// Subscribes and returns the subscribe reply; `compress` nil uses the default (zlib).
-    func subscribe(_ feed: LineClient, from: Int64, compress: String?) throws -> JSONObject {
-        let extra = compress.map { ",\"compress\":\"\($0)\"" } ?? ""
+    func subscribe(_ feed: LineClient, from: Int64, compress: String?, store: Int64? = nil) throws -> JSONObject {
+        let extra = (compress.map { ",\"compress\":\"\($0)\"" } ?? "") + (store.map { ",\"store\":\($0)" } ?? "")
         try feed.send("{\"op\":\"subscribe\",\"from\":\(from)\(extra)}\n")
         // With compression, everything from the subscribe reply on is compressed.
         if compress != "none" { feed.startInflating(compress == "gzip" ? .gzip : .zlib) }
@@ -205,5 +205,28 @@ struct FeedTests {
         try upload(server, Corpus.documents("late", count: 1))
         let live = try readChanges(feed, from: 3, through: 3)
         #expect(live.first?.object("put")?["id"] as? String == "late-0")
+    }
+
+    /// A subscriber names the store its state came from: the same store goes on from its seq,
+    /// another one (the file was replaced, even by one with more changes) resets it.
+    @Test("subscribe with the store's id resumes; with another store's id, reset")
+    func storeIdentity() throws {
+        let server = try IngestProcess()
+        defer { server.stop() }
+        try upload(server, Corpus.documents("doc", count: 4))
+        let first = try server.connectFeed()
+        let store = try #require(subscribe(first, from: 0, compress: "none").int("store"))
+        #expect(store > 0)
+        let same = try server.connectFeed()
+        let resumed = try subscribe(same, from: 3, compress: "none", store: store)
+        #expect(resumed.int("store") == store && resumed["reset"] == nil, "\(resumed)")
+        #expect(try readChanges(same, from: 3, through: 4).count == 2)
+        let other = try server.connectFeed()
+        let reply = try subscribe(other, from: 3, compress: "none", store: store &+ 1)
+        #expect(reply.int("store") == store && reply["reset"] as? Bool == true, "\(reply)")
+        var line = try other.readObject()
+        while line["reset"] == nil && line["seq"] == nil { line = try other.readObject() }
+        #expect(line["reset"] as? Bool == true && line.int("store") == store, "expected a reset first, got \(line)")
+        #expect(try readChanges(other, from: 1, through: 4).count == 4)
     }
 }

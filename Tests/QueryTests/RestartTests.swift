@@ -136,6 +136,31 @@ struct RestartTests {
         #expect(reply.hitIDs == ["new-0", "new-1", "new-2"], "\(reply)\n\(cluster.logs)")
     }
 
+    @Test("The ingest store is replaced by one with more changes while query is down: its snapshot is not mixed with the new store")
+    func ingestStoreReplacedWhileQueryDown() throws {
+        let cluster = try Cluster()
+        let old = try cluster.put(Documents.generated("old", count: 3))
+        #expect(try cluster.search("\"q\":\"\",\"limit\":0", after: old.last!.seq).total == 3)
+        // A graceful stop writes the snapshot and, beside it, the id of the store it came from.
+        cluster.query.terminate()
+        let storeFile = cluster.query.dataDir.appendingPathComponent("query.store")
+        #expect(FileManager.default.fileExists(atPath: storeFile.path), "\(cluster.logs)")
+
+        cluster.ingest.terminate()
+        for suffix in ["", "-wal", "-shm"] {
+            try? FileManager.default.removeItem(at: cluster.ingest.dataDir.appendingPathComponent("ingest.sqlite\(suffix)"))
+        }
+        try cluster.ingest.restart()
+        // The new store's head passes the snapshot's seq: by seq alone, query would resume at 4.
+        let fresh = try cluster.put(Documents.generated("new", count: 8))
+        #expect(fresh.last!.seq == 8)
+        try cluster.query.restart()
+        let stats = try cluster.waitForStats("the rebuilt index") { $0.int("resets") == 1 && $0.seq == 8 }
+        #expect(stats.int("documents") == 8, "\(stats)\n\(cluster.logs)")
+        let reply = try cluster.ask("{\"q\":\"\",\"limit\":20,\"fields\":[\"id\"],\"sort\":[\"id:asc\"]}")
+        #expect(reply.hitIDs == (0..<8).map { "new-\($0)" }, "\(reply)\n\(cluster.logs)")
+    }
+
     @Test("kill -9 the query service during a sustained upload: every acked id is found afterwards")
     func killQueryDuringIngestion() throws {
         let cluster = try Cluster(queryArguments: ["--snapshot-interval", "1"])

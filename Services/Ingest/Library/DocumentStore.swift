@@ -6,7 +6,7 @@ import GRDB
 ///
 /// ```
 /// docs(seq INTEGER PRIMARY KEY, id TEXT UNIQUE, doc BLOB)   -- doc NULL = tombstone (deleted)
-/// meta(key TEXT PRIMARY KEY, value INTEGER)                  -- horizon
+/// meta(key TEXT PRIMARY KEY, value INTEGER)                  -- horizon, store
 /// ```
 /// An upsert replaces the row of its id with a new row at the new `seq`, so superseded versions are
 /// compacted away as they happen, and "all rows with `seq >= N` in order" is an exact replay of
@@ -16,6 +16,9 @@ import GRDB
 public final class DocumentStore: Sendable {
     public let path: String
     let pool: DatabasePool
+    /// A random id given to the store when it is created: the feed names it, so a query replica
+    /// that followed another store (the file was replaced) is reset instead of mixing the two.
+    public let storeID: Int64
 
     /// One change, as stored and as the feed sends it.
     public struct Change: Sendable {
@@ -43,7 +46,10 @@ public final class DocumentStore: Sendable {
                 );
                 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
                 """)
+            try db.execute(sql: "INSERT OR IGNORE INTO meta(key, value) VALUES('store', ?)",
+                           arguments: [Int64.random(in: 1...Int64.max)])
         }
+        storeID = try pool.read { db in try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'store'") ?? 0 }
     }
 
     /// The last committed `seq` (0 for an empty store).

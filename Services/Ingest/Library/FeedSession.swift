@@ -68,6 +68,14 @@ final class FeedSession: LineSession {
             }
             from = n
         }
+        // The store the subscriber's state came from (when it names one).
+        var theirStore: Int64?
+        if let m = scan.member("store") {
+            guard let n = scan.int64(m) else {
+                return connection.reply(token, error: WireError(.invalidRequest, "\"store\" must be the whole number a subscribe reply gave"))
+            }
+            theirStore = n
+        }
         var format: DeflateFormat? = .zlib
         if let m = scan.member("compress") {
             switch scan.string(m) {
@@ -106,11 +114,16 @@ final class FeedSession: LineSession {
         // A `from` past head + 1 means the subscriber has seen changes this store never made (the
         // store was replaced or restored): waiting for that seq would leave it silently stale, so
         // it is reset like one behind the horizon.
-        let reset = (from > 1 && from < horizon) || from > knownHead + 1
+        // A subscriber whose state came from another store (this file replaced it) is reset too.
+        let myStore = state.store.storeID
+        let foreign = from > 1 && theirStore.map { $0 != myStore } ?? false
+        let reset = (from > 1 && from < horizon) || from > knownHead + 1 || foreign
         w.object { o in
             o.member("ok", true); o.member("op", "subscribe"); o.member("from", next)
             o.member("head", knownHead)
             o.member("compress", Connection.name(format))
+            o.member("store", myStore)
+            if reset { o.member("reset", true) }
         }
         w.newline()
         if let format, connection.replyCompression == nil { connection.startCompression(format) }
@@ -119,7 +132,7 @@ final class FeedSession: LineSession {
             // Deletes older than the horizon are gone: replay all live documents instead.
             snapshotUntil = knownHead
             next = 1
-            connection.emit(Array("{\"reset\":true,\"from\":\(from),\"horizon\":\(horizon),\"head\":\(knownHead)}\n".utf8))
+            connection.emit(Array("{\"reset\":true,\"from\":\(from),\"horizon\":\(horizon),\"head\":\(knownHead),\"store\":\(myStore)}\n".utf8))
         }
 
         connection.onWritable = { [weak self] in self?.pump() }

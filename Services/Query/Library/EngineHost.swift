@@ -35,6 +35,11 @@ public final class EngineHost: @unchecked Sendable {
     private var _snapshotAt: Date?
     private var _lastApplyError: String?
     private var snapshotInFlight = false
+    /// The ingest store (its `store` id from the feed) the engine's documents came from; nil
+    /// while unknown (a fresh index, or a snapshot without `query.store` beside it). Written by
+    /// the applier only, in step with the changes it applies.
+    private var engineStore: Int64?
+    let storePath: String
 
     /// Time from a change's arrival from the feed to the refresh that made it searchable.
     let visibilityGap = Latencies()
@@ -53,13 +58,17 @@ public final class EngineHost: @unchecked Sendable {
     private enum Change {
         case put(PreparedDocument, seq: UInt64, arrived: UInt64)
         case delete(String, seq: UInt64, arrived: UInt64)
-        /// The feed restarts from nothing: rebuild from an empty index.
-        case reset
+        /// The feed restarts from nothing: rebuild from an empty index (of documents from the
+        /// store with this id, when the feed names it).
+        case reset(store: Int64?)
+        /// The feed accepted a subscription: what follows comes from the store with this id;
+        /// when a reset follows, the reset line says so too.
+        case subscribed(store: Int64?, resetFollows: Bool)
 
         var arrived: UInt64? {
             switch self {
             case .put(_, _, let t), .delete(_, _, let t): t
-            case .reset: nil
+            case .reset, .subscribed: nil
             }
         }
     }
@@ -73,6 +82,7 @@ public final class EngineHost: @unchecked Sendable {
         self.config = config
         self.logger = logger
         snapshotPath = (config.dataDirectory as NSString).appendingPathComponent("query.snapshot")
+        storePath = (config.dataDirectory as NSString).appendingPathComponent("query.store")
         try? FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
         var loaded: Engine?
         if FileManager.default.fileExists(atPath: snapshotPath) {
@@ -87,6 +97,10 @@ public final class EngineHost: @unchecked Sendable {
             }
         }
         engine = loaded ?? Engine(config: config.engine)
+        // Which store the snapshot's documents came from (written after each snapshot).
+        if loaded != nil, let text = try? String(contentsOfFile: storePath, encoding: .utf8) {
+            engineStore = Int64(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
         _searchable = engine.appliedSeq
         _snapshotSeq = engine.appliedSeq
         _feedHead = engine.appliedSeq
@@ -106,6 +120,14 @@ public final class EngineHost: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         return _searchable
+    }
+
+    /// The id of the ingest store the index's documents came from, if known: the follower names
+    /// it when it subscribes, and a feed served by another store resets it.
+    public var resumeStore: Int64? {
+        condition.lock()
+        defer { condition.unlock() }
+        return engineStore
     }
 
     /// Where the follower should resume: the first seq not yet applied.
@@ -314,13 +336,14 @@ public final class EngineHost: @unchecked Sendable {
             condition.broadcast()  // the preparer may wait for room
             let stop = stopping && items.isEmpty
             let engine = self.engine
+            let store = engineStore
             condition.unlock()
 
             if stop {
                 condition.lock()
                 while snapshotInFlight { condition.wait() }
                 condition.unlock()
-                if engine.searcher().seq != snapshotSeq() { writeSnapshot(engine) }
+                if engine.searcher().seq != snapshotSeq() { writeSnapshot(engine, store: store) }
                 condition.lock()
                 running = false
                 condition.broadcast()
@@ -375,7 +398,7 @@ public final class EngineHost: @unchecked Sendable {
             }
             if now - lastSnapshot >= snapshotEvery {
                 lastSnapshot = now
-                if current.searcher().seq != snapshotSeq() { writeSnapshotInBackground(current) }
+                if current.searcher().seq != snapshotSeq() { writeSnapshotInBackground(current, store: resumeStore) }
             }
         }
     }
@@ -393,13 +416,21 @@ public final class EngineHost: @unchecked Sendable {
             noteApplyError("unreadable feed line: \(error)")
             return nil
         }
+        let store = scan.member("store").flatMap { scan.int64($0) }
+        if scan.member("ok") != nil {
+            // The subscribe reply (it carries a `head` and, when one follows, `reset`).
+            if scan.member("op").flatMap({ scan.string($0) }) == "subscribe" {
+                if let head = scan.member("head"), let n = scan.int64(head), n >= 0 { noteFeedHead(UInt64(n)) }
+                return .subscribed(store: store, resetFollows: scan.member("reset").map { scan.bool($0) == true } ?? false)
+            }
+            return nil
+        }
         // Before the heartbeat test: a reset line carries a `head` too.
-        if scan.member("reset") != nil { return .reset }
+        if scan.member("reset") != nil { return .reset(store: store) }
         if let head = scan.member("head"), let n = scan.int64(head), n >= 0 {
             noteFeedHead(UInt64(n))
             return nil
         }
-        if scan.member("ok") != nil { return nil }  // the subscribe reply
         guard let seqMember = scan.member("seq"), let signed = scan.int64(seqMember), signed >= 0 else {
             noteApplyError("feed line without seq")
             return nil
@@ -426,13 +457,23 @@ public final class EngineHost: @unchecked Sendable {
     private func apply(_ change: Change, to engine: inout Engine) -> Bool {
         let seq: UInt64
         switch change {
-        case .reset:
-            // The feed can no longer replay exactly from our seq: start from an empty index; the
-            // feed now sends every live document.
+        case .subscribed(let store, let resetFollows):
+            // Without a reset, the index goes on with this store's changes (the feed checked the
+            // store named in the subscription); with one, the reset line records it.
+            if let store, !resetFollows {
+                condition.lock()
+                engineStore = store
+                condition.unlock()
+            }
+            return false
+        case .reset(let store):
+            // The feed can no longer replay exactly from our seq (or serves another store): start
+            // from an empty index; the feed now sends every live document.
             logger.warning("feed reset: rebuilding the index")
             let fresh = Engine(config: config.engine)
             condition.lock()
             self.engine = fresh
+            engineStore = store
             _resets += 1
             // The new store's head may be below the old one: heartbeats and changes set it again.
             _feedHead = 0
@@ -499,7 +540,7 @@ public final class EngineHost: @unchecked Sendable {
 
     /// Snapshots encode the published (immutable) view, so they are written on their own thread
     /// while the applier goes on; at most one at a time.
-    private func writeSnapshotInBackground(_ engine: Engine) {
+    private func writeSnapshotInBackground(_ engine: Engine, store: Int64?) {
         condition.lock()
         if snapshotInFlight {
             condition.unlock()
@@ -508,7 +549,7 @@ public final class EngineHost: @unchecked Sendable {
         snapshotInFlight = true
         condition.unlock()
         let thread = Thread { [self] in
-            writeSnapshot(engine)
+            writeSnapshot(engine, store: store)
             condition.lock()
             snapshotInFlight = false
             condition.broadcast()
@@ -518,13 +559,17 @@ public final class EngineHost: @unchecked Sendable {
         thread.start()
     }
 
-    private func writeSnapshot(_ engine: Engine) {
+    /// Writes the snapshot, then `query.store` naming the store its documents came from (in
+    /// that order: a crash between the two leaves an older name, and a feed served by the store
+    /// named then resets the index, which costs a rebuild, never a mix of two stores).
+    private func writeSnapshot(_ engine: Engine, store: Int64?) {
         let start = DispatchTime.now().uptimeNanoseconds
         do {
             // The seq of the view the snapshot encodes (taken first: a later refresh only makes
             // the file newer than recorded, which costs one extra snapshot, never a gap).
             let seq = engine.searcher().seq
             try engine.writeSnapshot(to: snapshotPath)
+            try Self.writeAtomically(store.map { "\($0)\n" } ?? "", to: storePath)
             condition.lock()
             _snapshotSeq = seq
             _snapshotAt = Date()
@@ -534,6 +579,17 @@ public final class EngineHost: @unchecked Sendable {
         } catch {
             logger.error("snapshot failed", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// Replaces `path` with `text`: a temporary file, fsync, rename.
+    private static func writeAtomically(_ text: String, to path: String) throws {
+        let temporary = path + ".tmp"
+        guard let file = fopen(temporary, "w") else { throw CocoaError(.fileWriteUnknown) }
+        let bytes = Array(text.utf8)
+        let written = bytes.isEmpty ? 0 : fwrite(bytes, 1, bytes.count, file)
+        let synced = fflush(file) == 0 && fsync(fileno(file)) == 0
+        fclose(file)
+        guard written == bytes.count, synced, rename(temporary, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
     }
 
     private func noteApplyError(_ message: String) {

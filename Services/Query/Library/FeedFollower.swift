@@ -28,14 +28,14 @@ final class FeedFollower: Service, Sendable {
         var backoffMs: Int64 = 100
         var loggedDown = false
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let from = host.resumeFrom
+            let from = host.resumeFrom, store = host.resumeStore
             let bootstrap = ClientBootstrap(group: group)
                 .channelOption(.socketOption(.so_keepalive), value: 1)
                 .connectTimeout(.seconds(5))
                 .channelInitializer { [config, host, logger] channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
-                            FeedFollowerHandler(from: from, token: config.feedToken, compress: config.compressesFeed,
+                            FeedFollowerHandler(from: from, store: store, token: config.feedToken, compress: config.compressesFeed,
                                                 host: host, logger: logger))
                     }
                 }
@@ -76,6 +76,7 @@ final class FeedFollowerHandler: ChannelDuplexHandler {
     private let from: UInt64
     private let token: String?
     private let compress: Bool
+    private let store: Int64?
     private let host: EngineHost
     private let logger: Logger
     private var awaitingHelloReply: Bool
@@ -85,8 +86,9 @@ final class FeedFollowerHandler: ChannelDuplexHandler {
     private var paused = false
     private var heldRead = false
 
-    init(from: UInt64, token: String?, compress: Bool, host: EngineHost, logger: Logger) {
+    init(from: UInt64, store: Int64?, token: String?, compress: Bool, host: EngineHost, logger: Logger) {
         self.from = from
+        self.store = store
         self.token = token
         self.compress = compress
         self.host = host
@@ -100,7 +102,11 @@ final class FeedFollowerHandler: ChannelDuplexHandler {
             w.object { o in o.member("op", "hello"); o.member("token", token) }
             w.newline()
         }
-        w.object { o in o.member("op", "subscribe"); o.member("from", from); o.member("compress", compress ? "zlib" : "none") }
+        w.object { o in
+            o.member("op", "subscribe"); o.member("from", from); o.member("compress", compress ? "zlib" : "none")
+            // The store our documents came from: a feed served by another one resets us.
+            if let store, from > 1 { o.member("store", store) }
+        }
         w.newline()
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: w.bytes)), promise: nil)
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
