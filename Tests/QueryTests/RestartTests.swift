@@ -115,17 +115,22 @@ struct RestartTests {
         #expect(all.hitIDs == ["p-0", "p-2", "p-3", "p-4", "p-5", "p-6"], "\(all)")
     }
 
+    /// Stops ingest, deletes its store and starts it again on a new, empty one.
+    func replaceIngestStore(_ cluster: Cluster) throws {
+        cluster.ingest.terminate()
+        for suffix in ["", "-wal", "-shm"] {
+            try? FileManager.default.removeItem(at: cluster.ingest.dataDir.appendingPathComponent("ingest.sqlite\(suffix)"))
+        }
+        try cluster.ingest.restart()
+    }
+
     @Test("The ingest store is replaced (restored, or started afresh): query rebuilds from it instead of going stale")
     func ingestStoreReplaced() throws {
         let cluster = try Cluster()
         let old = try cluster.put(Documents.generated("old", count: 30))
         #expect(try cluster.search("\"q\":\"\",\"limit\":0", after: old.last!.seq).total == 30)
 
-        cluster.ingest.terminate()
-        for suffix in ["", "-wal", "-shm"] {
-            try? FileManager.default.removeItem(at: cluster.ingest.dataDir.appendingPathComponent("ingest.sqlite\(suffix)"))
-        }
-        try cluster.ingest.restart()
+        try replaceIngestStore(cluster)
         // The new store starts again at seq 1, far below what the query service has applied.
         let fresh = try cluster.put(Documents.generated("new", count: 3))
         #expect(fresh.last!.seq == 3)
@@ -146,11 +151,7 @@ struct RestartTests {
         let storeFile = cluster.query.dataDir.appendingPathComponent("query.store")
         #expect(FileManager.default.fileExists(atPath: storeFile.path), "\(cluster.logs)")
 
-        cluster.ingest.terminate()
-        for suffix in ["", "-wal", "-shm"] {
-            try? FileManager.default.removeItem(at: cluster.ingest.dataDir.appendingPathComponent("ingest.sqlite\(suffix)"))
-        }
-        try cluster.ingest.restart()
+        try replaceIngestStore(cluster)
         // The new store's head passes the snapshot's seq: by seq alone, query would resume at 4.
         let fresh = try cluster.put(Documents.generated("new", count: 8))
         #expect(fresh.last!.seq == 8)
