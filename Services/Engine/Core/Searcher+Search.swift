@@ -45,6 +45,7 @@ extension Searcher {
             let seg = sv.segment
             let filter = request.filter.map { FilterEvaluator(segment: seg, fields: view.fields).compile($0) }
             let sortColumns = sortFields.map { seg.docValues[$0] }
+            var probe = StringKeyProbe(column: sortColumns.first ?? nil)
             facets.begin(segment: seg, fields: view.fields)
             for language in Language.allCases {
                 let root = context.matcher(plans[Int(language.code)], segment: s, language: language)
@@ -72,7 +73,10 @@ extension Searcher {
                             if sv.deletions.contains(doc) || !(filter?(doc) ?? true) { continue }
                             total += 1
                             if !request.facets.isEmpty { facets.add(doc) }
-                            if k > 0 && !(byRelevance && Self.below(score, seg.recency[doc], worstScore, worstRecency)) {
+                            if k > 0 && !(byRelevance && Self.below(score, seg.recency[doc], worstScore, worstRecency))
+                                && !(probe.column != nil && heap.isFull
+                                     && probe.loses(doc, to: heap.worst!, segment: s, descending: descending[0],
+                                                    onlyKey: sortColumns.count == 1, recency: seg.recency[doc])) {
                                 Self.offer(d, score, segment: s, seg, sortColumns, descending, into: &heap,
                                            worstScore: &worstScore, worstRecency: &worstRecency)
                             }
@@ -124,7 +128,10 @@ extension Searcher {
                     if k > 0 && !(byRelevance && worstScore > -.infinity && lastThreshold == -.infinity
                                   && root.currentBound() < worstScore) {
                         let score = root.score()
-                        if !(byRelevance && Self.below(score, seg.recency[doc], worstScore, worstRecency)) {
+                        if !(byRelevance && Self.below(score, seg.recency[doc], worstScore, worstRecency))
+                            && !(probe.column != nil && heap.isFull
+                                 && probe.loses(doc, to: heap.worst!, segment: s, descending: descending[0],
+                                                onlyKey: sortColumns.count == 1, recency: seg.recency[doc])) {
                             Self.offer(d, score, segment: s, seg, sortColumns, descending, into: &heap,
                                        worstScore: &worstScore, worstRecency: &worstRecency)
                         }
@@ -224,6 +231,63 @@ extension Searcher {
         if heap.isFull, let worst = heap.worst {
             worstScore = worst.score
             worstRecency = worst.recency
+        }
+    }
+
+    /// For a sort by a field: whether a match surely ranks after the k-th hit, read straight from
+    /// the first key's column (a number or date as stored; a string by its ordinal against where
+    /// the k-th hit's key falls among this segment's strings, found again only when the k-th hit
+    /// changes), so that most matches need no sort value, keys array or candidate.
+    struct StringKeyProbe {
+        let column: DocValuesColumn?
+        private var worst: (segment: Int, doc: Int32) = (-1, -1)
+        private var lowerBound = 0
+        private var present = false
+        private var comparable = false
+
+        /// Numbers and dates (a column holding any) are compared as they are stored; strings by
+        /// ordinal, in a column of plain strings with one per document.
+        private let numeric: Bool
+
+        init(column: DocValuesColumn?) {
+            let numeric = !(column?.numbers.isEmpty ?? true)
+            self.numeric = numeric
+            self.column = column.flatMap { numeric || $0.singleOrdinals != nil ? $0 : nil }
+        }
+
+        /// Whether document `doc` (of segment `segment`) surely ranks after the k-th hit: on the
+        /// first key, or, when that is the only key and they are equal, by being older. False
+        /// when unsure (no single plain string value, or a key of another kind).
+        @inline(__always)
+        mutating func loses(_ doc: Int, to k: Candidate, segment: Int, descending: Bool, onlyKey: Bool,
+                            recency: @autoclosure () -> Double) -> Bool {
+            guard let column else { return false }
+            if numeric {
+                // One value that sorts as a number (not a plain string) against a number.
+                let i = Int(column.docStart[doc])
+                guard Int(column.docStart[doc + 1]) == i + 1, case .number(let w) = k.keys[0] else { return false }
+                let v = column.numbers[i]
+                guard !v.isNaN else { return false }
+                if v == w { return onlyKey && recency() < k.recency }
+                return descending ? v < w : v > w
+            }
+            guard let single = column.singleOrdinals else { return false }
+            let o = Int(single[doc])
+            guard o >= 0 else { return false }  // no value, or a truncated string
+            if worst != (k.segment, k.doc) {
+                worst = (k.segment, k.doc)
+                if case .string(let s) = k.keys[0] {
+                    lowerBound = column.strings.lowerBound(s)
+                    present = lowerBound < column.strings.count && column.strings.equals(lowerBound, s)
+                    comparable = true
+                } else {
+                    comparable = false
+                }
+            }
+            guard comparable else { return false }
+            if present && o == lowerBound { return onlyKey && recency() < k.recency }  // equal: newer first
+            let before = o < lowerBound
+            return descending ? before : !before
         }
     }
 
