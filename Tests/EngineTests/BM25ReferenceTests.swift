@@ -254,6 +254,34 @@ func generatedCorpus(count: Int, seed: UInt64) -> [JSONValue] {
         }
     }
 
+    /// `_score` sorts by relevance: alone it is the relevance order; after another key it
+    /// orders the ties of that key, highest score first (or lowest, with `:asc`).
+    @Test func sortByScore() throws {
+        let (e, reference, _) = indexed(count: 2_000, seed: 31, perSegment: 1_000)
+        let searcher = e.searcher()
+        let q = QueryNode.word("netværk", field: nil)
+        let relevance = try searcher.search(SearchRequest(q: q, limit: 10))
+        let byScore = try searcher.search(SearchRequest(q: q, sort: [SortKey(field: "_score", descending: true)], limit: 10))
+        #expect(ids(byScore) == ids(relevance))
+        // Every match in relevance order; the sort by language keeps that order within each.
+        let all = try searcher.search(SearchRequest(q: q, limit: 5_000, trackTotalHits: .max))
+        #expect(all.hits.count == all.total && all.total > 100)
+        let language = Dictionary(uniqueKeysWithValues: reference.docs.map { ($0.id, $0.language.rawValue) })
+        for ascending in [true, false] {
+            let order = all.hits.indices.sorted { a, b in
+                let la = language[all.hits[a].id]!, lb = language[all.hits[b].id]!
+                return la != lb ? la < lb : (ascending ? a > b : a < b)
+            }
+            let got = try searcher.search(SearchRequest(q: q, sort: [SortKey(field: "lang"), SortKey(field: "_score", descending: !ascending)], limit: 10))
+            if ascending {
+                // Lowest scores first: compare scores (equal scores keep no particular order).
+                #expect(got.hits.map(\.score) == order.prefix(10).map { all.hits[$0].score })
+            } else {
+                #expect(ids(got) == order.prefix(10).map { all.hits[$0].id })
+            }
+        }
+    }
+
     func checkWindowed(_ e: Engine, _ reference: ReferenceBM25) throws {
         let singles = vocabulary.map { [$0] }
         let common = vocabulary.prefix(4)

@@ -7,6 +7,9 @@ import Testing
         #expect(try SortParser.parse("title:asc") == SortKey(field: "title", descending: false))
         #expect(try SortParser.parse("title") == SortKey(field: "title", descending: false))
         #expect(try SortParser.parse(" author.name : DESC ") == SortKey(field: "author.name", descending: true))
+        // Relevance: highest first unless asked otherwise.
+        #expect(try SortParser.parse("_score") == SortKey(field: "_score", descending: true))
+        #expect(try SortParser.parse("_score:asc") == SortKey(field: "_score", descending: false))
     }
 
     @Test func roundTrip() throws {

@@ -17,13 +17,17 @@ extension Searcher {
         guard request.offset + request.limit <= config.maxResultWindow else {
             throw .invalidRequest("offset + limit must be at most \(config.maxResultWindow)")
         }
+        // `_score` sorts by relevance among other keys; alone and highest first it is the
+        // relevance order itself (which may prune).
+        let sort = request.sort == [SortKey(field: SortKey.score, descending: true)] ? [] : request.sort
         var sortFields: [UInt16] = []
-        for key in request.sort {
+        for key in sort where key.field != SortKey.score {
             guard let f = view.fields.id(of: key.field) else { throw .invalidSort(key.field) }
             sortFields.append(f)
         }
-        let descending = request.sort.map(\.descending)
-        let byRelevance = request.sort.isEmpty
+        let byScore = sort.map { $0.field == SortKey.score }
+        let descending = sort.map(\.descending)
+        let byRelevance = sort.isEmpty
         let context = ScoringContext(view: view, config: config)
         let stems = StemCachePool.borrow()
         defer { StemCachePool.giveBack(stems) }
@@ -44,8 +48,10 @@ extension Searcher {
         for (s, sv) in view.segments.enumerated() {
             let seg = sv.segment
             let filter = request.filter.map { FilterEvaluator(segment: seg, fields: view.fields).compile($0) }
-            let sortColumns = sortFields.map { seg.docValues[$0] }
-            var probe = StringKeyProbe(column: sortColumns.first ?? nil)
+            // Per sort key its column (nil for `_score`, or a field this segment lacks).
+            var fieldColumns = sortFields.map { seg.docValues[$0] }.makeIterator()
+            let sortColumns = byScore.map { $0 ? nil : fieldColumns.next() ?? nil }
+            var probe = StringKeyProbe(column: byScore.first == true ? nil : sortColumns.first ?? nil)
             facets.begin(segment: seg, fields: view.fields)
             for language in Language.allCases {
                 let root = context.matcher(plans[Int(language.code)], segment: s, language: language)
@@ -77,7 +83,7 @@ extension Searcher {
                                 && !(probe.column != nil && heap.isFull
                                      && probe.loses(doc, to: heap.worst!, segment: s, descending: descending[0],
                                                     onlyKey: sortColumns.count == 1, recency: seg.recency[doc])) {
-                                Self.offer(d, score, segment: s, seg, sortColumns, descending, into: &heap,
+                                Self.offer(d, score, segment: s, seg, sortColumns, byScore, descending, into: &heap,
                                            worstScore: &worstScore, worstRecency: &worstRecency)
                             }
                         }
@@ -132,7 +138,7 @@ extension Searcher {
                             && !(probe.column != nil && heap.isFull
                                  && probe.loses(doc, to: heap.worst!, segment: s, descending: descending[0],
                                                 onlyKey: sortColumns.count == 1, recency: seg.recency[doc])) {
-                            Self.offer(d, score, segment: s, seg, sortColumns, descending, into: &heap,
+                            Self.offer(d, score, segment: s, seg, sortColumns, byScore, descending, into: &heap,
                                        worstScore: &worstScore, worstRecency: &worstRecency)
                         }
                     }
@@ -205,14 +211,15 @@ extension Searcher {
     /// and `worstRecency` become the k-th best's once the heap is full.
     @inline(__always)
     private static func offer(_ d: Int32, _ score: Double, segment s: Int, _ seg: Segment, _ sortColumns: [DocValuesColumn?],
-                              _ descending: [Bool], into heap: inout TopK<Candidate>, worstScore: inout Double,
-                              worstRecency: inout Double) {
+                              _ byScore: [Bool], _ descending: [Bool], into heap: inout TopK<Candidate>,
+                              worstScore: inout Double, worstRecency: inout Double) {
         let doc = Int(d)
         var keys: [SortValue] = []
         if !sortColumns.isEmpty {
+            func key(_ i: Int) -> SortValue { byScore[i] ? .number(score) : sortValue(sortColumns[i], doc, descending: descending[i]) }
             // Sorted by fields: most documents lose to the k-th hit on the first key already,
             // and then need no keys array or candidate.
-            let first = sortValue(sortColumns[0], doc, descending: descending[0])
+            let first = key(0)
             if heap.isFull, let worst = heap.worst {
                 switch (first, worst.keys[0]) {
                 case (.missing, .missing): break
@@ -225,7 +232,7 @@ extension Searcher {
             }
             keys.reserveCapacity(sortColumns.count)
             keys.append(first)
-            for i in sortColumns.indices.dropFirst() { keys.append(sortValue(sortColumns[i], doc, descending: descending[i])) }
+            for i in sortColumns.indices.dropFirst() { keys.append(key(i)) }
         }
         heap.offer(Candidate(segment: s, doc: d, score: score, recency: seg.recency[doc], seq: seg.seqs[doc], keys: keys))
         if heap.isFull, let worst = heap.worst {

@@ -4,6 +4,9 @@ public struct SortKey: Sendable, Hashable {
     public var field: String
     public var descending: Bool
 
+    /// The key that sorts by relevance (`_score`; highest first unless `:asc`).
+    public static let score = "_score"
+
     public init(field: String, descending: Bool = false) {
         self.field = field
         self.descending = descending
@@ -14,7 +17,7 @@ public struct SortKey: Sendable, Hashable {
 }
 
 /// Parses one sort criterion (`field`, `field:asc`, `field:desc`; direction case-insensitive,
-/// whitespace around the parts ignored).
+/// whitespace around the parts ignored). `_score` is the relevance, highest first by default.
 public enum SortParser {
     public static func parse(_ text: String) throws(QuerySyntaxError) -> SortKey {
         let chars = Array(text)
@@ -31,7 +34,7 @@ public enum SortParser {
             throw QuerySyntaxError(
                 column: start + 1, message: "expected a field name ([A-Za-z_][A-Za-z0-9_.]*), found '\(field)'")
         }
-        if colon == stop { return SortKey(field: field) }
+        if colon == stop { return SortKey(field: field, descending: field == SortKey.score) }
         let direction = String(chars[(colon + 1)..<stop]).trimmingWhitespace()
         switch direction.lowercased() {
         case "asc": return SortKey(field: field, descending: false)
