@@ -38,6 +38,29 @@ import TidendeQuerySyntax
         #expect(Set(ids(try search(e, words("master i")))) == Set(ids(try search(e, words("master")))))
     }
 
+    /// A prefix with many expansions is matched through one bitmap per field: the same
+    /// documents, with the field's constant score, as one with a few.
+    @Test func prefixWithManyExpansions() throws {
+        var docs: [JSONValue] = []
+        for i in 0..<300 {
+            // Title words pre0…pre59 in some documents, body words in others, both in a few.
+            let title = i % 3 == 0 ? "pre\(i % 60) nyhed" : "nyhed"
+            let body = i % 5 == 0 ? "tekst preview\(i % 40)" : "tekst"
+            docs.append(newsDoc(id: "p\(i)", title: title, body: body))
+        }
+        let many = engine(docs)
+        let expected = Set((0..<300).filter { $0 % 3 == 0 || $0 % 5 == 0 }.map { "p\($0)" })
+        let found = try search(many, .prefix("pre", field: nil), limit: 300)
+        #expect(Set(ids(found)) == expected && found.total == expected.count)
+        // A title match (weight 3) outranks a body-only one; both fields add up.
+        let titleOnly = Set((0..<300).filter { $0 % 3 == 0 && $0 % 5 != 0 }.map { "p\($0)" })
+        let both = Set((0..<300).filter { $0 % 15 == 0 }.map { "p\($0)" })
+        #expect(Set(ids(found).prefix(both.count)) == both)
+        #expect(Set(ids(found).dropFirst(both.count).prefix(titleOnly.count)) == titleOnly)
+        #expect(Set(ids(try search(many, .prefix("pre", field: "title"), limit: 300))) == Set((0..<300).filter { $0 % 3 == 0 }.map { "p\($0)" }))
+        #expect(try search(many, .prefix("previewx", field: nil)).total == 0)
+    }
+
     @Test func prefixExpandsOverTheDictionary() throws {
         #expect(Set(ids(try search(e, .prefix("ambassad", field: nil)))) == ["c"])
         #expect(Set(ids(try search(e, .prefix("cyb", field: "title")))) == ["c"])

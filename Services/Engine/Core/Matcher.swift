@@ -131,6 +131,47 @@ final class ConstantMatcher: Matcher {
     override var cost: Int { child.cost }
 }
 
+/// The documents of many posting lists at once (a prefix's expansions in one field), as a
+/// bitmap filled by one pass over each list: walking hundreds of cursors side by side would
+/// look at every one of them for every document. No score (wrapped in a `ConstantMatcher`).
+final class BitsetMatcher: Matcher {
+    private var words: [UInt64]
+    private let count: Int
+
+    init(postings: Postings, terms: [Int], docCount: Int) {
+        words = [UInt64](repeating: 0, count: (docCount + 63) / 64)
+        var matches = 0
+        words.withUnsafeMutableBufferPointer { words in
+            for term in terms {
+                let cursor = PostingCursor(postings: postings, term: term)
+                var d = cursor.next()
+                while d != PostingCursor.exhausted {
+                    words[Int(d) >> 6] |= 1 << UInt64(d & 63)
+                    d = cursor.next()
+                }
+            }
+            for w in words { matches += w.nonzeroBitCount }
+        }
+        count = matches
+    }
+
+    override func next() -> Int32 { advance(to: doc + 1) }
+    override func advance(to target: Int32) -> Int32 {
+        if doc >= target { return doc }
+        var w = Int(target) >> 6
+        guard w < words.count else { doc = Matcher.end; return doc }
+        var m = words[w] & (~0 << UInt64(target & 63))
+        while m == 0 {
+            w += 1
+            guard w < words.count else { doc = Matcher.end; return doc }
+            m = words[w]
+        }
+        doc = Int32(w << 6 | m.trailingZeroBitCount)
+        return doc
+    }
+    override var cost: Int { count }
+}
+
 /// A bare posting cursor (no score), for prefix expansions and phrase parts.
 final class CursorMatcher: Matcher {
     let cursor: PostingCursor

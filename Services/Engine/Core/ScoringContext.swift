@@ -103,19 +103,24 @@ final class ScoringContext {
             var probe: [UInt8] = [code]
             probe.append(contentsOf: p.utf8)
             var t = seg.terms.lowerBound(probe)
-            var perField: [UInt16: [Matcher]] = [:]
+            var perField: [UInt16: [Int]] = [:]
             var expansions = 0
             // Bounded so `a*` cannot open a cursor on every term of the segment.
             while t < seg.terms.count && seg.terms.hasPrefix(t, probe) && expansions < 4_096 {
                 let f = seg.terms.field(t)
                 if only == nil || only == f {
-                    perField[f, default: []].append(CursorMatcher(PostingCursor(postings: seg.postings, term: t)))
+                    perField[f, default: []].append(t)
                     expansions += 1
                 }
                 t += 1
             }
-            let children: [Matcher] = perField.sorted(by: { $0.key < $1.key }).map { f, cursors in
-                ConstantMatcher(cursors.count == 1 ? cursors[0] : MaxScoreMatcher.union(cursors), score: weight(f))
+            let children: [Matcher] = perField.sorted(by: { $0.key < $1.key }).map { f, terms in
+                let cursors = { terms.map { CursorMatcher(PostingCursor(postings: seg.postings, term: $0)) } }
+                // Many expansions: one bitmap; a few: their cursors side by side.
+                let matcher: Matcher = terms.count > 16
+                    ? BitsetMatcher(postings: seg.postings, terms: terms, docCount: seg.docCount)
+                    : terms.count == 1 ? cursors()[0] : MaxScoreMatcher.union(cursors())
+                return ConstantMatcher(matcher, score: weight(f))
             }
             return children.isEmpty ? EmptyMatcher() : children.count == 1 ? children[0] : MaxScoreMatcher.union(children)
         case .or(let nodes):
