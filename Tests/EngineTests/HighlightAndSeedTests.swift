@@ -6,6 +6,19 @@ import TidendeModels
 import TidendeQuerySyntax
 
 @Suite struct HighlightAndSeedTests {
+    /// A phrase's words are marked where they form the phrase, not wherever one of them occurs
+    /// (a stop word such as `i` would light up the whole text); a word of the query outside the
+    /// phrase is marked everywhere.
+    @Test func phrasesAreMarkedWhereTheyOccur() throws {
+        let e = engine([newsDoc(id: "a", title: "Master i it fra DTU",
+                                body: "Uddannelsen giver en master i it og ledelse i Danmark, i alt to år.")])
+        let phrase = try e.searcher().search(SearchRequest(q: .phrase(["master", "i", "it"], field: nil), highlight: true))
+        #expect(phrase.hits.first?.highlight["title"] == "<em>Master</em> <em>i</em> <em>it</em> fra DTU")
+        #expect(phrase.hits.first?.highlight["body"] == "Uddannelsen giver en <em>master</em> <em>i</em> <em>it</em> og ledelse i Danmark, i alt to år.")
+        let mixed = try e.searcher().search(SearchRequest(q: .and([.phrase(["master", "i", "it"], field: nil), .word("ledelse", field: nil)]), highlight: true))
+        #expect(mixed.hits.first?.highlight["body"] == "Uddannelsen giver en <em>master</em> <em>i</em> <em>it</em> og <em>ledelse</em> i Danmark, i alt to år.")
+    }
+
     @Test func highlightsStemmedForms() throws {
         let analyzer = Analyzer()
         try #require(analyzer.stem("ambassadører", language: .da) == analyzer.stem("ambassadør", language: .da))

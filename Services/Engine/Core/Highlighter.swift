@@ -16,7 +16,11 @@ final class Highlighter {
         /// Stem ids (in `cache`) of the exact terms, with their field restriction.
         var exact: [(stem: StemCache.TermID, field: String?)] = []
         var prefixes: [(prefix: String, field: String?)] = []
+        /// Phrases: marked only where their words stand at their relative positions.
+        var phrases: [(stems: [StemCache.TermID], offsets: [Int32], field: String?)] = []
+        var isEmpty: Bool { exact.isEmpty && prefixes.isEmpty && phrases.isEmpty }
     }
+    private typealias Phrase = (stems: [StemCache.TermID], offsets: [Int32])
     /// Per language code.
     private let wanted: [Wanted]
     private let cache: StemCache
@@ -35,19 +39,23 @@ final class Highlighter {
             for t in terms {
                 if t.prefix { w.prefixes.append((t.stem, t.field)) } else { w.exact.append((cache.intern(t.stem), t.field)) }
             }
+            var phrases: [(stems: [String], offsets: [Int32], field: String?)] = []
+            QueryPlanner.highlightPhrases(plans[Int(language.code)], language: language, into: &phrases)
+            w.phrases = phrases.map { ($0.stems.map { cache.intern($0) }, $0.offsets, $0.field) }
             return w
         }
     }
 
     /// What to mark in one field, per language code and field path (fields recur in every hit).
-    private var perField: [[String: (exact: Set<StemCache.TermID>, prefixes: [String])]] = [[:], [:]]
+    private var perField: [[String: (exact: Set<StemCache.TermID>, prefixes: [String], phrases: [Phrase])]] = [[:], [:]]
 
-    private func terms(_ field: String, _ language: Language) -> (exact: Set<StemCache.TermID>, prefixes: [String]) {
+    private func terms(_ field: String, _ language: Language) -> (exact: Set<StemCache.TermID>, prefixes: [String], phrases: [Phrase]) {
         let code = Int(language.code)
         if let known = perField[code][field] { return known }
         let all = wanted[code]
         let found = (Set(all.exact.lazy.filter { $0.field == nil || $0.field == field }.map(\.stem)),
-                     all.prefixes.filter { $0.field == nil || $0.field == field }.map(\.prefix))
+                     all.prefixes.filter { $0.field == nil || $0.field == field }.map(\.prefix),
+                     all.phrases.filter { $0.field == nil || $0.field == field }.map { ($0.stems, $0.offsets) })
         perField[code][field] = found
         return found
     }
@@ -55,8 +63,7 @@ final class Highlighter {
     /// Highlights of the text fields under `members` of a scanned document: a string member is
     /// read straight from the scan, only other members are parsed.
     func highlight(_ scan: JSONScan, members: [JSONMember], language: Language) -> [String: String] {
-        let all = wanted[Int(language.code)]
-        guard !all.exact.isEmpty || !all.prefixes.isEmpty else { return [:] }
+        guard !wanted[Int(language.code)].isEmpty else { return [:] }
         var result: [String: String] = [:]
         for member in members {
             if member.kind == .string {
@@ -70,19 +77,44 @@ final class Highlighter {
         return result
     }
 
+    /// Marks every occurrence of `phrase` among `tokens`: each of its words at its offset from
+    /// the first (extra forms of a compound share a position, so nearby tokens are searched).
+    /// Returns whether it found one.
+    private func markPhrase(_ phrase: Phrase) -> Bool {
+        var found = false
+        var at: [Int] = []
+        for i in tokens.indices where tokens[i].stem == phrase.stems[0] {
+            let p = tokens[i].position
+            at = [i]
+            for j in 1..<phrase.stems.count {
+                let want = p + phrase.offsets[j]
+                let window = max(0, i - 8)..<min(tokens.count, i + 4 * Int(phrase.offsets[j]) + 8)
+                guard let k = window.first(where: { tokens[$0].position == want && tokens[$0].stem == phrase.stems[j] }) else {
+                    at = []
+                    break
+                }
+                at.append(k)
+            }
+            for k in at { marked[k] = true }
+            found = found || !at.isEmpty
+        }
+        return found
+    }
+
     private func highlight(_ texts: [(field: String, values: [String])], language: Language, into result: inout [String: String]) {
         for (field, values) in texts {
-            let (exact, prefixes) = terms(field, language)
-            if exact.isEmpty && prefixes.isEmpty { continue }
+            let (exact, prefixes, phrases) = terms(field, language)
+            if exact.isEmpty && prefixes.isEmpty && phrases.isEmpty { continue }
             var pieces: [String] = []
             for value in values {
-                if let h = highlight(value, language: language, exact: exact, prefixes: prefixes) { pieces.append(h) }
+                if let h = highlight(value, language: language, exact: exact, prefixes: prefixes, phrases: phrases) { pieces.append(h) }
             }
             if !pieces.isEmpty { result[field] = pieces.joined(separator: " … ") }
         }
     }
 
-    private func highlight(_ text: String, language: Language, exact: Set<StemCache.TermID>, prefixes: [String]) -> String? {
+    private func highlight(_ text: String, language: Language, exact: Set<StemCache.TermID>, prefixes: [String],
+                           phrases: [Phrase]) -> String? {
         tokens.removeAll(keepingCapacity: true)
         analyzer.analyze(text, language: language, cache: cache, into: &tokens)
         marked.removeAll(keepingCapacity: true)
@@ -96,6 +128,7 @@ final class Highlighter {
             marked.append(hit)
             any = any || hit
         }
+        for phrase in phrases where markPhrase(phrase) { any = true }
         guard any else { return nil }
         // A compound's joined form overlaps its parts: mark each byte range once, outermost first.
         var lastEnd: Int32 = -1
