@@ -416,22 +416,9 @@ public final class EngineHost: @unchecked Sendable {
             noteApplyError("unreadable feed line: \(error)")
             return nil
         }
-        let store = scan.member("store").flatMap { scan.int64($0) }
-        if scan.member("ok") != nil {
-            // The subscribe reply (it carries a `head` and, when one follows, `reset`).
-            if scan.member("op").flatMap({ scan.string($0) }) == "subscribe" {
-                if let head = scan.member("head"), let n = scan.int64(head), n >= 0 { noteFeedHead(UInt64(n)) }
-                return .subscribed(store: store, resetFollows: scan.member("reset").map { scan.bool($0) == true } ?? false)
-            }
-            return nil
-        }
-        // Before the heartbeat test: a reset line carries a `head` too.
-        if scan.member("reset") != nil { return .reset(store: store) }
-        if let head = scan.member("head"), let n = scan.int64(head), n >= 0 {
-            noteFeedHead(UInt64(n))
-            return nil
-        }
-        guard let seqMember = scan.member("seq"), let signed = scan.int64(seqMember), signed >= 0 else {
+        // Changes (almost every line) carry a `seq`; the few other lines are the feed's own.
+        guard let seqMember = scan.member("seq") else { return control(scan) }
+        guard let signed = scan.int64(seqMember), signed >= 0 else {
             noteApplyError("feed line without seq")
             return nil
         }
@@ -451,6 +438,25 @@ public final class EngineHost: @unchecked Sendable {
             noteApplyError("unknown feed line at seq \(seq)")
             return nil
         }
+    }
+
+    /// A feed line without `seq`: the subscribe reply, a reset, or a heartbeat.
+    private func control(_ scan: JSONScan) -> Change? {
+        let store = scan.member("store").flatMap { scan.int64($0) }
+        if scan.member("ok") != nil {
+            // The subscribe reply (it carries a `head` and, when one follows, `reset`).
+            guard scan.member("op").flatMap({ scan.string($0) }) == "subscribe" else { return nil }
+            if let head = scan.member("head"), let n = scan.int64(head), n >= 0 { noteFeedHead(UInt64(n)) }
+            return .subscribed(store: store, resetFollows: scan.member("reset").map { scan.bool($0) == true } ?? false)
+        }
+        // Before the heartbeat test: a reset line carries a `head` too.
+        if scan.member("reset") != nil { return .reset(store: store) }
+        if let head = scan.member("head"), let n = scan.int64(head), n >= 0 {
+            noteFeedHead(UInt64(n))
+        } else {
+            noteApplyError("feed line without seq")
+        }
+        return nil
     }
 
     /// Applies one change (on the applier thread). Returns true when it changed the index.
