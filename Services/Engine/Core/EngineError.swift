@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
 /// An error a search can report to its caller. `code` is a stable snake_case word:
 ///
 /// - `invalid_sort`: sorting by a field no document has ever had (a field that existed once,
@@ -25,5 +31,9 @@ public struct EngineError: Error, Sendable, Hashable, CustomStringConvertible {
     }
     static func corrupt(_ message: String) -> EngineError {
         EngineError(code: "snapshot_corrupt", message: message)
+    }
+    /// A file that cannot be opened, read or written (with the system's reason, from `errno`).
+    static func io(_ message: String) -> EngineError {
+        EngineError(code: "snapshot_io", message: "\(message): \(String(cString: strerror(errno)))")
     }
 }

@@ -271,45 +271,16 @@ enum Snapshot {
 }
 
 extension Engine {
-    /// Writes the published state (call `refresh` first) atomically: to `path.tmp`, fsync, rename
-    /// over `path`, fsync the directory. A crash leaves the previous snapshot intact.
+    /// Writes the published state (call `refresh` first) atomically (`AtomicFile`): a crash
+    /// leaves the previous snapshot intact.
     public func writeSnapshot(to path: String) throws(EngineError) {
-        let tmp = path + ".tmp"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw Self.ioError("cannot create \(tmp)") }
-        func writeAll(_ raw: UnsafeRawBufferPointer, at offset: Int? = nil) -> Bool {
-            var written = 0
-            while written < raw.count {
-                let n = offset.map { pwrite(fd, raw.baseAddress! + written, raw.count - written, off_t($0 + written)) }
-                    ?? write(fd, raw.baseAddress! + written, raw.count - written)
-                if n <= 0 { return false }
-                written += n
+        try AtomicFile.replace(path) { (file: AtomicFile.Writer) throws(EngineError) -> Bool in
+            // The header (length and CRC of the payload) is known last: leave room, fill it in after.
+            guard [UInt8](repeating: 0, count: Snapshot.headerSize).withUnsafeBytes({ file.write($0) }) else { return false }
+            let header = try Snapshot.encode(publishedView) { (piece: UnsafeRawBufferPointer) throws(EngineError) in
+                guard file.write(piece) else { throw .io("cannot write \(path).tmp") }
             }
-            return true
-        }
-        // The header (length and CRC of the payload) is known last: leave room, fill it in after.
-        var ok = [UInt8](repeating: 0, count: Snapshot.headerSize).withUnsafeBytes { writeAll($0) }
-        if ok {
-            do {
-                let header = try Snapshot.encode(publishedView) { (piece: UnsafeRawBufferPointer) throws(EngineError) in
-                    guard writeAll(piece) else { throw Self.ioError("cannot write \(tmp)") }
-                }
-                ok = header.withUnsafeBytes { writeAll($0, at: 0) } && fsync(fd) == 0
-            } catch {
-                ok = false
-            }
-        }
-        close(fd)
-        guard ok else {
-            unlink(tmp)
-            throw Self.ioError("cannot write \(tmp)")
-        }
-        guard rename(tmp, path) == 0 else { throw Self.ioError("cannot rename \(tmp) to \(path)") }
-        let dir = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-        let dfd = open(dir.isEmpty ? "/" : dir, O_RDONLY)
-        if dfd >= 0 {
-            fsync(dfd)
-            close(dfd)
+            return header.withUnsafeBytes { file.write($0, at: 0) }
         }
     }
 
@@ -318,10 +289,10 @@ extension Engine {
     public static func loadSnapshot(from path: String, config: EngineConfig = EngineConfig(),
                                     analyzer: Analyzer = Analyzer()) throws(EngineError) -> Engine {
         let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw ioError("cannot open \(path)") }
+        guard fd >= 0 else { throw .io("cannot open \(path)") }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw ioError("cannot stat \(path)") }
+        guard fstat(fd, &st) == 0 else { throw .io("cannot stat \(path)") }
         let size = Int(st.st_size)
         var bytes = [UInt8](repeating: 0, count: size)
         var got = 0
@@ -333,12 +304,8 @@ extension Engine {
             }
             return true
         }
-        guard ok else { throw ioError("cannot read \(path)") }
+        guard ok else { throw .io("cannot read \(path)") }
         let view = try Snapshot.decode(bytes)
         return Engine(config: config, analyzer: analyzer, restoring: view)
-    }
-
-    private static func ioError(_ message: String) -> EngineError {
-        EngineError(code: "snapshot_io", message: "\(message): \(String(cString: strerror(errno)))")
     }
 }

@@ -575,7 +575,8 @@ public final class EngineHost: @unchecked Sendable {
             // the file newer than recorded, which costs one extra snapshot, never a gap).
             let seq = engine.searcher().seq
             try engine.writeSnapshot(to: snapshotPath)
-            try Self.writeAtomically(store.map { "\($0)\n" } ?? "", to: storePath)
+            let text = Array((store.map { "\($0)\n" } ?? "").utf8)
+            try AtomicFile.replace(storePath) { file in text.withUnsafeBytes { file.write($0) } }
             condition.lock()
             _snapshotSeq = seq
             _snapshotAt = Date()
@@ -585,17 +586,6 @@ public final class EngineHost: @unchecked Sendable {
         } catch {
             logger.error("snapshot failed", metadata: ["error": "\(error)"])
         }
-    }
-
-    /// Replaces `path` with `text`: a temporary file, fsync, rename.
-    private static func writeAtomically(_ text: String, to path: String) throws {
-        let temporary = path + ".tmp"
-        guard let file = fopen(temporary, "w") else { throw CocoaError(.fileWriteUnknown) }
-        let bytes = Array(text.utf8)
-        let written = bytes.isEmpty ? 0 : fwrite(bytes, 1, bytes.count, file)
-        let synced = fflush(file) == 0 && fsync(fileno(file)) == 0
-        fclose(file)
-        guard written == bytes.count, synced, rename(temporary, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
     }
 
     private func noteApplyError(_ message: String) {
