@@ -69,16 +69,10 @@ struct FacetCounter {
         batch.removeAll(keepingCapacity: true)
     }
 
+    /// Counts document `d`'s values of column `i` one by one (`flush` has counted the single
+    /// string ordinals already, and sends here only what they do not cover).
     private mutating func add(_ d: Int, _ column: DocValuesColumn, _ i: Int) {
         let base = ordinalBase[i]
-        if let single = column.singleOrdinals {
-            let o = single[d]
-            if o >= 0 {
-                ordinalCounts[base + Int(o)] += 1
-                return
-            }
-            if o != DocValuesColumn.notString { return }  // no value, or a truncated string
-        }
         let range = column.valueRange(d)
         if range.count == 1 {
             // One value (the common case): no duplicate check.
