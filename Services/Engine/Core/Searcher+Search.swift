@@ -79,10 +79,8 @@ extension Searcher {
                             if sv.deletions.contains(doc) || !(filter?(doc) ?? true) { continue }
                             total += 1
                             if !request.facets.isEmpty { facets.add(doc) }
-                            if k > 0 && !(byRelevance && Self.below(score, seg.recency[doc], worstScore, worstRecency))
-                                && !(probe.column != nil && heap.isFull
-                                     && probe.loses(doc, to: heap.worst!, segment: s, descending: descending[0],
-                                                    onlyKey: sortColumns.count == 1, recency: seg.recency[doc])) {
+                            if k > 0 && Self.mayEnter(doc, score, seg, segment: s, byRelevance: byRelevance, worstScore, worstRecency,
+                                                      &heap, &probe, descending: descending, keys: sortColumns.count) {
                                 Self.offer(d, score, segment: s, seg, sortColumns, byScore, descending, into: &heap,
                                            worstScore: &worstScore, worstRecency: &worstRecency)
                             }
@@ -134,10 +132,8 @@ extension Searcher {
                     if k > 0 && !(byRelevance && worstScore > -.infinity && lastThreshold == -.infinity
                                   && root.currentBound() < worstScore) {
                         let score = root.score()
-                        if !(byRelevance && Self.below(score, seg.recency[doc], worstScore, worstRecency))
-                            && !(probe.column != nil && heap.isFull
-                                 && probe.loses(doc, to: heap.worst!, segment: s, descending: descending[0],
-                                                onlyKey: sortColumns.count == 1, recency: seg.recency[doc])) {
+                        if Self.mayEnter(doc, score, seg, segment: s, byRelevance: byRelevance, worstScore, worstRecency,
+                                         &heap, &probe, descending: descending, keys: sortColumns.count) {
                             Self.offer(d, score, segment: s, seg, sortColumns, byScore, descending, into: &heap,
                                        worstScore: &worstScore, worstRecency: &worstRecency)
                         }
@@ -197,6 +193,19 @@ extension Searcher {
         }
         return SearchResult(total: total, totalIsExact: !skipped, hits: hits,
                             facets: facets.result(limit: request.facetLimit))
+    }
+
+    /// Whether a match may still enter the heap, by cheap checks before its candidate is made:
+    /// by relevance, its score (and date) against the k-th hit's; sorted by fields, the first
+    /// key straight from its column (`StringKeyProbe`).
+    @inline(__always)
+    private static func mayEnter(_ doc: Int, _ score: Double, _ seg: Segment, segment s: Int, byRelevance: Bool,
+                                 _ worstScore: Double, _ worstRecency: Double, _ heap: inout TopK<Candidate>,
+                                 _ probe: inout StringKeyProbe, descending: [Bool], keys: Int) -> Bool {
+        if byRelevance { return !below(score, seg.recency[doc], worstScore, worstRecency) }
+        return !(probe.column != nil && heap.isFull
+                 && probe.loses(doc, to: heap.worst!, segment: s, descending: descending[0], onlyKey: keys == 1,
+                                recency: seg.recency[doc]))
     }
 
     /// Whether a hit ranked by relevance cannot enter a full heap whose k-th hit has
