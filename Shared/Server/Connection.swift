@@ -140,6 +140,9 @@ public final class Connection: ChannelDuplexHandler {
     /// cannot start inside the first.
     public private(set) var replyCompression: DeflateFormat?
 
+    /// The formats `hello` and `subscribe` accept, by name (`none`: plain).
+    public static let formats: [String: DeflateFormat?] = ["none": nil, "zlib": .zlib, "gzip": .gzip]
+
     /// How `hello` and `subscribe` name a format.
     public static func name(_ format: DeflateFormat?) -> String {
         switch format {
@@ -306,11 +309,7 @@ public final class Connection: ChannelDuplexHandler {
             reply(reserve(line: line), error: WireError(.invalidRequest, problem))
             return
         }
-        let format: DeflateFormat? = switch hello.compress {
-        case "zlib": .zlib
-        case "gzip": .gzip
-        default: nil
-        }
+        let format = hello.compress.flatMap { Self.formats[$0] } ?? nil
         // Switching back to plain would need the client to find the end of the zlib stream, and a
         // new stream cannot start inside the running one: refuse any change.
         if let asked = hello.compress, let current = replyCompression, current != format {

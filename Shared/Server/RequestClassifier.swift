@@ -19,7 +19,7 @@ struct HelloRequest {
         }
         if let m = scan.member("compress") {
             compress = scan.string(m)
-            if !["none", "zlib", "gzip"].contains(compress ?? "") {
+            if Connection.formats[compress ?? ""] == nil {
                 problem = "\"compress\" must be \"none\", \"zlib\" or \"gzip\""
                 compress = nil
             }

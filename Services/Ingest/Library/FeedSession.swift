@@ -78,13 +78,10 @@ final class FeedSession: LineSession {
         }
         var format: DeflateFormat? = .zlib
         if let m = scan.member("compress") {
-            switch scan.string(m) {
-            case "none": format = nil
-            case "zlib": format = .zlib
-            case "gzip": format = .gzip
-            default:
+            guard let name = scan.string(m), let asked = Connection.formats[name] else {
                 return connection.reply(token, error: WireError(.invalidRequest, "\"compress\" must be \"zlib\" (default), \"gzip\" or \"none\""))
             }
+            format = asked
             if let current = connection.replyCompression, current != format {
                 return connection.reply(token, error: WireError(.invalidRequest, "hello already made this connection \(Connection.name(current))-compressed; leave \"compress\" out of subscribe or ask for the same"))
             }
