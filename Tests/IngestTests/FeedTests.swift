@@ -30,6 +30,13 @@ struct FeedTests {
         return reply
     }
 
+    /// The first line after the subscribe reply that is a reset or a change (heartbeats skipped).
+    func firstResetOrChange(_ feed: LineClient) throws -> JSONObject {
+        var line = try feed.readObject()
+        while line["reset"] == nil && line["seq"] == nil { line = try feed.readObject() }
+        return line
+    }
+
     /// Reads change lines (skipping heartbeats) until `seq == through`; checks they come in
     /// increasing seq order starting at `from`, with no gaps unless `gapFree` is false (replaced
     /// and deleted documents leave gaps where their old versions were compacted).
@@ -197,8 +204,7 @@ struct FeedTests {
         let feed = try server.connectFeed()
         let reply = try subscribe(feed, from: 500, compress: "none")
         #expect(reply.int("head") == 2, "\(reply)")
-        var line = try feed.readObject()
-        while line["reset"] == nil && line["seq"] == nil { line = try feed.readObject() }
+        let line = try firstResetOrChange(feed)
         #expect(line["reset"] as? Bool == true && line.int("head") == 2, "expected a reset first, got \(line)")
         let snapshot = try readChanges(feed, from: 1, through: 2)
         #expect(snapshot.map { $0.object("put")?["id"] as? String } == ["early-0", "early-1"])
@@ -224,8 +230,7 @@ struct FeedTests {
         let other = try server.connectFeed()
         let reply = try subscribe(other, from: 3, compress: "none", store: store &+ 1)
         #expect(reply.int("store") == store && reply["reset"] as? Bool == true, "\(reply)")
-        var line = try other.readObject()
-        while line["reset"] == nil && line["seq"] == nil { line = try other.readObject() }
+        let line = try firstResetOrChange(other)
         #expect(line["reset"] as? Bool == true && line.int("store") == store, "expected a reset first, got \(line)")
         #expect(try readChanges(other, from: 1, through: 4).count == 4)
     }

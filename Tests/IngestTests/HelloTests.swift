@@ -5,6 +5,14 @@ import Testing
 /// `hello`: fewer acks for bulk loads, compressed replies (DESIGN §2.3, §2.4, §3).
 @Suite("hello")
 struct HelloTests {
+    /// Sends `hello` asking for zlib replies, checks the (plain) reply, and inflates from there on.
+    func helloZlib(_ client: LineClient) throws {
+        try client.send("{\"op\":\"hello\",\"compress\":\"zlib\"}\n")
+        let hello = try client.readObject()
+        #expect(hello.op == "hello" && hello["compress"] as? String == "zlib", "\(hello)")
+        client.startInflating(.zlib)
+    }
+
     @Test("acks: errors sends only error lines, the sync reply and the summary")
     func errorsOnly() throws {
         let server = try IngestProcess()
@@ -44,10 +52,7 @@ struct HelloTests {
         defer { server.stop() }
         let client = try server.connect()
         let docs = Corpus.documents("c", count: 2000)
-        try client.send("{\"op\":\"hello\",\"compress\":\"zlib\"}\n")
-        let hello = try client.readObject()
-        #expect(hello.op == "hello" && hello["compress"] as? String == "zlib", "\(hello)")
-        client.startInflating(.zlib)
+        try helloZlib(client)
         try client.send(Corpus.ndjson(docs + ["{\"op\":\"get\",\"id\":\"c-7\"}", "{\"id\":[]}"]))
         client.shutdownWrite()
         _ = try expectAcks(client, ids: (0..<2000).map { "c-\($0)" }, firstLine: 2)
@@ -66,9 +71,7 @@ struct HelloTests {
         let server = try IngestProcess()
         defer { server.stop() }
         let client = try server.connect()
-        try client.send("{\"op\":\"hello\",\"compress\":\"zlib\"}\n")
-        #expect(try client.readObject()["compress"] as? String == "zlib")
-        client.startInflating(.zlib)
+        try helloZlib(client)
         let again = ["{\"op\":\"hello\",\"compress\":\"zlib\",\"acks\":\"each\"}", "{\"op\":\"hello\",\"compress\":\"gzip\"}",
                      "{\"op\":\"hello\",\"compress\":\"none\"}", "{\"op\":\"ping\"}"]
         try client.send(Corpus.ndjson(again))
@@ -91,9 +94,7 @@ struct HelloTests {
         defer { server.stop() }
         try FeedTests().upload(server, Corpus.documents("h", count: 3))
         let feed = try server.connectFeed()
-        try feed.send("{\"op\":\"hello\",\"compress\":\"zlib\"}\n")
-        #expect(try feed.readObject()["compress"] as? String == "zlib")
-        feed.startInflating(.zlib)
+        try helloZlib(feed)
         try feed.send("{\"op\":\"ping\"}\n{\"op\":\"subscribe\",\"from\":1,\"compress\":\"none\"}\n{\"op\":\"subscribe\",\"from\":1}\n")
         #expect(try feed.readObject().op == "pong")
         let refused = try feed.readObject()
