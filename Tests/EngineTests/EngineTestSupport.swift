@@ -1,3 +1,4 @@
+import Testing
 import TidendeAnalysis
 import TidendeEngine
 import TidendeModels
@@ -29,6 +30,17 @@ func engine(_ docs: [JSONValue], config: EngineConfig = EngineConfig()) -> Engin
 }
 
 func ids(_ result: SearchResult) -> [String] { result.hits.map(\.id) }
+
+/// Searches `node` scoring every match and again pruning from the first full heap
+/// (`trackTotalHits: 0`), and expects the same hits with the same scores (`label` names the case).
+func prunedAgreesWithExhaustive(_ searcher: Searcher, _ node: QueryNode, limit: Int,
+                                _ label: String) throws -> (exhaustive: SearchResult, fast: SearchResult) {
+    let exhaustive = try searcher.search(SearchRequest(q: node, limit: limit, trackTotalHits: .max))
+    let fast = try searcher.search(SearchRequest(q: node, limit: limit, trackTotalHits: 0))
+    #expect(ids(fast) == ids(exhaustive), "\(label)")
+    #expect(fast.hits.map(\.score) == exhaustive.hits.map(\.score), "\(label)")
+    return (exhaustive, fast)
+}
 
 func search(_ e: Engine, _ q: QueryNode, filter: FilterNode? = nil, sort: [SortKey] = [], limit: Int = 100,
             facets: [String] = []) throws -> SearchResult {
