@@ -33,15 +33,13 @@ final class Highlighter {
         self.config = config
         self.cache = cache
         wanted = Language.allCases.map { language in
-            var terms: [(stem: String, field: String?, prefix: Bool)] = []
-            QueryPlanner.highlightTerms(plans[Int(language.code)], language: language, into: &terms)
+            var found = QueryPlanner.HighlightTerms()
+            QueryPlanner.highlightTerms(plans[Int(language.code)], language: language, into: &found)
             var w = Wanted()
-            for t in terms {
+            for t in found.terms {
                 if t.prefix { w.prefixes.append((t.stem, t.field)) } else { w.exact.append((cache.intern(t.stem), t.field)) }
             }
-            var phrases: [(stems: [String], offsets: [Int32], field: String?)] = []
-            QueryPlanner.highlightPhrases(plans[Int(language.code)], language: language, into: &phrases)
-            w.phrases = phrases.map { ($0.stems.map { cache.intern($0) }, $0.offsets, $0.field) }
+            w.phrases = found.phrases.map { ($0.stems.map { cache.intern($0) }, $0.offsets, $0.field) }
             return w
         }
     }
@@ -85,7 +83,8 @@ final class Highlighter {
         var at: [Int] = []
         for i in tokens.indices where tokens[i].stem == phrase.stems[0] {
             let p = tokens[i].position
-            at = [i]
+            at.removeAll(keepingCapacity: true)
+            at.append(i)
             for j in 1..<phrase.stems.count {
                 let want = p + phrase.offsets[j]
                 let window = max(0, i - 8)..<min(tokens.count, i + 4 * Int(phrase.offsets[j]) + 8)

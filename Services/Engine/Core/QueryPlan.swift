@@ -98,25 +98,23 @@ final class QueryPlanner {
         return !ts.isEmpty && ts.allSatisfy { analyzer.isStopWord($0.term, language: language) }
     }
 
-    /// What a hit's highlighting marks: stems (per field restriction) and prefixes.
-    /// The phrases (of two words or more) of a plan, highlighted only where they occur as phrases:
-    /// each word's stem and its position relative to the first.
-    static func highlightPhrases(_ node: PlanNode, language: Language,
-                                 into out: inout [(stems: [String], offsets: [Int32], field: String?)]) {
-        switch node {
-        case .phrase(let ts, let f) where ts.count > 1:
-            out.append((ts.map { $0.stems[Int(language.code)] }, ts.map { Int32($0.position - ts[0].position) }, f))
-        case .and(let cs, _), .or(let cs): for c in cs { highlightPhrases(c, language: language, into: &out) }
-        default: break
-        }
+    /// What a hit's highlighting marks: stems and prefixes (with their field restriction), and
+    /// phrases of two words or more, marked only where they occur as phrases (each word's stem
+    /// and its position relative to the first).
+    struct HighlightTerms {
+        var terms: [(stem: String, field: String?, prefix: Bool)] = []
+        var phrases: [(stems: [String], offsets: [Int32], field: String?)] = []
     }
 
-    static func highlightTerms(_ node: PlanNode, language: Language,
-                               into out: inout [(stem: String, field: String?, prefix: Bool)]) {
+    static func highlightTerms(_ node: PlanNode, language: Language, into out: inout HighlightTerms) {
+        let code = Int(language.code)
         switch node {
-        case .term(let t, let f): out.append((t.stems[Int(language.code)], f, false))
-        case .phrase(let ts, let f): if ts.count == 1 { out.append((ts[0].stems[Int(language.code)], f, false)) }
-        case .prefix(let p, let f): out.append((p, f, true))
+        case .term(let t, let f): out.terms.append((t.stems[code], f, false))
+        case .phrase(let ts, let f) where ts.count == 1: out.terms.append((ts[0].stems[code], f, false))
+        case .phrase(let ts, let f) where ts.count > 1:
+            out.phrases.append((ts.map { $0.stems[code] }, ts.map { Int32($0.position - ts[0].position) }, f))
+        case .phrase: break
+        case .prefix(let p, let f): out.terms.append((p, f, true))
         case .and(let cs, _), .or(let cs): for c in cs { highlightTerms(c, language: language, into: &out) }
         case .all, .none: break
         }
