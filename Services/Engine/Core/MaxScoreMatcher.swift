@@ -49,7 +49,7 @@ final class MaxScoreMatcher: Matcher {
     /// Leaf indices by maximum score, descending: the order unknown leaves are probed in.
     private let probeOrder: UnsafeMutablePointer<Int>
     /// Group indices by their summed cost, ascending (the order `findAll` leapfrogs in).
-    private let groupsByCost: [Int]
+    let groupsByCost: [Int]
     /// The sum of the leaves' maxima.
     private let summedMax: Double
     /// Per leaf: its cost (the postings it visits).
@@ -404,9 +404,8 @@ final class MaxScoreMatcher: Matcher {
         return (s, until)
     }
     override var maxScore: Double { summedMax }
-    override var cost: Int {
-        (0..<groupCount).map { g in (groupStart[g]..<groupStart[g + 1]).reduce(0) { $0 + leaves[$1].cost } }.min() ?? 0
-    }
+    /// The cheapest group's postings: every match is among them.
+    override var cost: Int { cheapestGroupCost }
     /// Splits the leaves anew for the current window and tells each leaf the least it must
     /// score for a document to reach `threshold` with all the others at their maxima (a
     /// document it then skips cannot make the top k).

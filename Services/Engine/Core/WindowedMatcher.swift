@@ -53,18 +53,19 @@ final class WindowedMatcher {
         if everyDocument != nil {
             groups = [[]]
             excluded = []
+            byCost = [0]
         } else if let term = root as? TermMatcher {
             groups = [[term]]
             excluded = []
+            byCost = [0]
         } else if let m = root as? MaxScoreMatcher, let terms = m.termGroups {
             groups = terms
             excluded = m.excluded
+            byCost = m.groupsByCost
         } else {
             return nil
         }
         single = groups.count == 1 && excluded.isEmpty
-        let costs = groups.map { $0.reduce(0) { $0 + $1.cost } }
-        byCost = costs.indices.sorted { costs[$0] < costs[$1] }
         buffers = Self.pool.borrow()
         buffers.reserve(groups: groups.count)
         scores = buffers.scores
