@@ -15,7 +15,7 @@ public enum DocumentID {
     /// The id of the scanned document (or of a `delete`/`get` request), or the error to reply with.
     public static func extract(from scan: JSONScan) -> Result<String, WireError> {
         guard let member = scan.member("id") else {
-            return .failure(WireError(.missingID, "the document has no \"id\" member (a string of 1-512 bytes or an integer)"))
+            return .failure(missing)
         }
         switch member.kind {
         case .string:
@@ -37,7 +37,7 @@ public enum DocumentID {
     public static func extract(from document: JSONValue) -> Result<String, WireError> {
         switch document["id"] {
         case nil:
-            return .failure(WireError(.missingID, "the document has no \"id\" member (a string of 1-512 bytes or an integer)"))
+            return .failure(missing)
         case .string(let id)?:
             return validate(id)
         case .integer(let value)?:
@@ -46,6 +46,8 @@ public enum DocumentID {
             return .failure(WireError(.invalidID, "\"id\" must be a string of 1-512 bytes or an integer"))
         }
     }
+
+    private static let missing = WireError(.missingID, "the document has no \"id\" member (a string of 1-512 bytes or an integer)")
 
     /// Checks a string id against the rules above.
     public static func validate(_ id: String) -> Result<String, WireError> {
