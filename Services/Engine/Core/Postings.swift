@@ -43,7 +43,14 @@ final class Postings: Sendable {
 
 /// A byte buffer written through a raw pointer: `reserve` makes room for a worst case, then
 /// writes cost no per-byte uniqueness or capacity checks (the hot loops of seal and merge).
+///
+/// Room is made without filling it, and `finish` hands the storage on without copying it, so
+/// an encoding costs the memory it writes, not its worst case twice over: a reserved tail that
+/// is never written (of a large array, one mapping of its own) is never made resident. Before,
+/// the zero-filled reserve and the exact-size copy at the end made a merge of the whole index
+/// briefly hold its postings and positions three times.
 struct RawBytes {
+    /// `storage[0..<count]` is written; the rest is room, uninitialised.
     private(set) var storage: [UInt8] = []
     private(set) var count = 0
 
@@ -51,8 +58,17 @@ struct RawBytes {
     @inline(__always)
     mutating func reserve(_ extra: Int) {
         let need = count + extra
-        if need > storage.count {
-            storage.append(contentsOf: repeatElement(0, count: max(need, storage.count * 2, 4096) - storage.count))
+        if need > storage.count { grow(to: max(need, storage.count * 2, 4096)) }
+    }
+
+    private mutating func grow(to size: Int) {
+        let written = count
+        storage = storage.withUnsafeBufferPointer { old in
+            [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+                if written > 0 { buffer.baseAddress!.update(from: old.baseAddress!, count: written) }
+                // UInt8 is trivial: the unwritten room is never read before it is written.
+                initialized = size
+            }
         }
     }
 
@@ -74,9 +90,24 @@ struct RawBytes {
         }
     }
 
-    /// The written bytes, exactly.
-    func finish() -> [UInt8] {
-        storage.count == count ? storage : Array(storage[0..<count])
+    /// Arrays at least this large are mappings of their own (`AllocatorTuning`): pages of their
+    /// room that were never written take no memory, so they keep their room rather than be copied.
+    static let mappedBytes = 1 << 20
+
+    /// The written bytes, exactly. The storage itself when its unwritten room costs little (a
+    /// quarter of what was written at most, or a large array's untouched pages); an exact copy
+    /// otherwise (a small seal's worst-case reserve). Leaves the buffer empty.
+    mutating func finish() -> [UInt8] {
+        var bytes: [UInt8] = []
+        swap(&bytes, &storage)
+        let room = bytes.count - count
+        count = 0
+        if room == 0 { return bytes }
+        if room <= (bytes.count - room) / 4 || bytes.count >= Self.mappedBytes {
+            bytes.removeLast(room)  // unique here: trims in place, keeping the allocation
+            return bytes
+        }
+        return Array(bytes[0..<(bytes.count - room)])
     }
 }
 
@@ -214,7 +245,7 @@ struct PostingsEncoder {
         return (delta, v & 1 == 1 ? 1 : readVarint32(bytes, &o))
     }
 
-    func finish() -> Postings {
+    mutating func finish() -> Postings {
         Postings(termFirstBlock: termFirstBlock, termDocFreq: termDocFreq, blockLastDoc: blockLastDoc,
                  blockDocOffset: blockDocOffset, blockPosOffset: blockPosOffset, blockMaxTf: blockMaxTf,
                  blockMinLength: blockMinLength, docBytes: docs.finish(), positionBytes: positions.finish())
