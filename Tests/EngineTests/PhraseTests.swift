@@ -1,4 +1,5 @@
 import Testing
+import TidendeAnalysis
 import TidendeEngine
 import TidendeModels
 import TidendeQuerySyntax
@@ -29,4 +30,19 @@ import TidendeTestRandom
             #expect(result.total == expected.count)
         }
     }
+
+    /// A suspended hyphen gives the expanded word at the suspended part's position, after the
+    /// joined word at a later one: `it- og it-branchen` has `itbranchen` at 2, then at 0. When
+    /// that word leads the phrase check (fewest positions in the document), its positions are
+    /// taken in order, so the occurrence at 0 is found.
+    @Test func phraseFindsAWordWhosePositionsStepBack() throws {
+        let analyzer = Analyzer()
+        let tokens = analyzer.analyze("it- og it-branchen og og", language: .da).filter { $0.term == "itbranchen" }
+        try #require(tokens.map(\.position) == [2, 0])
+        let e = engine([newsDoc(id: "a", title: "t", body: "it- og it-branchen og og")])
+        #expect(ids(try search(e, .phrase(["itbranchen", "og"], field: "body"))) == ["a"])
+        #expect(ids(try search(e, .phrase(["og", "itbranchen"], field: "body"))) == ["a"])
+        #expect(try search(e, .phrase(["branchen", "itbranchen"], field: "body")).total == 0)
+    }
 }
+

@@ -84,7 +84,7 @@ final class PhraseMatcher: Matcher {
             byTf[j] = x
         }
         let first = byTf[0]
-        let (firstPositions, _) = refs[first]._withUnsafeGuaranteedRef { $0.currentPositions() }
+        let (firstPositions, firstAscending) = refs[first]._withUnsafeGuaranteedRef { $0.currentPositions() }
         if firstPositions.count > candidateCapacity {
             candidates.deallocate()
             candidateCapacity = max(firstPositions.count, 2 * candidateCapacity)
@@ -94,6 +94,18 @@ final class PhraseMatcher: Matcher {
         for p in firstPositions where p >= offsets[first] {
             candidates[count] = p - offsets[first]
             count += 1
+        }
+        // The checks below walk each list once, so they need the candidates in order (and each
+        // once): a word whose positions step back leaves them out of order.
+        if !firstAscending {
+            var inOrder = UnsafeMutableBufferPointer(start: candidates, count: count)
+            inOrder.sort()
+            var unique = 0
+            for c in 0..<count where unique == 0 || candidates[c] != candidates[unique - 1] {
+                candidates[unique] = candidates[c]
+                unique += 1
+            }
+            count = unique
         }
         for r in 1..<n {
             if count == 0 { return 0 }
