@@ -46,4 +46,46 @@ struct FeedResetTests {
         let next = try exact.readObject()
         #expect(next["reset"] == nil && next.seq == 7, "\(next)")
     }
+
+    /// A subscriber that falls behind while connected (it stops reading, so the feed stops
+    /// reading the store for it) can be overtaken by a purge: the tombstone of a document it
+    /// holds is gone before it gets there. It is reset in the stream, so whatever it applies
+    /// ends in the store's live set, never with the deleted document.
+    @Test("a subscriber overtaken by a purge while connected is reset in the stream")
+    func resetWhenAPurgeOvertakesAConnectedSubscriber() throws {
+        let server = try IngestProcess(extraArguments: ["--tombstone-retention", "10", "--purge-interval", "1"])
+        defer { server.stop() }
+        let feedTests = FeedTests()
+        // seq 1…10: x-0…x-9. The subscriber reads them, then stops reading.
+        _ = try feedTests.upload(server, Corpus.documents("x", count: 10))
+        let feed = try server.connectFeed(receiveBuffer: 4096)
+        _ = try feedTests.subscribe(feed, from: 1, compress: "none")
+        var live: Set<String> = []
+        var seq: Int64 = 0
+        func apply(_ line: JSONObject) {
+            if line["reset"] as? Bool == true { live = [] }
+            if let s = line.seq { seq = s }
+            if let id = line.object("put")?["id"] as? String { live.insert(id) }
+            if let id = line["delete"] as? String { live.remove(id) }
+        }
+        while seq < 10 { apply(try feed.readObject()) }
+        // Far more than the socket buffers hold: the feed stops part way through these.
+        let filler = String(repeating: "fyld ", count: 40_000)
+        _ = try feedTests.upload(server, (0..<30).map { "{\"id\":\"f-\($0)\",\"body\":\"\(filler)\"}" })
+        // seq 41 deletes x-1; 30 more changes move the purge horizon past it (head 71 - 10).
+        _ = try feedTests.upload(server, ["{\"op\":\"delete\",\"id\":\"x-1\"}"])
+        _ = try feedTests.upload(server, Corpus.documents("y", count: 30))
+        var purged = false
+        for _ in 0..<50 where !purged {
+            usleep(100_000)
+            purged = (try server.stats().int("tombstones") ?? 1) == 0
+        }
+        try #require(purged, "the tombstone of x-1 was not purged")
+        // Reading again, the subscriber reaches the head holding exactly the live documents.
+        while seq < 71 { apply(try feed.readObject()) }
+        let expected = Set((0..<10).filter { $0 != 1 }.map { "x-\($0)" } + (0..<30).map { "f-\($0)" } + (0..<30).map { "y-\($0)" })
+        #expect(!live.contains("x-1"), "the deleted document is still held")
+        #expect(live.symmetricDifference(expected).isEmpty, "held but not live, or live but not held: \(live.symmetricDifference(expected).sorted())")
+    }
 }
+

@@ -69,24 +69,35 @@ public final class DocumentStore: Sendable {
 
     /// The replay horizon: changes before it may have lost their tombstones.
     public func horizon() throws -> Int64 {
-        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'horizon'") ?? 0 }
+        try pool.read { db in try Self.horizon(db) }
     }
 
-    /// Changes with `seq >= from`, in seq order, at most `limit` of them; tombstones with
-    /// `seq <= skipTombstonesThrough` are left out (a reset's snapshot phase). Runs on a reader
-    /// connection: never blocks the writer.
-    public func changes(from: Int64, limit: Int, skipTombstonesThrough: Int64 = 0) throws -> [Change] {
+    static func horizon(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'horizon'") ?? 0
+    }
+
+    /// Changes with `seq >= from`, in seq order: at most `limit` of them, and no more once their
+    /// documents pass `maxBytes` (the first is always read); tombstones with
+    /// `seq <= skipTombstonesThrough` are left out (a reset's snapshot phase). With them, the
+    /// horizon, read in the same transaction: the page lacks no tombstone at or after the
+    /// horizon, so a reader that needs older ones (it fell behind a purge) must start again from
+    /// a reset. Runs on a reader connection: never blocks the writer.
+    public func page(from: Int64, limit: Int, maxBytes: Int = .max,
+                     skipTombstonesThrough: Int64 = 0) throws -> (changes: [Change], horizon: Int64) {
         try pool.read { db in
+            let horizon = try Self.horizon(db)
             let stmt = try db.cachedStatement(
                 sql: "SELECT seq, id, doc FROM docs WHERE seq >= ? AND (doc IS NOT NULL OR seq > ?) ORDER BY seq LIMIT ?")
             var out: [Change] = []
             out.reserveCapacity(min(limit, 4096))
             let rows = try Row.fetchCursor(stmt, arguments: [from, skipTombstonesThrough, limit])
-            while let row = try rows.next() {
+            var bytes = 0
+            while bytes < maxBytes, let row = try rows.next() {
                 let data: Data? = row[2]
+                bytes += data?.count ?? 0
                 out.append(Change(seq: row[0], id: row[1], document: data.map { [UInt8]($0) }))
             }
-            return out
+            return (out, horizon)
         }
     }
 

@@ -125,12 +125,7 @@ final class FeedSession: LineSession {
         w.newline()
         if let format, connection.replyCompression == nil { connection.startCompression(format) }
         connection.reply(token, w.bytes)
-        if reset {
-            // Deletes older than the horizon are gone: replay all live documents instead.
-            snapshotUntil = knownHead
-            next = 1
-            connection.emit(Array("{\"reset\":true,\"from\":\(from),\"horizon\":\(horizon),\"head\":\(knownHead),\"store\":\(myStore)}\n".utf8))
-        }
+        if reset { self.reset(from: from, horizon: horizon, on: connection) }
 
         connection.onWritable = { [weak self] in self?.pump() }
         let interval = TimeAmount.milliseconds(state.config.heartbeatMilliseconds)
@@ -138,6 +133,16 @@ final class FeedSession: LineSession {
             bound.value.beat()
         }
         pump()
+    }
+
+    /// Deletes older than the horizon are gone: the subscriber must rebuild, so the reset line
+    /// goes out and every live document follows (tombstones up to the head known now are left
+    /// out), then the changes after it.
+    private func reset(from: Int64, horizon: Int64, on connection: Connection) {
+        snapshotUntil = knownHead
+        next = 1
+        connection.emit(Array("{\"reset\":true,\"from\":\(from),\"horizon\":\(horizon),\"head\":\(knownHead),\"store\":\(state.store.storeID)}\n".utf8))
+        connection.flushOutput()
     }
 
     private func headAdvanced(_ head: Int64) {
@@ -163,24 +168,33 @@ final class FeedSession: LineSession {
         reading = true
         let store = state.store
         let from = next
-        let limit = state.config.feedPageSize
+        let limit = state.config.feedPageSize, maxBytes = state.config.feedPageBytes
         let skipThrough = snapshotUntil
         let bound = NIOLoopBound(self, eventLoop: connection.eventLoop)
         state.readers.runIfActive(eventLoop: connection.eventLoop) {
-            try store.changes(from: from, limit: limit, skipTombstonesThrough: skipThrough)
+            try store.page(from: from, limit: limit, maxBytes: maxBytes, skipTombstonesThrough: skipThrough)
         }.whenComplete { result in
             bound.value.deliver(result)
         }
     }
 
-    private func deliver(_ result: Result<[DocumentStore.Change], Error>) {
+    private func deliver(_ result: Result<(changes: [DocumentStore.Change], horizon: Int64), Error>) {
         reading = false
         guard let connection else { return }
         switch result {
         case .failure(let error):
             connection.emit(WireError(.storeUnavailable, "cannot read the store: \(error)").replyLine(line: nil))
             connection.close()
-        case .success(let changes):
+        case .success(let (changes, horizon)):
+            // Tombstones before the horizon are purged. Once something was sent, the subscriber
+            // needs every delete from `next` on (after a reset's snapshot phase, from its end):
+            // if the purge overtook it, deletes of documents it holds are gone, so it starts
+            // again from a reset, as it would have at subscribe time.
+            if next > 1 && horizon > max(next, snapshotUntil + 1) {
+                reset(from: next, horizon: horizon, on: connection)
+                sentSinceBeat = true
+                return pump()
+            }
             if changes.isEmpty {
                 // Nothing at or after `next` yet: wait for the hub.
                 return

@@ -19,8 +19,11 @@ public struct IngestConfig: Sendable {
     public var purgeIntervalSeconds = 60
     /// Idle feed subscribers get a `{"head":N}` line this often.
     public var heartbeatMilliseconds: Int64 = 1000
-    /// Changes read from the store per feed page.
+    /// Changes read from the store per feed page: at most this many, and no more once their
+    /// documents pass `feedPageBytes` (so a page of large documents stays small: a subscriber
+    /// holds one page at a time).
     public var feedPageSize = 2000
+    public var feedPageBytes = 8 << 20
 
     public init() {}
 }
