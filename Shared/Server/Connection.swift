@@ -92,8 +92,10 @@ public final class Connection: ChannelDuplexHandler {
     }
 
     /// Appends bytes to the output directly (streaming sessions such as the feed). Respect
-    /// `isWritable`; call `flushOutput()` at natural boundaries.
+    /// `isWritable`; call `flushOutput()` at natural boundaries. Once the connection is closing
+    /// (after `quit`, an error, or `close()`), nothing more is sent: its stream has ended.
     public func emit(_ bytes: [UInt8]) {
+        guard !closing else { return }
         out.writeBytes(bytes)
     }
 
@@ -125,8 +127,8 @@ public final class Connection: ChannelDuplexHandler {
         }
     }
 
-    /// Whether the socket can take more bytes now (streaming backpressure).
-    public var isWritable: Bool { context?.channel.isWritable ?? false }
+    /// Whether the socket can take more bytes now (streaming backpressure); never once closing.
+    public var isWritable: Bool { !closing && (context?.channel.isWritable ?? false) }
 
     /// Compresses everything written from now on (the feed's default is zlib).
     public func startCompression(_ format: DeflateFormat) {

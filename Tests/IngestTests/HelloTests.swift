@@ -46,6 +46,22 @@ struct HelloTests {
         #expect(syncLine > 0)
     }
 
+    /// `acks` applies from the `hello` on: documents before it in the same write (one read
+    /// burst, one commit) are acknowledged as they were sent, those after it are not.
+    @Test("acks: errors applies to the requests after the hello, not to those before it in the same burst")
+    func acksModeFromTheHelloOn() throws {
+        let server = try IngestProcess()
+        defer { server.stop() }
+        let client = try server.connect()
+        try client.send(Corpus.ndjson(["{\"id\":\"before\"}", "{\"op\":\"hello\",\"acks\":\"errors\"}", "{\"id\":\"after\"}"]))
+        client.shutdownWrite()
+        let replies = try client.readAllLines().map { try JSONObject($0) }
+        try #require(replies.count == 3, "ack, hello, summary: \(replies)")
+        #expect(replies[0].id == "before" && replies[0].seq == 1, "\(replies[0])")
+        #expect(replies[1].op == "hello", "\(replies[1])")
+        #expect(replies[2].op == "summary" && replies[2].int("accepted") == 2, "\(replies[2])")
+    }
+
     @Test("compress: zlib sends the hello reply in plain text, then a zlib stream of replies")
     func compressedReplies() throws {
         let server = try IngestProcess()

@@ -45,10 +45,10 @@ public enum AtomicFile {
         }
         guard rename(tmp, path) == 0 else { throw .io("cannot rename \(tmp) to \(path)") }
         let dir = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        // The rename is durable once the directory is: until then a crash may undo it.
         let dfd = open(dir.isEmpty ? "/" : dir, O_RDONLY)
-        if dfd >= 0 {
-            fsync(dfd)
-            close(dfd)
-        }
+        guard dfd >= 0 else { throw .io("cannot open \(dir) to sync it") }
+        defer { close(dfd) }
+        guard fsync(dfd) == 0 else { throw .io("cannot sync \(dir)") }
     }
 }

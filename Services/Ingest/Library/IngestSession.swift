@@ -10,7 +10,9 @@ final class IngestSession: LineSession {
     private let state: IngestState
     private let connectionCount: @Sendable () -> Int
     private var batch: [StoreOp] = []
-    private var batchReplies: [(ReplyToken, Kind)] = []
+    /// Per request in `batch`: its reply token, what it was, and whether its success is answered
+    /// (`hello` with `"acks":"errors"` says no from the requests after it on).
+    private var batchReplies: [(token: ReplyToken, kind: Kind, ack: Bool)] = []
     private var accepted = 0
     private var rejected = 0
     private var lastSeq: Int64 = 0
@@ -44,14 +46,14 @@ final class IngestSession: LineSession {
                 put(documentIn: doc, token: token, connection: connection)
             case "delete":
                 guard let id = idArgument(scan, token, connection) else { return }
-                enqueue(.delete(id: id), .delete(id), token)
+                enqueue(.delete(id: id), .delete(id), token, connection)
             case "get":
                 guard let id = idArgument(scan, token, connection) else { return }
-                enqueue(.get(id: id), .get(id), token)
+                enqueue(.get(id: id), .get(id), token, connection)
             case "sync":
-                enqueue(.sync, .sync, token)
+                enqueue(.sync, .sync, token, connection)
             case "stats":
-                enqueue(.sync, .stats, token)
+                enqueue(.sync, .stats, token, connection)
             case "ping":
                 var w = JSONWriter(capacity: 64)
                 w.object { o in
@@ -112,7 +114,7 @@ final class IngestSession: LineSession {
         case .failure(let error):
             reject(token, connection, error)
         case .success(let id):
-            enqueue(.put(id: id, document: Array(doc.valueBytes)), .put(id), token)
+            enqueue(.put(id: id, document: Array(doc.valueBytes)), .put(id), token, connection)
         }
     }
 
@@ -125,9 +127,9 @@ final class IngestSession: LineSession {
         }
     }
 
-    private func enqueue(_ op: StoreOp, _ kind: Kind, _ token: ReplyToken) {
+    private func enqueue(_ op: StoreOp, _ kind: Kind, _ token: ReplyToken, _ connection: Connection) {
         batch.append(op)
-        batchReplies.append((token, kind))
+        batchReplies.append((token, kind, !connection.acksOnlyErrors))
     }
 
     private func reject(_ token: ReplyToken, _ connection: Connection, _ error: WireError) {
@@ -146,8 +148,8 @@ final class IngestSession: LineSession {
 
     // MARK: - Replies
 
-    private func answer(_ replies: [(ReplyToken, Kind)], _ results: [StoreResult], connection: Connection) {
-        for ((token, kind), result) in zip(replies, results) {
+    private func answer(_ replies: [(token: ReplyToken, kind: Kind, ack: Bool)], _ results: [StoreResult], connection: Connection) {
+        for ((token, kind, ack), result) in zip(replies, results) {
             var w = JSONWriter(capacity: 96)
             switch (kind, result) {
             case (_, .failed(let error)):
@@ -157,14 +159,14 @@ final class IngestSession: LineSession {
                 accepted += 1
                 state.count(accepted: 1, rejected: 0)
                 lastSeq = seq
-                if connection.acksOnlyErrors { connection.reply(token, nil); continue }
+                if !ack { connection.reply(token, nil); continue }
                 w.object { o in o.member("ok", true); o.member("id", id); o.member("seq", seq) }
             case let (.delete(id), .deleted(seq, found)):
                 if found {
                     accepted += 1; lastSeq = seq
                     state.count(accepted: 1, rejected: 0)
                 }
-                if connection.acksOnlyErrors { connection.reply(token, nil); continue }
+                if !ack { connection.reply(token, nil); continue }
                 w.object { o in
                     o.member("ok", true); o.member("id", id); o.member("seq", seq); o.member("found", found)
                 }

@@ -76,6 +76,8 @@ public final class EngineHost: @unchecked Sendable {
     private struct Waiter {
         var seq: UInt64
         var promise: EventLoopPromise<Bool>
+        /// Its timeout, cancelled when the seq becomes searchable first.
+        var timer: Scheduled<Void>?
     }
 
     public init(config: QueryConfig, logger: Logger) {
@@ -180,13 +182,18 @@ public final class EngineHost: @unchecked Sendable {
         let key = nextWaiter
         waiters[key] = Waiter(seq: seq, promise: promise)
         condition.unlock()
-        loop.scheduleTask(in: timeout) { [weak self] in
+        let timer = loop.scheduleTask(in: timeout) { [weak self] in
             guard let self else { return }
             self.condition.lock()
             let waiter = self.waiters.removeValue(forKey: key)
             self.condition.unlock()
             waiter?.promise.succeed(false)
         }
+        condition.lock()
+        let pending = waiters[key] != nil
+        if pending { waiters[key]?.timer = timer }
+        condition.unlock()
+        if !pending { timer.cancel() }  // answered already
         return promise.futureResult
     }
 
@@ -481,6 +488,8 @@ public final class EngineHost: @unchecked Sendable {
             self.engine = fresh
             engineStore = store
             _resets += 1
+            // Searches see the fresh index from now on: `min_seq` waits for the rebuild.
+            _searchable = 0
             // The new store's head may be below the old one: heartbeats and changes set it again.
             _feedHead = 0
             condition.unlock()
@@ -515,7 +524,10 @@ public final class EngineHost: @unchecked Sendable {
             waiters.removeValue(forKey: key)
         }
         condition.unlock()
-        for waiter in ready { waiter.promise.succeed(true) }
+        for waiter in ready {
+            waiter.timer?.cancel()
+            waiter.promise.succeed(true)
+        }
     }
 
     /// More feed lines are queued behind the batch just applied.
@@ -588,7 +600,7 @@ public final class EngineHost: @unchecked Sendable {
         }
     }
 
-    private func noteApplyError(_ message: String) {
+    func noteApplyError(_ message: String) {
         logger.error("\(message)")
         condition.lock()
         _lastApplyError = message

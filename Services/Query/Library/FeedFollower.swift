@@ -29,22 +29,27 @@ final class FeedFollower: Service, Sendable {
         var loggedDown = false
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let from = host.resumeFrom, store = host.resumeStore
+            // Set once the feed has sent something past its replies: only a connection that
+            // served changes or heartbeats resets the backoff (one refused, e.g. for a wrong
+            // token or too many connections, is retried ever more slowly, not ten times a second).
+            let served = NIOLockedValueBox(false)
             let bootstrap = ClientBootstrap(group: group)
                 .channelOption(.socketOption(.so_keepalive), value: 1)
                 .connectTimeout(.seconds(5))
                 .channelInitializer { [config, host, logger] channel in
                     channel.eventLoop.makeCompletedFuture {
+                        // A feed silent past its heartbeats is dead (a partition or a host gone
+                        // without a FIN): without this, TCP keepalive would notice after hours.
                         try channel.pipeline.syncOperations.addHandler(
-                            FeedFollowerHandler(from: from, store: store, token: config.feedToken, compress: config.compressesFeed,
-                                                host: host, logger: logger))
+                            IdleStateHandler(readTimeout: .seconds(Int64(config.feedTimeoutSeconds))))
+                        try channel.pipeline.syncOperations.addHandler(
+                            FeedFollowerHandler(from: from, store: store, config: config, host: host, served: served, logger: logger))
                     }
                 }
             do {
                 let channel = try await bootstrap.connect(host: config.feedHost, port: config.feedPort).get()
                 connected.withLockedValue { $0 = true }
                 logger.info("following feed", metadata: ["feed": "\(config.feedHost):\(config.feedPort)", "from": "\(from)"])
-                loggedDown = false
-                backoffMs = 100
                 try await withGracefulShutdownHandler {
                     try await channel.closeFuture.get()
                 } onGracefulShutdown: {
@@ -52,7 +57,11 @@ final class FeedFollower: Service, Sendable {
                 }
                 connected.withLockedValue { $0 = false }
                 if Task.isShuttingDownGracefully { break }
-                logger.warning("feed connection closed; reconnecting")
+                if served.withLockedValue({ $0 }) {
+                    loggedDown = false
+                    backoffMs = 100
+                }
+                logger.warning("feed connection closed; reconnecting", metadata: ["in_ms": "\(backoffMs)"])
             } catch {
                 connected.withLockedValue { $0 = false }
                 if !loggedDown {
@@ -78,21 +87,26 @@ final class FeedFollowerHandler: ChannelDuplexHandler {
     private let compress: Bool
     private let store: Int64?
     private let host: EngineHost
+    private let served: NIOLockedValueBox<Bool>
     private let logger: Logger
+    private let maxLineBytes: Int
     private var awaitingHelloReply: Bool
     private var helloBuffer: [UInt8] = []
     // The feed is a trusted peer sending large documents: generous limits.
-    private var decoder = WireDecoder(limits: WireLimits(maxLineBytes: 64 << 20, maxInflateRatio: 10_000))
+    private var decoder: WireDecoder
     private var paused = false
     private var heldRead = false
 
-    init(from: UInt64, store: Int64?, token: String?, compress: Bool, host: EngineHost, logger: Logger) {
+    init(from: UInt64, store: Int64?, config: QueryConfig, host: EngineHost, served: NIOLockedValueBox<Bool>, logger: Logger) {
         self.from = from
         self.store = store
-        self.token = token
-        self.compress = compress
+        token = config.feedToken
+        compress = config.compressesFeed
         self.host = host
+        self.served = served
         self.logger = logger
+        maxLineBytes = config.feedMaxLineBytes
+        decoder = WireDecoder(limits: WireLimits(maxLineBytes: config.feedMaxLineBytes, maxInflateRatio: 10_000))
         awaitingHelloReply = token != nil
     }
 
@@ -149,9 +163,14 @@ final class FeedFollowerHandler: ChannelDuplexHandler {
             switch event {
             case .line(let line, _):
                 let bytes = Array(line.readableBytesView)
-                if bytes.first == UInt8(ascii: "{"), bytes.starts(with: Array("{\"ok\":false".utf8)) {
+                if bytes.starts(with: Self.refusal) {
+                    // The feed refused (the store is unavailable, too many connections, …): it
+                    // sends nothing more on this connection, so try again on a new one.
                     logger.error("feed error", metadata: ["reply": "\(String(decoding: bytes, as: UTF8.self))"])
+                    context.close(promise: nil)
+                    return
                 }
+                if !bytes.starts(with: Self.accepted) { served.withLockedValue { $0 = true } }
                 if !host.enqueue(bytes) { paused = true }
             case .failure(let error, _):
                 logger.error("feed stream broken", metadata: ["error": "\(error)"])
@@ -160,15 +179,35 @@ final class FeedFollowerHandler: ChannelDuplexHandler {
             case .inputEnded, .compressedStreamEnded:
                 context.close(promise: nil)
                 return
-            case .encoding, .oversizedLine:
+            case .oversizedLine:
+                // Skipping it would lose a change for good: stop here, loudly, and retry slowly
+                // (the same line comes again until the limit is raised).
+                host.noteApplyError("a feed line after seq \(host.resumeFrom - 1) is over --feed-max-line-bytes (\(maxLineBytes)); the index stops there until the limit is raised")
+                served.withLockedValue { $0 = false }
+                context.close(promise: nil)
+                return
+            case .encoding:
                 break
             }
         }
     }
 
+    /// Replies that start a feed connection: a refusal, and the subscribe reply (not yet a sign
+    /// the feed serves us).
+    private static let refusal = Array("{\"ok\":false".utf8)
+    private static let accepted = Array("{\"ok\":true".utf8)
+
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let e = event as? ChannelEvent, e == .inputClosed {
             context.close(promise: nil)
+            return
+        }
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+            // While paused we do not read, so silence is ours, not the feed's.
+            if !paused {
+                logger.warning("feed silent past its heartbeats; reconnecting")
+                context.close(promise: nil)
+            }
             return
         }
         context.fireUserInboundEventTriggered(event)

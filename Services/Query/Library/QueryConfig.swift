@@ -16,6 +16,13 @@ public struct QueryConfig: Sendable {
     public var compressesFeed: Bool {
         feedCompression ?? !["127.0.0.1", "localhost", "::1"].contains(feedHost)
     }
+    /// The feed sends a heartbeat every second when idle: after this many seconds without a
+    /// byte from it (while we are reading), the connection is taken for dead and made anew.
+    public var feedTimeoutSeconds = 10
+    /// The longest feed line (one document) the follower accepts; a longer one stops following
+    /// with an error (`last_apply_error`) instead of being skipped. Keep it at least ingest's
+    /// `--max-line-bytes`.
+    public var feedMaxLineBytes = 64 << 20
     /// Token sent in `hello` to the feed (when the ingest service has one).
     public var feedToken: String?
     /// Where `query.snapshot` lives.

@@ -27,6 +27,12 @@ struct QueryCommand: AsyncParsableCommand {
     @Option(help: "Ask the feed for zlib: auto (only when the feed is not on loopback), zlib or none (env TIDENDE_FEED_COMPRESS).")
     var feedCompress: String = Env.string("TIDENDE_FEED_COMPRESS") ?? "auto"
 
+    @Option(help: "Seconds without a byte from the feed (it beats every second) before reconnecting (env TIDENDE_FEED_TIMEOUT).")
+    var feedTimeout: Int = Env.int("TIDENDE_FEED_TIMEOUT") ?? 10
+
+    @Option(help: "Longest feed line (one document) accepted; keep it ≥ ingest's --max-line-bytes (env TIDENDE_FEED_MAX_LINE_BYTES).")
+    var feedMaxLineBytes: Int = Env.int("TIDENDE_FEED_MAX_LINE_BYTES") ?? 64 << 20
+
     @Option(help: "Data directory; the snapshot is <dir>/query.snapshot (env TIDENDE_DATA_DIR).")
     var dataDir: String = Env.string("TIDENDE_DATA_DIR") ?? "./data"
 
@@ -53,6 +59,8 @@ struct QueryCommand: AsyncParsableCommand {
             throw ValidationError("--snapshot-interval, --refresh-ms and --search-threads must be at least 1")
         }
         guard maxLimit >= 1, maxResultWindow >= maxLimit else { throw ValidationError("--max-result-window must be ≥ --max-limit ≥ 1") }
+        guard feedTimeout >= 2 else { throw ValidationError("--feed-timeout must be at least 2 (seconds; the feed beats every second)") }
+        guard feedMaxLineBytes >= 1 << 20 else { throw ValidationError("--feed-max-line-bytes must be at least 1048576") }
     }
 
     private func parseFeed() -> (String, Int)? {
@@ -70,6 +78,8 @@ struct QueryCommand: AsyncParsableCommand {
         config.feedPort = feedPort
         config.feedToken = server.resolvedToken
         config.feedCompression = feedCompress == "auto" ? nil : feedCompress == "zlib"
+        config.feedTimeoutSeconds = feedTimeout
+        config.feedMaxLineBytes = feedMaxLineBytes
         config.dataDirectory = dataDir
         config.snapshotIntervalSeconds = snapshotInterval
         config.refreshMilliseconds = refreshMs
