@@ -19,6 +19,24 @@ import TidendeQuerySyntax
         #expect(try search(e, words("cyber nonexistentword")).total == 0)
     }
 
+    /// A hyphenated query word finds the joined spelling, the hyphenated one, the two words
+    /// side by side and a suspended hyphen; not the parts apart.
+    @Test func hyphenatedQueryWordFindsEverySpelling() throws {
+        let e = engine([
+            newsDoc(id: "joined", title: "Ny cyberambassadør udnævnt"),
+            newsDoc(id: "hyphen", title: "Ny cyber-ambassadør udnævnt"),
+            newsDoc(id: "apart", title: "Ny cyber ambassadør udnævnt"),
+            newsDoc(id: "suspended", title: "Cyber- og tech-ambassadører mødes"),
+            newsDoc(id: "scattered", title: "Cyber i fokus", body: "En ambassadør talte."),
+        ])
+        let expected: Set = ["joined", "hyphen", "apart", "suspended"]
+        #expect(Set(ids(try search(e, words("cyber-ambassadør")))) == expected)
+        #expect(Set(ids(try search(e, .word("cyber-ambassadør", field: "title")))) == expected)
+        let r = try e.searcher().search(SearchRequest(q: words("cyber-ambassadør"), highlight: true))
+        #expect(r.hits.first { $0.id == "joined" }?.highlight["title"] == "Ny <em>cyberambassadør</em> udnævnt")
+        #expect(r.hits.first { $0.id == "apart" }?.highlight["title"] == "Ny <em>cyber</em> <em>ambassadør</em> udnævnt")
+    }
+
     @Test func titleMatchesOutrankBodyMatches() throws {
         // "cyber" is in c's title (weight 3) and tags, only in d's and e's bodies.
         #expect(ids(try search(e, words("cyber"))).first == "c")

@@ -2,11 +2,13 @@ import TidendeAnalysis
 import TidendeQuerySyntax
 
 /// One analysed query token: its normalised form, its stem in each language (indexed by the
-/// language code), and its position in the query (for phrases).
+/// language code), its position in the query (for phrases), and whether it is an extra form of a
+/// hyphenated compound (`techambassadør` of `tech-ambassadør`) rather than a word of the text.
 struct QueryTerm: Hashable {
     let term: String
     let stems: [String]
     let position: Int
+    var joined = false
 }
 
 /// A query after analysis for one document language: what the matchers are built from.
@@ -41,7 +43,7 @@ final class QueryPlanner {
         return tokens.map { t in
             QueryTerm(term: cache.string(t.term),
                       stems: [cache.string(t.stem), cache.string(cache.stem(of: t.term, language: .en))],
-                      position: Int(t.position))
+                      position: Int(t.position), joined: t.kind != .word)
         }
     }
 
@@ -58,7 +60,7 @@ final class QueryPlanner {
             let ts = terms(w)
             if ts.isEmpty { return .all }
             if ts.count == 1 { return .term(ts[0], field: field) }
-            return .and(ts.map { .term($0, field: field) }, excluded: [])
+            return compound(ts, field: field)
         case .phrase(let words, let field):
             let ts = terms(words.joined(separator: " "))
             if ts.isEmpty { return .all }
@@ -90,6 +92,18 @@ final class QueryPlanner {
             if planned.count == 1 && negatives.isEmpty { return planned[0] }
             return .and(planned, excluded: negatives)
         }
+    }
+
+    /// A query word that analyses into several tokens. A hyphenated compound matches its joined
+    /// form or its parts as a phrase, so `cyber-ambassadør` finds `cyberambassadør`,
+    /// `cyber-ambassadør` and `cyber- og tech-ambassadører` alike (the index holds the joined form
+    /// of each, DESIGN §6); other splits (`2020-2021`, `TCP/IP`) need all their parts.
+    private func compound(_ ts: [QueryTerm], field: String?) -> PlanNode {
+        let parts = ts.filter { !$0.joined }
+        let joined = ts.filter(\.joined)
+        guard !joined.isEmpty, parts.count > 1 else { return .and(ts.map { .term($0, field: field) }, excluded: []) }
+        let whole: PlanNode = joined.count == 1 ? .term(joined[0], field: field) : .and(joined.map { .term($0, field: field) }, excluded: [])
+        return .or([whole, .phrase(parts, field: field)])
     }
 
     private func isStopWord(_ node: QueryNode, language: Language) -> Bool {
