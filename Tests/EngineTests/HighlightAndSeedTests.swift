@@ -49,6 +49,10 @@ import TidendeQuerySyntax
         #expect(snippet.contains("<em>cyber</em>"))
         #expect(snippet.split(separator: " ").count <= e.config.snippetWords + 2)
         #expect(snippet.hasPrefix("…") && snippet.hasSuffix("…"))
+        // The match stands in the middle of its snippet, with context on both sides.
+        let words = snippet.split(separator: " ")
+        let at = try #require(words.firstIndex(of: "<em>cyber</em>"))
+        #expect(at >= 10 && words.count - at >= 10, "\(snippet)")
     }
 
     @Test func fieldsProjection() throws {

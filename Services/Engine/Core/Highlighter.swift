@@ -147,8 +147,12 @@ final class Highlighter {
                 count += (marked[start + w - 1] ? 1 : 0) - (marked[start - 1] ? 1 : 0)
                 if count > best { best = count; bestStart = start }
             }
-            from = bestStart
-            to = bestStart + w
+            // The first such window ends at a match: centre the window's matches instead, so
+            // that the snippet shows context on both sides (it still holds all of them).
+            let first = (bestStart..<bestStart + w).first { marked[$0] } ?? bestStart
+            let last = (bestStart..<bestStart + w).last { marked[$0] } ?? first
+            from = min(max(0, first - (w - (last - first + 1)) / 2), tokens.count - w)
+            to = from + w
         }
         var text = text
         return text.withUTF8 { bytes -> String in
