@@ -4,7 +4,8 @@ import TidendeQuerySyntax
 ///
 /// Semantics: a comparison matches when *any* value of the field does (arrays of scalars);
 /// `!=` matches when no value is equal (so a document without the field matches); strings
-/// compare exactly (case-sensitive, by Unicode order); a date literal compares with ISO date
+/// compare exactly (case-sensitive, by Unicode order), and a number or boolean equals the string
+/// that spells it (`= 95` finds `"95"`, `= "95"` finds `95`); a date literal compares with ISO date
 /// strings as instants and with numbers as seconds since 1970, and a date without a time stands
 /// for its whole day (UTC), as in Elasticsearch: `= 2026-01-05` is any time that day, `<=` and
 /// `>` take the day's end, `<` and `>=` its start; `= null` means the field is absent; `EXISTS`
@@ -126,6 +127,10 @@ struct FilterEvaluator {
         switch value {
         case .string(let s): literalText = s
         case .date(_, let text): literalText = text
+        // `= 95` and `= true` also equal the strings "95" and "true", as `= "95"` equals the
+        // number 95: whether a producer quoted a value should not decide whether `=` finds it.
+        case .number(let n) where op == .eq: literalText = n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : "\(n)"
+        case .bool(let b) where op == .eq: literalText = b ? "true" : "false"
         default: literalText = nil
         }
         if let s = literalText {
