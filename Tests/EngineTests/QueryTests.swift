@@ -123,4 +123,21 @@ import TidendeQuerySyntax
         #expect(s.first?.count == 2)
         #expect(e.searcher().suggest(prefix: "zzz", limit: 5).isEmpty)
     }
+
+    /// A word only a deleted or replaced version held is not suggested, before a merge or
+    /// after it (the merged word list still adds up every version's words).
+    @Test func suggestLeavesOutWordsOfDeletedVersions() {
+        let e = engine([
+            newsDoc(id: "a", title: "Hemmeligtnavn trækkes tilbage"),
+            newsDoc(id: "b", title: "Hemmelighedskræmmeri i byrådet"),
+            newsDoc(id: "c", title: "Hemmeligstemple dokumenter"),
+        ])
+        e.delete(id: "a", seq: 4)
+        e.upsert(id: "c", document: newsDoc(id: "c", title: "Dokumenter frigives"), seq: 5)
+        e.refresh()
+        #expect(e.searcher().suggest(prefix: "hemme", limit: 5).map(\.term) == ["hemmelighedskræmmeri"])
+        e.forceMerge()
+        #expect(e.searcher().suggest(prefix: "hemme", limit: 5).map(\.term) == ["hemmelighedskræmmeri"])
+        #expect(e.searcher().suggest(prefix: "dok", limit: 5).map(\.term) == ["dokumenter"])
+    }
 }
