@@ -35,6 +35,11 @@ import TidendeQuerySyntax
         let r = try e.searcher().search(SearchRequest(q: words("cyber-ambassadør"), highlight: true))
         #expect(r.hits.first { $0.id == "joined" }?.highlight["title"] == "Ny <em>cyberambassadør</em> udnævnt")
         #expect(r.hits.first { $0.id == "apart" }?.highlight["title"] == "Ny <em>cyber</em> <em>ambassadør</em> udnævnt")
+        // In a phrase too, with the words around the compound in place.
+        #expect(Set(ids(try search(e, .phrase(["ny", "cyber-ambassadør", "udnævnt"], field: nil)))) == ["joined", "hyphen", "apart"])
+        #expect(Set(ids(try search(e, .phrase(["cyber-ambassadør"], field: nil)))) == expected)
+        #expect(Set(ids(try search(e, .phrase(["cyber-", "og", "tech-ambassadører"], field: nil)))) == ["suspended"])
+        #expect(try search(e, .phrase(["ny", "cyber-ambassadør", "mødes"], field: nil)).total == 0)
     }
 
     @Test func titleMatchesOutrankBodyMatches() throws {
