@@ -42,8 +42,8 @@ struct Search: ParsableCommand {
             for (i, hit) in hits.enumerated() {
                 let id = hit["id"]?.text ?? "?"
                 let score = hit["score"]?.text ?? ""
-                let title = hit["highlight"]?["title"]?.text ?? hit["doc"]?["title"]?.text ?? ""
-                print("\(String(format: "%3d", offset + i + 1)). \(emphasis(title, tty))  [\(id)] \(score)")
+                let title = hit["highlight"]?["title"]?.text.map { emphasis($0, tty) } ?? hit["doc"]?["title"]?.text ?? ""
+                print("\(String(format: "%3d", offset + i + 1)). \(title)  [\(id)] \(score)")
                 for field in ["lead", "summary", "body"] {
                     if let snippet = hit["highlight"]?[field]?.text, snippet.contains("<em>") {
                         print("     " + emphasis(snippet.replacingOccurrences(of: "\n", with: " "), tty))
@@ -60,9 +60,12 @@ struct Search: ParsableCommand {
         }
     }
 
+    /// A highlight for the terminal: marks in bold (or «…»), entities back to characters.
     private func emphasis(_ s: String, _ tty: Bool) -> String {
         s.replacingOccurrences(of: "<em>", with: tty ? "\u{1B}[1m" : "«")
             .replacingOccurrences(of: "</em>", with: tty ? "\u{1B}[0m" : "»")
+            .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+            .replacingOccurrences(of: "&amp;", with: "&")
     }
 }
 

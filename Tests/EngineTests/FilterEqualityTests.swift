@@ -28,6 +28,19 @@ import TidendeQuerySyntax
         #expect(try matching(.compare(field: "code", .eq, .string("7"))) == ["1", "2"])
         #expect(try matching(.isIn(field: "code", [.string("x"), .string("7")])) == ["1", "2", "3"])
         #expect(try matching(.compare(field: "flag", .eq, .string("true"))) == ["1", "2"])
-        #expect(try matching(.isIn(field: "code", [.number(7), .string("x")])) == ["2", "3"])
+        #expect(try matching(.isIn(field: "code", [.number(7), .string("x")])) == ["1", "2", "3"])
+    }
+
+    /// The other way round: an unquoted number or boolean equals the string that spells it, as
+    /// in Meilisearch and Elasticsearch (`year = 2026` finds `"year": "2026"`). Ranges stay
+    /// numeric: `"95" < 100` would otherwise compare as text.
+    @Test func numbersAndBooleansEqualTheirSpelling() throws {
+        #expect(try matching(.compare(field: "code", .eq, .number(7))) == ["1", "2"])
+        #expect(try matching(.compare(field: "code", .ne, .number(7))) == ["3", "4"])
+        #expect(try matching(.compare(field: "flag", .eq, .bool(true))) == ["1", "2"])
+        #expect(try matching(.compare(field: "code", .le, .number(7))) == ["2"])
+        let decimals = engine([newsDoc(id: "s", title: "a", extra: [("v", .string("7.5"))]),
+                               newsDoc(id: "n", title: "b", extra: [("v", .number(7.5))])])
+        #expect(Set(ids(try search(decimals, .all, filter: .compare(field: "v", .eq, .number(7.5))))) == ["s", "n"])
     }
 }

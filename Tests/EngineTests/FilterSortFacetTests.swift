@@ -42,6 +42,33 @@ import TidendeQuerySyntax
         #expect(try matching(.compare(field: "published_at", .lt, .date(jan1, text: "2026-01-01"))) == ["2"])
     }
 
+    /// A date without a time is its whole day (UTC), as in Elasticsearch; a date-time is an instant.
+    @Test func dateOnlyLiteralsMeanTheWholeDay() throws {
+        let day = engine([
+            newsDoc(id: "morning", title: "a", publishedAt: "2026-01-05T08:30:00+01:00"),
+            newsDoc(id: "midnight", title: "b", publishedAt: "2026-01-05"),
+            newsDoc(id: "late", title: "c", publishedAt: "2026-01-05T23:59:59.5Z"),
+            newsDoc(id: "next", title: "d", publishedAt: "2026-01-06T00:30:00+02:00"),
+            newsDoc(id: "after", title: "e", publishedAt: "2026-01-06T00:00:00Z"),
+            newsDoc(id: "seconds", title: "f", extra: [("at", .integer(1_767_605_400))]),  // 2026-01-05T09:30:00Z
+        ])
+        func matching(_ op: FilterComparison, _ text: String, field: String = "published_at") throws -> Set<String> {
+            let value = try #require(ISO8601.parse(text))
+            return Set(ids(try search(day, .all, filter: .compare(field: field, op, .date(value, text: text)))))
+        }
+        #expect(try matching(.eq, "2026-01-05") == ["morning", "midnight", "late", "next"])
+        #expect(try matching(.ne, "2026-01-05") == ["after", "seconds"])
+        #expect(try matching(.le, "2026-01-05") == ["morning", "midnight", "late", "next"])
+        #expect(try matching(.lt, "2026-01-05").isEmpty)
+        #expect(try matching(.gt, "2026-01-05") == ["after"])
+        #expect(try matching(.ge, "2026-01-06") == ["after"])
+        #expect(try matching(.eq, "2026-01-05", field: "at") == ["seconds"])
+        #expect(try matching(.gt, "2026-01-04", field: "at") == ["seconds"])
+        #expect(try matching(.eq, "2026-01-05T07:30:00Z") == ["morning"])
+        #expect(try matching(.le, "2026-01-05T07:30:00Z") == ["morning", "midnight"])
+        #expect(try matching(.gt, "2026-01-05T07:30:00Z") == ["late", "next", "after"])
+    }
+
     @Test func existsAndBooleanLogic() throws {
         #expect(try matching(.exists(field: "price")) == ["1", "2", "3"])
         #expect(try matching(.not(.exists(field: "price"))) == ["4"])

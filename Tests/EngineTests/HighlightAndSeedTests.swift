@@ -29,6 +29,18 @@ import TidendeQuerySyntax
         #expect((r.hits.first?.highlight["body"]?.contains("<em>Ambassadøren</em>") ?? false) == sameStem)
     }
 
+    /// A highlight is HTML whose only markup is its marks: the document's own tags and
+    /// ampersands come out as entities, inside a mark too.
+    @Test func highlightsAreHTMLEscaped() throws {
+        let e = engine([newsDoc(id: "a", title: "Use <script>alert(1)</script> & <em>bold</em> security", lang: "en")])
+        let r = try e.searcher().search(SearchRequest(q: .or([words("security"), words("script")]), highlight: true))
+        #expect(r.hits.first?.highlight["title"]
+                == "Use &lt;<em>script</em>&gt;alert(1)&lt;/<em>script</em>&gt; &amp; &lt;em&gt;bold&lt;/em&gt; <em>security</em>")
+        let d = engine([newsDoc(id: "d", title: "D&A-afdelingen vokser")])
+        #expect(try d.searcher().search(SearchRequest(q: words("d&a"), highlight: true)).hits.first?.highlight["title"]
+                == "<em>D&amp;A</em>-afdelingen vokser")
+    }
+
     @Test func longFieldsBecomeSnippets() throws {
         let filler = (0..<200).map { "ord\($0)" }.joined(separator: " ")
         let e = engine([newsDoc(id: "a", title: "Titel", body: filler + " cyber angreb " + filler)])
@@ -37,6 +49,10 @@ import TidendeQuerySyntax
         #expect(snippet.contains("<em>cyber</em>"))
         #expect(snippet.split(separator: " ").count <= e.config.snippetWords + 2)
         #expect(snippet.hasPrefix("…") && snippet.hasSuffix("…"))
+        // The match stands in the middle of its snippet, with context on both sides.
+        let words = snippet.split(separator: " ")
+        let at = try #require(words.firstIndex(of: "<em>cyber</em>"))
+        #expect(at >= 10 && words.count - at >= 10, "\(snippet)")
     }
 
     @Test func fieldsProjection() throws {

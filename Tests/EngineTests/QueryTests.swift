@@ -19,6 +19,29 @@ import TidendeQuerySyntax
         #expect(try search(e, words("cyber nonexistentword")).total == 0)
     }
 
+    /// A hyphenated query word finds the joined spelling, the hyphenated one, the two words
+    /// side by side and a suspended hyphen; not the parts apart.
+    @Test func hyphenatedQueryWordFindsEverySpelling() throws {
+        let e = engine([
+            newsDoc(id: "joined", title: "Ny cyberambassadør udnævnt"),
+            newsDoc(id: "hyphen", title: "Ny cyber-ambassadør udnævnt"),
+            newsDoc(id: "apart", title: "Ny cyber ambassadør udnævnt"),
+            newsDoc(id: "suspended", title: "Cyber- og tech-ambassadører mødes"),
+            newsDoc(id: "scattered", title: "Cyber i fokus", body: "En ambassadør talte."),
+        ])
+        let expected: Set = ["joined", "hyphen", "apart", "suspended"]
+        #expect(Set(ids(try search(e, words("cyber-ambassadør")))) == expected)
+        #expect(Set(ids(try search(e, .word("cyber-ambassadør", field: "title")))) == expected)
+        let r = try e.searcher().search(SearchRequest(q: words("cyber-ambassadør"), highlight: true))
+        #expect(r.hits.first { $0.id == "joined" }?.highlight["title"] == "Ny <em>cyberambassadør</em> udnævnt")
+        #expect(r.hits.first { $0.id == "apart" }?.highlight["title"] == "Ny <em>cyber</em> <em>ambassadør</em> udnævnt")
+        // In a phrase too, with the words around the compound in place.
+        #expect(Set(ids(try search(e, .phrase(["ny", "cyber-ambassadør", "udnævnt"], field: nil)))) == ["joined", "hyphen", "apart"])
+        #expect(Set(ids(try search(e, .phrase(["cyber-ambassadør"], field: nil)))) == expected)
+        #expect(Set(ids(try search(e, .phrase(["cyber-", "og", "tech-ambassadører"], field: nil)))) == ["suspended"])
+        #expect(try search(e, .phrase(["ny", "cyber-ambassadør", "mødes"], field: nil)).total == 0)
+    }
+
     @Test func titleMatchesOutrankBodyMatches() throws {
         // "cyber" is in c's title (weight 3) and tags, only in d's and e's bodies.
         #expect(ids(try search(e, words("cyber"))).first == "c")
@@ -104,5 +127,22 @@ import TidendeQuerySyntax
         #expect(s.first?.term == "ambassadør")
         #expect(s.first?.count == 2)
         #expect(e.searcher().suggest(prefix: "zzz", limit: 5).isEmpty)
+    }
+
+    /// A word only a deleted or replaced version held is not suggested, before a merge or
+    /// after it (the merged word list still adds up every version's words).
+    @Test func suggestLeavesOutWordsOfDeletedVersions() {
+        let e = engine([
+            newsDoc(id: "a", title: "Hemmeligtnavn trækkes tilbage"),
+            newsDoc(id: "b", title: "Hemmelighedskræmmeri i byrådet"),
+            newsDoc(id: "c", title: "Hemmeligstemple dokumenter"),
+        ])
+        e.delete(id: "a", seq: 4)
+        e.upsert(id: "c", document: newsDoc(id: "c", title: "Dokumenter frigives"), seq: 5)
+        e.refresh()
+        #expect(e.searcher().suggest(prefix: "hemme", limit: 5).map(\.term) == ["hemmelighedskræmmeri"])
+        e.forceMerge()
+        #expect(e.searcher().suggest(prefix: "hemme", limit: 5).map(\.term) == ["hemmelighedskræmmeri"])
+        #expect(e.searcher().suggest(prefix: "dok", limit: 5).map(\.term) == ["dokumenter"])
     }
 }

@@ -4,9 +4,12 @@ import TidendeQuerySyntax
 ///
 /// Semantics: a comparison matches when *any* value of the field does (arrays of scalars);
 /// `!=` matches when no value is equal (so a document without the field matches); strings
-/// compare exactly (case-sensitive, by Unicode order); a date literal compares with ISO date
-/// strings as instants and with numbers as seconds since 1970; `= null` means the field is
-/// absent; `EXISTS` is true for a field with a value or with indexed text.
+/// compare exactly (case-sensitive, by Unicode order), and a number or boolean equals the string
+/// that spells it (`= 95` finds `"95"`, `= "95"` finds `95`); a date literal compares with ISO date
+/// strings as instants and with numbers as seconds since 1970, and a date without a time stands
+/// for its whole day (UTC), as in Elasticsearch: `= 2026-01-05` is any time that day, `<=` and
+/// `>` take the day's end, `<` and `>=` its start; `= null` means the field is absent; `EXISTS`
+/// is true for a field with a value or with indexed text.
 struct FilterEvaluator {
     let segment: Segment
     let fields: FieldRegistry
@@ -87,6 +90,19 @@ struct FilterEvaluator {
         })
     }
 
+    /// `a op [from, to)`: `b` stands for the span from `from` up to, not including, `to` (a
+    /// date's whole day; an instant or a number is the span from itself to the next value).
+    private static func test(_ a: Double, _ op: FilterComparison, from: Double, to: Double) -> Bool {
+        switch op {
+        case .eq: return a >= from && a < to
+        case .ne: return a < from || a >= to
+        case .lt: return a < from
+        case .le: return a < to
+        case .gt: return a >= to
+        case .ge: return a >= from
+        }
+    }
+
     private static func test(_ a: Double, _ op: FilterComparison, _ b: Double) -> Bool {
         switch op {
         case .eq: return a == b
@@ -111,6 +127,10 @@ struct FilterEvaluator {
         switch value {
         case .string(let s): literalText = s
         case .date(_, let text): literalText = text
+        // `= 95` and `= true` also equal the strings "95" and "true", as `= "95"` equals the
+        // number 95: whether a producer quoted a value should not decide whether `=` finds it.
+        case .number(let n) where op == .eq: literalText = n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : "\(n)"
+        case .bool(let b) where op == .eq: literalText = b ? "true" : "false"
         default: literalText = nil
         }
         if let s = literalText {
@@ -134,6 +154,12 @@ struct FilterEvaluator {
         case .string(let s): Double(s)
         case .null: nil
         }
+        // A date literal's span: its whole day when it has no time (`2026-01-05`), else the instant.
+        let dateEnd: Double = switch value {
+        case .date(let t, let text) where text.utf8.count == 10: t + 86_400
+        case .date(let t, _): t.nextUp
+        default: .nan
+        }
         let wantsBool: Bool = if case .bool = value { true } else { false }
         let isDate: Bool = if case .date = value { true } else { false }
         let stringBool: Bool? = if case .string(let s) = value { s == "true" ? true : s == "false" ? false : nil } else { nil }
@@ -146,13 +172,15 @@ struct FilterEvaluator {
                     if wantsBool, let n = numeric, Self.test(number, op, n) { return true }
                     if let b = stringBool, op == .eq, (number != 0) == b { return true }
                 case .number:
-                    if !wantsBool, let n = numeric, Self.test(number, op, n) { return true }
+                    if isDate, let n = numeric {
+                        if Self.test(number, op, from: n, to: dateEnd) { return true }
+                    } else if !wantsBool, let n = numeric, Self.test(number, op, n) { return true }
                 case .truncated:
                     // Only a prefix is kept: it can order, never equal.
                     if op != .eq, let st = stringTest, st(ordinals[i]) { return true }
                 case .string:
                     if isDate, !number.isNaN {
-                        if let n = numeric, Self.test(number, op, n) { return true }
+                        if let n = numeric, Self.test(number, op, from: n, to: dateEnd) { return true }
                     } else if let st = stringTest, st(ordinals[i]) {
                         return true
                     }

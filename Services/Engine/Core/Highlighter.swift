@@ -4,7 +4,9 @@ import TidendeModels
 /// Marks the query's words in a hit's text fields with `<em>`…`</em>`. The field is analysed
 /// again in the document's language, so any form with a matching stem is marked
 /// (`ambassadører` for the query `ambassadør`), cut at the analyser's byte offsets. A long field
-/// becomes a snippet: the window of `snippetWords` words holding the most matches.
+/// becomes a snippet: the window of `snippetWords` words holding the most matches. The text is
+/// HTML-escaped (`&`, `<`, `>`), so that the only markup in a highlight is its `<em>` marks: a
+/// document's own `<script>` or `<em>` cannot pass for either.
 ///
 /// One highlighter serves one search (not thread-safe): its stem cache is the search's, warm from
 /// earlier searches, so a word met before costs a table look-up, and query stems compare as
@@ -145,8 +147,12 @@ final class Highlighter {
                 count += (marked[start + w - 1] ? 1 : 0) - (marked[start - 1] ? 1 : 0)
                 if count > best { best = count; bestStart = start }
             }
-            from = bestStart
-            to = bestStart + w
+            // The first such window ends at a match: centre the window's matches instead, so
+            // that the snippet shows context on both sides (it still holds all of them).
+            let first = (bestStart..<bestStart + w).first { marked[$0] } ?? bestStart
+            let last = (bestStart..<bestStart + w).last { marked[$0] } ?? first
+            from = min(max(0, first - (w - (last - first + 1)) / 2), tokens.count - w)
+            to = from + w
         }
         var text = text
         return text.withUTF8 { bytes -> String in
@@ -157,16 +163,28 @@ final class Highlighter {
                 let t = tokens[i]
                 let start = Int(t.start), end = Int(t.end)
                 guard start >= cursor, end <= bytes.count else { continue }
-                out.append(contentsOf: bytes[cursor..<start])
+                Self.appendEscaped(bytes[cursor..<start], to: &out)
                 out.append(contentsOf: "<em>".utf8)
-                out.append(contentsOf: bytes[start..<end])
+                Self.appendEscaped(bytes[start..<end], to: &out)
                 out.append(contentsOf: "</em>".utf8)
                 cursor = end
             }
             let end = to == tokens.count ? bytes.count : Int(tokens[to - 1].end)
-            if cursor < end { out.append(contentsOf: bytes[cursor..<end]) }
+            if cursor < end { Self.appendEscaped(bytes[cursor..<end], to: &out) }
             if to < tokens.count { out.append(contentsOf: " …".utf8) }
             return String(decoding: out, as: UTF8.self)
+        }
+    }
+
+    /// Appends `text` with `&`, `<` and `>` as HTML entities.
+    private static func appendEscaped(_ text: Slice<UnsafeBufferPointer<UInt8>>, to out: inout [UInt8]) {
+        for byte in text {
+            switch byte {
+            case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)
+            case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
+            case UInt8(ascii: ">"): out.append(contentsOf: "&gt;".utf8)
+            default: out.append(byte)
+            }
         }
     }
 }

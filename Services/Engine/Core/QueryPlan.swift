@@ -2,11 +2,13 @@ import TidendeAnalysis
 import TidendeQuerySyntax
 
 /// One analysed query token: its normalised form, its stem in each language (indexed by the
-/// language code), and its position in the query (for phrases).
+/// language code), its position in the query (for phrases), and whether it is a word of the text
+/// or an extra form of a hyphenated compound (`techambassadør` of `tech-ambassadør`).
 struct QueryTerm: Hashable {
     let term: String
     let stems: [String]
     let position: Int
+    var kind = AnalyzedToken.Kind.word
 }
 
 /// A query after analysis for one document language: what the matchers are built from.
@@ -41,7 +43,7 @@ final class QueryPlanner {
         return tokens.map { t in
             QueryTerm(term: cache.string(t.term),
                       stems: [cache.string(t.stem), cache.string(cache.stem(of: t.term, language: .en))],
-                      position: Int(t.position))
+                      position: Int(t.position), kind: t.kind)
         }
     }
 
@@ -58,12 +60,14 @@ final class QueryPlanner {
             let ts = terms(w)
             if ts.isEmpty { return .all }
             if ts.count == 1 { return .term(ts[0], field: field) }
-            return .and(ts.map { .term($0, field: field) }, excluded: [])
+            guard ts.contains(where: { $0.kind == .joined }) else { return .and(ts.map { .term($0, field: field) }, excluded: []) }
+            return spellings(ts, field: field)
         case .phrase(let words, let field):
             let ts = terms(words.joined(separator: " "))
             if ts.isEmpty { return .all }
             if ts.count == 1 { return .term(ts[0], field: field) }
-            return .phrase(ts, field: field)
+            guard ts.contains(where: { $0.kind == .joined }) else { return .phrase(ts, field: field) }
+            return spellings(ts, field: field)
         case .prefix(let p, let field):
             let normal = normalize(p, language: language) ?? p.lowercased()
             return normal.isEmpty ? .all : .prefix(normal, field: field)
@@ -90,6 +94,36 @@ final class QueryPlanner {
             if planned.count == 1 && negatives.isEmpty { return planned[0] }
             return .and(planned, excluded: negatives)
         }
+    }
+
+    /// Words with hyphenated compounds, as a phrase (a query word alone is one too): with each
+    /// compound in its parts, or joined. So `cyber-ambassadør` finds `cyberambassadør`,
+    /// `cyber-ambassadør`, `cyber ambassadør` and `cyber- og tech-ambassadører` alike (the index
+    /// holds the joined form of every hyphenated compound and suspended hyphen, DESIGN §6), and
+    /// `"ny cyber-ambassadør"` finds `ny cyberambassadør`; parts apart from each other do not match.
+    private func spellings(_ ts: [QueryTerm], field: String?) -> PlanNode {
+        let parts = ts.filter { $0.kind == .word }
+        var joined: [QueryTerm] = []
+        var i = 0, shift = 0
+        while i < parts.count {
+            let part = parts[i]
+            // The compound starting here: its joined form spells the next n parts.
+            var n = 0
+            if let whole = ts.first(where: { $0.kind == .joined && $0.position == part.position }) {
+                var spelt = ""
+                while i + n < parts.count, spelt.count < whole.term.count { spelt += parts[i + n].term; n += 1 }
+                if spelt == whole.term {
+                    joined.append(QueryTerm(term: whole.term, stems: whole.stems, position: part.position - shift))
+                    shift += n - 1
+                    i += n
+                    continue
+                }
+            }
+            joined.append(QueryTerm(term: part.term, stems: part.stems, position: part.position - shift))
+            i += 1
+        }
+        func phrase(_ terms: [QueryTerm]) -> PlanNode { terms.count == 1 ? .term(terms[0], field: field) : .phrase(terms, field: field) }
+        return .or([phrase(joined), phrase(parts)])
     }
 
     private func isStopWord(_ node: QueryNode, language: Language) -> Bool {

@@ -49,8 +49,10 @@ public struct Searcher: Sendable {
     }
 
     /// The most frequent indexed words (normalised surface forms, not stems) starting with
-    /// `prefix`, most frequent first. Counts are occurrences and may include deleted documents
-    /// until their segment is merged.
+    /// `prefix`, most frequent first, among the words some live document still holds. Counts are
+    /// occurrences and may include deleted and replaced versions (a segment's word list keeps
+    /// them, and a merge adds them up), which is also why each word is checked against the
+    /// postings before it is suggested: a word only a deleted document had is not.
     public func suggest(prefix: String, limit: Int) -> [(term: String, count: Int)] {
         let normal = analyzer.analyze(prefix, language: .da).first?.term ?? prefix.lowercased()
         guard !normal.isEmpty, limit > 0 else { return [] }
@@ -65,7 +67,33 @@ public struct Searcher: Sendable {
                 i += 1
             }
         }
-        return counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-            .prefix(limit).map { (term: $0.key, count: $0.value) }
+        let stems = StemCachePool.borrow()
+        defer { StemCachePool.giveBack(stems) }
+        let planner = QueryPlanner(analyzer: analyzer, cache: stems.cache)
+        let context = ScoringContext(view: view, config: config)
+        var out: [(term: String, count: Int)] = []
+        // Bounded too: past this many dead words, fewer suggestions.
+        for (word, count) in counts.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key })
+            .prefix(limit * 10) where isLive(word, planner: planner, context: context) {
+            out.append((word, count))
+            if out.count == limit { break }
+        }
+        return out
+    }
+
+    /// Whether a live document holds `word`, or another form with one of its stems.
+    private func isLive(_ word: String, planner: QueryPlanner, context: ScoringContext) -> Bool {
+        for language in Language.allCases {
+            let plan = planner.plan(.word(word, field: nil), language: language)
+            for (s, sv) in view.segments.enumerated() {
+                let root = context.matcher(plan, segment: s, language: language)
+                var d = root.next()
+                while d != Matcher.end {
+                    if !sv.deletions.contains(Int(d)) { return true }
+                    d = root.next()
+                }
+            }
+        }
+        return false
     }
 }

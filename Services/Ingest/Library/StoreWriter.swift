@@ -214,7 +214,8 @@ public final class StoreWriter: @unchecked Sendable {
         _head = next
         _live += live
         _tombstones += dead
-        _commits += 1
+        // A transaction of only gets, syncs and deletes of absent ids wrote nothing to make durable.
+        if next != startHead { _commits += 1 }
         _lastError = nil
         stateLock.unlock()
         if next != startHead { onCommit(next) }
