@@ -39,17 +39,30 @@ enum RequestClassifier {
 
     private static let scanner = JSONScanner()
 
+    /// The line as a JSON object, or why it is not one; nil for a line opening with `[` that is
+    /// not JSON at all (it is text).
+    private static func object(_ bytes: [UInt8], opening: UInt8) -> Result<JSONScan, WireError>? {
+        do {
+            return .success(try scanner.scanObject(bytes))
+        } catch {
+            if opening == UInt8(ascii: "[") && error.code != .notAnObject { return nil }
+            return .failure(error.wireError)
+        }
+    }
+
     static func classify(_ line: ByteBuffer) -> Kind {
         let bytes = Array(line.readableBytesView)
         var i = 0
         while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 }
         guard i < bytes.count else { return .invalid(WireError(.invalidJSON, "empty line")) }
-        if bytes[i] == UInt8(ascii: "{") || bytes[i] == UInt8(ascii: "[") {
+        // A line opening with `{` is JSON. One opening with `[` is JSON when it parses (an array:
+        // `not_an_object`), and text otherwise, such as the query `[VIDEO] cyberangreb` (DESIGN
+        // §5: a line that does not start with `{` is a plain query).
+        if bytes[i] == UInt8(ascii: "{") || bytes[i] == UInt8(ascii: "["), let parsed = object(bytes, opening: bytes[i]) {
             let scan: JSONScan
-            do {
-                scan = try scanner.scanObject(bytes)
-            } catch {
-                return .invalid(error.wireError)
+            switch parsed {
+            case .success(let s): scan = s
+            case .failure(let error): return .invalid(error)
             }
             if let op = scan.member("op") {
                 switch scan.string(op) {

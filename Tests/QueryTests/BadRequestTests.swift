@@ -90,4 +90,17 @@ struct BadRequestTests {
             #expect((reply.message ?? "").contains(op), "\(reply)")
         }
     }
+
+    /// Only `{` starts a JSON request (DESIGN §5): a pasted headline such as `[VIDEO] …` is a
+    /// plain query, while a line that is a JSON array is still refused as one.
+    @Test("A plain line starting with [ that is not JSON is a query")
+    func bracketedPlainQuery() throws {
+        let cluster = try Cluster()
+        let ack = try cluster.put(Documents.generated("v", count: 3)).last!
+        #expect(try cluster.search("\"q\":\"\"", after: ack.seq).total == 3)
+        let plain = try cluster.ask("[\(Documents.marker(1))] netværk")
+        #expect(plain.ok && plain.hitIDs == ["v-1"], "\(plain)")
+        #expect(try cluster.ask("[1,2]").code == "not_an_object")
+    }
 }
+
