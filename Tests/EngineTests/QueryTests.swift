@@ -42,6 +42,18 @@ import TidendeQuerySyntax
         #expect(try search(e, .phrase(["ny", "cyber-ambassadør", "mødes"], field: nil)).total == 0)
     }
 
+    /// A query of symbols only asked for something no document has; an empty query and a lone
+    /// `*` ask for everything; symbols beside words are neutral.
+    @Test func queryOfSymbolsOnlyMatchesNothing() throws {
+        for text in ["🎉", "...", "🎉 –"] {
+            #expect(try search(e, QueryParser.parse(text)).total == 0, "\(text)")
+        }
+        #expect(try search(e, QueryParser.parse("")).total == 5)
+        #expect(try search(e, QueryParser.parse("*")).total == 5)
+        #expect(Set(ids(try search(e, QueryParser.parse("cyber 🎉")))) == ["c", "d", "e"])
+        #expect(try QueryParser.parse(QueryNode.none.syntax) == QueryNode.none)
+    }
+
     @Test func titleMatchesOutrankBodyMatches() throws {
         // "cyber" is in c's title (weight 3) and tags, only in d's and e's bodies.
         #expect(ids(try search(e, words("cyber"))).first == "c")

@@ -56,6 +56,7 @@ final class QueryPlanner {
     func plan(_ node: QueryNode, language: Language) -> PlanNode {
         switch node {
         case .all: return .all
+        case .none: return .none
         case .word(let w, let field):
             let ts = terms(w)
             if ts.isEmpty { return .all }

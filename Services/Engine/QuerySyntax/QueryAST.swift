@@ -3,6 +3,8 @@
 public indirect enum QueryNode: Sendable, Hashable {
     /// Matches every document (the empty query).
     case all
+    /// Matches no document: a query of symbols only (`🎉`, `...`), with no word to search for.
+    case none
     /// A word; `field` restricts it to one field (`title:cyber`).
     case word(String, field: String?)
     /// An exact phrase (`"master i it"`), optionally restricted to a field.

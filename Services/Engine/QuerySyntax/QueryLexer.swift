@@ -31,11 +31,18 @@ struct QueryLexer {
     private let chars: [Character]
     private var index = 0
     private(set) var tokens: [QueryToken] = []
+    /// Whether a run of symbols without a letter or digit (`🎉`, `...`; not a lone `*`) was
+    /// left out: a query of nothing else asked for something, not for everything.
+    private(set) var droppedSymbols = false
 
     static func tokenize(_ query: String) throws(QuerySyntaxError) -> [QueryToken] {
+        try lex(query).tokens
+    }
+
+    static func lex(_ query: String) throws(QuerySyntaxError) -> (tokens: [QueryToken], droppedSymbols: Bool) {
         var lexer = QueryLexer(chars: Array(query))
         try lexer.run()
-        return lexer.tokens
+        return (lexer.tokens, lexer.droppedSymbols)
     }
 
     private init(chars: [Character]) {
@@ -113,7 +120,10 @@ struct QueryLexer {
         // on what remains (`«title:x` is a field term, `,OR` is the keyword).
         var lead = start
         while lead < index, !Self.isWordCharacter(chars[lead]) { lead += 1 }
-        guard lead < index else { return }
+        guard lead < index else {
+            if chars[start..<index].contains(where: { $0 != "*" }) { droppedSymbols = true }
+            return
+        }
         let run = String(chars[lead..<index])
         let (text, prefix) = Self.strip(run, allowStar: true)
         if !prefix {

@@ -5,6 +5,8 @@ extension QueryNode {
         switch self {
         case .all:
             return ""
+        case .none:
+            return "…"
         case .word(let text, let field):
             return Self.fieldPrefix(field) + text
         case .prefix(let text, let field):

@@ -23,7 +23,10 @@
 public enum QueryParser {
     /// Parses `query`; throws a `QuerySyntaxError` naming the column and what was expected.
     public static func parse(_ query: String) throws(QuerySyntaxError) -> QueryNode {
-        var parser = Parser(tokens: try QueryLexer.tokenize(query), end: query.count + 1)
+        let (tokens, droppedSymbols) = try QueryLexer.lex(query)
+        // Symbols alone (`🎉`) match nothing; an empty query or a lone `*` matches everything.
+        if tokens.isEmpty && droppedSymbols { return .none }
+        var parser = Parser(tokens: tokens, end: query.count + 1)
         return try parser.parseQuery()
     }
 }
