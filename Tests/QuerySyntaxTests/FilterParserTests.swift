@@ -26,6 +26,9 @@ private func cmp(_ f: String, _ op: FilterComparison, _ v: FilterValue) -> Filte
         #expect(try FilterParser.parse("city = København") == cmp("city", .eq, .string("København")))
         // Things that only look numeric are strings.
         #expect(try FilterParser.parse("v = 1.2.3") == cmp("v", .eq, .string("1.2.3")))
+        // Not the shape of a date (a month or day of one or two digits): text.
+        #expect(try FilterParser.parse("sku = 1234-5678") == cmp("sku", .eq, .string("1234-5678")))
+        #expect(try FilterParser.parse("sku = 2026-123-4") == cmp("sku", .eq, .string("2026-123-4")))
         #expect(try FilterParser.parse("v = nan") == cmp("v", .eq, .string("nan")))
         #expect(try FilterParser.parse("v = 1e999") == cmp("v", .eq, .string("1e999")))
     }

@@ -278,16 +278,22 @@ extension FilterValue {
         return bytes.isEmpty
     }
 
-    /// `NNNN-NN-NN…`: the shape of a date, so that a malformed one is reported instead of being
-    /// compared as text.
+    /// `NNNN-N-N…` (a year, then a month and a day of one or two digits each, then the end or
+    /// more): the shape of a date, so that a malformed one (`2026-1-5`, `2026-02-30`) is
+    /// reported instead of being compared as text. `1234-5678` is not one.
     static func looksLikeDate(_ text: String) -> Bool {
-        let b = Array(text.utf8.prefix(10))
-        guard b.count == 10 else { return false }
-        for (i, byte) in b.enumerated() {
-            let isDigit = byte >= 0x30 && byte <= 0x39
-            if i == 4 || i == 7 { if byte != 0x2D { return false } } else if !isDigit { return false }
+        var b = text.utf8[...]
+        func digits(_ range: ClosedRange<Int>) -> Bool {
+            var n = 0
+            while let c = b.first, c >= 0x30, c <= 0x39 { b.removeFirst(); n += 1 }
+            return range.contains(n)
         }
-        return true
+        func dash() -> Bool {
+            guard b.first == 0x2D else { return false }
+            b.removeFirst()
+            return true
+        }
+        return digits(4...4) && dash() && digits(1...2) && dash() && digits(1...2)
     }
 }
 
