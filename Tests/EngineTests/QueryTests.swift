@@ -139,6 +139,16 @@ import TidendeQuerySyntax
         #expect(s.first?.term == "ambassadør")
         #expect(s.first?.count == 2)
         #expect(e.searcher().suggest(prefix: "zzz", limit: 5).isEmpty)
+        // The word being typed is the last one; a hyphenated one is completed joined.
+        #expect(e.searcher().suggest(prefix: "cyber ambas", limit: 5).map(\.term) == s.map(\.term))
+    }
+
+    /// `tech-a` is typed on the way to `tech-ambassadør`: it completes the joined form the index
+    /// holds, not every word starting with `tech`.
+    @Test func suggestCompletesAHyphenatedWordJoined() {
+        let e = engine([newsDoc(id: "a", title: "Ny tech-ambassadør og techbranchen")])
+        #expect(e.searcher().suggest(prefix: "tech-a", limit: 5).map(\.term) == ["techambassadør"])
+        #expect(Set(e.searcher().suggest(prefix: "tech", limit: 5).map(\.term)) == ["tech", "techambassadør", "techbranchen"])
     }
 
     /// A word only a deleted or replaced version held is not suggested, before a merge or

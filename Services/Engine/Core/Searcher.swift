@@ -54,7 +54,9 @@ public struct Searcher: Sendable {
     /// them, and a merge adds them up), which is also why each word is checked against the
     /// postings before it is suggested: a word only a deleted document had is not.
     public func suggest(prefix: String, limit: Int) -> [(term: String, count: Int)] {
-        let normal = analyzer.analyze(prefix, language: .da).first?.term ?? prefix.lowercased()
+        let stems = StemCachePool.borrow()
+        defer { StemCachePool.giveBack(stems) }
+        let normal = typedWord(prefix, cache: stems.cache)
         guard !normal.isEmpty, limit > 0 else { return [] }
         var counts: [String: Int] = [:]
         for sv in view.segments {
@@ -67,8 +69,6 @@ public struct Searcher: Sendable {
                 i += 1
             }
         }
-        let stems = StemCachePool.borrow()
-        defer { StemCachePool.giveBack(stems) }
         let planner = QueryPlanner(analyzer: analyzer, cache: stems.cache)
         let context = ScoringContext(view: view, config: config)
         var out: [(term: String, count: Int)] = []
@@ -79,6 +79,17 @@ public struct Searcher: Sendable {
             if out.count == limit { break }
         }
         return out
+    }
+
+    /// The word being typed, normalised: the last word of `prefix` (`ny tech` completes
+    /// `tech`), and a hyphenated compound as its joined form (`tech-a` completes `techa`, as the
+    /// index holds `techambassadør` for `tech-ambassadør`).
+    private func typedWord(_ prefix: String, cache: StemCache) -> String {
+        var tokens: [AnalyzedToken] = []
+        analyzer.analyze(prefix, language: .da, cache: cache, into: &tokens)
+        guard let last = tokens.last(where: { $0.kind == .word }) else { return prefix.lowercased() }
+        let whole = tokens.first { $0.kind == .joined && $0.end == last.end }
+        return cache.string((whole ?? last).term)
     }
 
     /// Whether a live document holds `word`, or another form with one of its stems.
