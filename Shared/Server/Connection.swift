@@ -7,14 +7,15 @@ import TidendeWire
 ///
 /// It owns the rules every port shares (DESIGN §2): exactly one reply per request line, in request
 /// order, however late each reply is produced; `hello` (token, acks, reply compression) and `quit`;
-/// HTTP by mistake; the end of an upload; backpressure (no reads while too many replies are
-/// outstanding); the idle timeout. What a request *means* is the session's business.
+/// HTTP by mistake; the end of an upload; backpressure (``wantsInput``: no request is taken, and
+/// nothing is read, while too many replies are outstanding or the client is not reading them); the
+/// idle timeout. What a request *means* is the session's business.
 ///
 /// ```
 ///   request lines ──▶ reserve slot ──▶ session ──▶ reply(token) fills slot
 ///   slots: [ready][ready][pending][ready] ──▶ drain writes the ready prefix, in order
 /// ```
-public final class Connection: ChannelDuplexHandler {
+public final class Connection: ChannelDuplexHandler, WireInputDemand {
     public typealias InboundIn = WireEvent
     public typealias OutboundIn = ByteBuffer
     public typealias OutboundOut = ByteBuffer
@@ -115,6 +116,10 @@ public final class Connection: ChannelDuplexHandler {
     }
 
     private var flushScheduled = false
+
+    /// Replies gathered in `out` past this size are written without waiting for the end of the
+    /// tick: a burst of replies made at once (light searches answer inline) never piles up there.
+    static let outputChunkBytes = 64 << 10
 
     /// Flushes once the current event-loop tick is done, coalescing everything written in it.
     private func scheduleFlush() {
@@ -219,15 +224,17 @@ public final class Connection: ChannelDuplexHandler {
         context.fireChannelReadComplete()
     }
 
-    public func read(context: ChannelHandlerContext) {
-        // Backpressure: hold the read while too many replies are outstanding or the input is over.
-        // Also while the socket cannot take more: a client that does not read its replies must
-        // not make the server buffer them without bound.
-        if slots.count >= config.maxPendingReplies || closing || ending != nil || !context.channel.isWritable {
+    /// Backpressure, asked by the `WireDecoderHandler` before each request it delivers and each
+    /// read it passes on: no while too many replies are outstanding or the input is over, and
+    /// while the socket cannot take more (a client that does not read its replies must not make
+    /// the server buffer them without bound). A no is remembered, and the connection asks again
+    /// (a `read`) once replies drain or the socket is writable.
+    public var wantsInput: Bool {
+        if slots.count >= config.maxPendingReplies || closing || ending != nil || context?.channel.isWritable != true {
             heldRead = true
-        } else {
-            context.read()
+            return false
         }
+        return true
     }
 
     public func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -371,6 +378,11 @@ public final class Connection: ChannelDuplexHandler {
                 return
             case let .ready(bytes):
                 if let bytes { out.writeBytes(bytes); wrote = true }
+                if out.readableBytes >= Self.outputChunkBytes {
+                    // Into the channel now, where its writability (and so `wantsInput`) counts it.
+                    flushOutput()
+                    wrote = false
+                }
             case let .startCompression(format, hello):
                 out.writeBytes(hello)
                 startCompression(format)

@@ -9,8 +9,9 @@ import TidendeWire
 /// A TCP server speaking Tidende's line protocol on one port, as a `Service`: it binds in `run()`,
 /// serves until graceful shutdown, then stops accepting and closes its connections.
 ///
-/// Pipeline per connection: `IdleStateHandler` → `WireDecoderHandler` (sniff, inflate, frame) →
-/// `Connection` (order, hello, quit, backpressure) → the service's session.
+/// Pipeline per connection: `IdleStateHandler` → `WireDecoderHandler` (sniff, inflate, frame;
+/// delivers only what the connection wants) → `Connection` (order, hello, quit, backpressure) →
+/// the service's session.
 public final class LineServer: Service, Sendable {
     public let config: LineServerConfig
     private let service: any LineService
@@ -72,8 +73,10 @@ public final class LineServer: Service, Sendable {
                         return
                     }
                     try sync.addHandler(IdleStateHandler(readTimeout: config.idleTimeout))
-                    try sync.addHandler(WireDecoderHandler(limits: config.wire))
-                    try sync.addHandler(Connection(config: config, service: service, allocator: channel.allocator))
+                    // The connection tells the decoder how much it takes (backpressure).
+                    let connection = Connection(config: config, service: service, allocator: channel.allocator)
+                    try sync.addHandler(WireDecoderHandler(limits: config.wire, demand: connection))
+                    try sync.addHandler(connection)
                 }
             }
         let channel = try await bootstrap.bind(host: config.host, port: config.port).get()

@@ -4,7 +4,7 @@ import Testing
 import TidendeWire
 
 /// Records what reaches the handler after the decoder.
-private final class Recorder: ChannelInboundHandler {
+private final class Recorder: ChannelInboundHandler, WireInputDemand {
     typealias InboundIn = WireEvent
 
     var events: [Ev] = []
@@ -12,10 +12,15 @@ private final class Recorder: ChannelInboundHandler {
     var userEvents: [String] = []
     /// Close the channel when this line number arrives (to test re-entrancy).
     var closeOnLine: Int?
+    /// Events it takes before it says no (backpressure, as `Connection` does); nil: no limit.
+    var room: Int?
+
+    var wantsInput: Bool { room.map { $0 > 0 } ?? true }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let event = unwrapInboundIn(data)
         events.append(Ev(event))
+        room = room.map { $0 - 1 }
         if case .line(_, let number) = event, number == closeOnLine {
             context.close(promise: nil)
         }
@@ -30,12 +35,41 @@ private final class Recorder: ChannelInboundHandler {
     }
 }
 
+/// Counts the reads that get past the decoder to the socket.
+private final class ReadCounter: ChannelOutboundHandler {
+    typealias OutboundIn = ByteBuffer
+    var reads = 0
+
+    func read(context: ChannelHandlerContext) {
+        reads += 1
+        context.read()
+    }
+}
+
 @Suite struct WireDecoderHandlerTests {
     private func makeChannel(limits: WireLimits = WireLimits()) throws -> (EmbeddedChannel, Recorder) {
         let channel = EmbeddedChannel()
         let recorder = Recorder()
         try channel.pipeline.syncOperations.addHandlers([WireDecoderHandler(limits: limits), recorder])
         return (channel, recorder)
+    }
+
+    /// A decoder whose consumer limits what it takes, behind a counter of socket reads.
+    private func makeHeldChannel(room: Int) throws -> (EmbeddedChannel, Recorder, WireDecoderHandler, ReadCounter) {
+        let channel = EmbeddedChannel()
+        let recorder = Recorder()
+        recorder.room = room
+        let decoder = WireDecoderHandler(demand: recorder)
+        let counter = ReadCounter()
+        try channel.pipeline.syncOperations.addHandlers([counter, decoder, recorder])
+        return (channel, recorder, decoder, counter)
+    }
+
+    /// What a consumer does once it can take more: a read, which the decoder serves on a later tick.
+    private func resume(_ channel: EmbeddedChannel, _ recorder: Recorder, room: Int?) {
+        recorder.room = room
+        channel.read()
+        channel.embeddedEventLoop.run()
     }
 
     private func write(_ bytes: [UInt8], to channel: EmbeddedChannel) throws {
@@ -127,5 +161,57 @@ private final class Recorder: ChannelInboundHandler {
         try write(Array("a\nb\nc".utf8), to: channel)
         // Everything already read is still delivered, in order, and inputEnded comes last, once.
         #expect(recorder.events == [.encoding(.plain), .line("a", 1), .line("b", 2), .line("c", 3), .inputEnded])
+    }
+
+    @Test func deliveryStopsWhenTheConsumerIsFullAndNothingIsInflatedAhead() throws {
+        // A small compressed read that inflates to many lines: 1.2 MB of requests in a few KB.
+        let text = String(repeating: "nyhed\n", count: 200_000)
+        let (channel, recorder, decoder, counter) = try makeHeldChannel(room: 1_000)
+        try write(deflated(Array(text.utf8), format: .gzip), to: channel)
+        channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        #expect(recorder.events.count == 1_000)
+        #expect(decoder.inflatedBytes <= 128 << 10, "inflated \(decoder.inflatedBytes) bytes ahead of the consumer")
+
+        // Still full: a read delivers nothing and does not reach the socket.
+        resume(channel, recorder, room: 0)
+        #expect(recorder.events.count == 1_000)
+        #expect(counter.reads == 0)
+
+        // Room again: the held input goes first, ended by a batch signal; the socket still waits.
+        let completes = recorder.readCompletes
+        resume(channel, recorder, room: 50_000)
+        #expect(recorder.events.count == 51_000)
+        #expect(recorder.readCompletes == completes + 1)
+        #expect(counter.reads == 0)
+
+        // The rest: every line once, in order, then the end of the stream and of the input.
+        resume(channel, recorder, room: nil)
+        #expect(recorder.events == [.encoding(.gzip)] + expectedLines(text) + [.streamEnded, .inputEnded])
+        _ = try channel.finish()
+    }
+
+    @Test func heldPlainInputIsDeliveredBeforeTheSocketIsReadAgain() throws {
+        let (channel, recorder, _, counter) = try makeHeldChannel(room: 2)
+        try write(Array("a\nb\nc\nd\n".utf8), to: channel)
+        try write(Array("e\n".utf8), to: channel)   // a later read of the same burst is kept too
+        #expect(recorder.events == [.encoding(.plain), .line("a", 1)])
+        resume(channel, recorder, room: 2)
+        #expect(recorder.events == [.encoding(.plain), .line("a", 1), .line("b", 2), .line("c", 3)])
+        #expect(counter.reads == 0)
+        resume(channel, recorder, room: nil)
+        #expect(recorder.events.suffix(2) == [.line("d", 4), .line("e", 5)])
+        #expect(counter.reads == 1)
+    }
+
+    @Test func theMemberEndGraceDoesNotRunWhileDeliveryIsHeld() throws {
+        let (channel, recorder, _, _) = try makeHeldChannel(room: 2)
+        try write(Fixtures.aGzip, to: channel)
+        // Nothing is read from the socket meanwhile, so this silence says nothing about the stream.
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        #expect(recorder.events == [.encoding(.gzip)] + expectedLines(Fixtures.aText).prefix(1))
+        resume(channel, recorder, room: nil)
+        #expect(recorder.events == [.encoding(.gzip)] + expectedLines(Fixtures.aText))
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(200))
+        #expect(recorder.events == [.encoding(.gzip)] + expectedLines(Fixtures.aText) + [.streamEnded])
     }
 }
