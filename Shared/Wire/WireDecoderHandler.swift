@@ -1,3 +1,4 @@
+import Dispatch
 import NIOCore
 
 /// The handler after a ``WireDecoderHandler`` when it limits how much input it takes at once.
@@ -56,8 +57,13 @@ public final class WireDecoderHandler: ChannelDuplexHandler, RemovableChannelHan
 
     public func read(context: ChannelHandlerContext) {
         guard held else { return readFromSocket(context: context) }
-        // Held input first, in its own event-loop tick: the consumer asks from inside its own
-        // callbacks (a reply draining), which must not re-enter them.
+        scheduleResume(context: context)
+    }
+
+    /// Held input is delivered in its own event-loop tick: the consumer asks from inside its own
+    /// callbacks (a reply draining), which must not re-enter them, and a pass that yielded lets
+    /// the loop's other channels run first.
+    private func scheduleResume(context: ChannelHandlerContext) {
         guard !resumeScheduled else { return }
         resumeScheduled = true
         context.eventLoop.assumeIsolated().execute {
@@ -120,16 +126,32 @@ public final class WireDecoderHandler: ChannelDuplexHandler, RemovableChannelHan
         context.read()
     }
 
-    /// Fires events while the consumer wants them; returns how many.
+    /// How long one pass may deliver events before it yields the event loop: a pipelined burst
+    /// (a megabyte of one-word searches answered inline takes seconds) must not stall the other
+    /// connections sharing the loop. Measured every `eventsPerClockCheck` events.
+    static let passNanoseconds: UInt64 = 5_000_000
+    static let eventsPerClockCheck = 16
+
+    /// Fires events while the consumer wants them; returns how many. After `passNanoseconds` it
+    /// stops and goes on in a later tick, as if the consumer had declined.
     @discardableResult
     private func deliver(context: ChannelHandlerContext) -> Int {
         guard !delivering else { return 0 }
         delivering = true
         held = false
         var fired = 0
+        var yielded = false
+        let started = DispatchTime.now().uptimeNanoseconds
         while true {
             guard wantsInput else {
                 held = true
+                break
+            }
+            // (A closed channel's last events go at once: it has no later tick to wait for.)
+            if fired > 0 && fired % Self.eventsPerClockCheck == 0 && context.channel.isActive
+                && DispatchTime.now().uptimeNanoseconds - started >= Self.passNanoseconds {
+                held = true
+                yielded = true
                 break
             }
             guard let event = decoder.next() else { break }
@@ -139,6 +161,8 @@ public final class WireDecoderHandler: ChannelDuplexHandler, RemovableChannelHan
         delivering = false
         if held {
             cancelGraceTimer()
+            // The consumer still wants input: nobody else will ask for the rest, so ask now.
+            if yielded { scheduleResume(context: context) }
         } else if decoder.isAwaitingNextMember && graceTimer == nil {
             armGraceTimer(context: context)
         }

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOEmbedded
 import Testing
@@ -15,9 +16,13 @@ private final class Recorder: ChannelInboundHandler, WireInputDemand {
     /// Events it takes before it says no (backpressure, as `Connection` does); nil: no limit.
     var room: Int?
 
+    /// Time each event takes (a search answered inline).
+    var microsecondsPerEvent: UInt32 = 0
+
     var wantsInput: Bool { room.map { $0 > 0 } ?? true }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if microsecondsPerEvent > 0 { usleep(microsecondsPerEvent) }
         let event = unwrapInboundIn(data)
         events.append(Ev(event))
         room = room.map { $0 - 1 }
@@ -214,4 +219,19 @@ private final class ReadCounter: ChannelOutboundHandler {
         channel.embeddedEventLoop.advanceTime(by: .milliseconds(200))
         #expect(recorder.events == [.encoding(.gzip)] + expectedLines(Fixtures.aText) + [.streamEnded])
     }
+
+    /// A pipelined burst of slow requests (1 ms each) is delivered a few milliseconds at a time,
+    /// each pass in its own event-loop tick, so the loop's other connections are served between
+    /// them; every line still comes once, in order.
+    @Test func aLongBurstYieldsTheEventLoopBetweenPasses() throws {
+        let (channel, recorder) = try makeChannel()
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        recorder.microsecondsPerEvent = 1_000
+        let text = String(repeating: "q\n", count: 100)
+        try write(Array(text.utf8), to: channel)
+        #expect(recorder.events.count < 50, "one pass took \(recorder.events.count) events")
+        channel.embeddedEventLoop.run()
+        #expect(recorder.events == [.encoding(.plain)] + expectedLines(text))
+    }
 }
+
