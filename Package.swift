@@ -141,7 +141,7 @@ let package = Package(
         .testTarget(
             name: "WireTests",
             dependencies: [
-                "TidendeWire", "TidendeModels", "CTidendeZlib",
+                "TidendeWire", "TidendeServer", "TidendeModels", "CTidendeZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]

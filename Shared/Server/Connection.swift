@@ -116,6 +116,8 @@ public final class Connection: ChannelDuplexHandler, WireInputDemand {
     }
 
     private var flushScheduled = false
+    /// Set while `drain` runs (see there).
+    private var draining = false
 
     /// Replies gathered in `out` past this size are written without waiting for the end of the
     /// tick: a burst of replies made at once (light searches answer inline) never piles up there.
@@ -368,7 +370,11 @@ public final class Connection: ChannelDuplexHandler, WireInputDemand {
     /// Writes the ready prefix of the reply queue, in order; finishes the connection once the
     /// input has ended and every reply is out.
     private func drain(flush: Bool) {
-        guard !closing else { return }
+        // A write that fails closes the channel inside the flush, and the close's events come
+        // back here (input ended, read complete): that inner call leaves the work to this one.
+        guard !closing, !draining else { return }
+        draining = true
+        defer { draining = false }
         var wrote = false
         while let head = slots.first {
             switch head {
@@ -377,23 +383,27 @@ public final class Connection: ChannelDuplexHandler, WireInputDemand {
                 resumeReadingIfBelowWater()
                 return
             case let .ready(bytes):
+                _ = slots.removeFirst()
+                firstIndex += 1
                 if let bytes { out.writeBytes(bytes); wrote = true }
                 if out.readableBytes >= Self.outputChunkBytes {
                     // Into the channel now, where its writability (and so `wantsInput`) counts it.
                     flushOutput()
                     wrote = false
+                    if closing { return }
                 }
             case let .startCompression(format, hello):
+                _ = slots.removeFirst()
+                firstIndex += 1
                 out.writeBytes(hello)
                 startCompression(format)
+                if closing { return }
             case let .quit(line):
                 _ = slots.removeFirst()
                 firstIndex += 1
                 finish(failure: nil, quitLine: line)
                 return
             }
-            _ = slots.removeFirst()
-            firstIndex += 1
         }
         if let ending {
             switch ending {

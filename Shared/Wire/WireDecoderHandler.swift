@@ -61,15 +61,21 @@ public final class WireDecoderHandler: ChannelDuplexHandler, RemovableChannelHan
     }
 
     /// Held input is delivered in its own event-loop tick: the consumer asks from inside its own
-    /// callbacks (a reply draining), which must not re-enter them, and a pass that yielded lets
-    /// the loop's other channels run first.
-    private func scheduleResume(context: ChannelHandlerContext) {
+    /// callbacks (a reply draining), which must not re-enter them. After a pass that yielded,
+    /// `after` a moment: the loop runs its immediate tasks one after another without looking at
+    /// its sockets, so only a task due later lets the other connections' reads in first.
+    private func scheduleResume(context: ChannelHandlerContext, after delay: TimeAmount? = nil) {
         guard !resumeScheduled else { return }
         resumeScheduled = true
-        context.eventLoop.assumeIsolated().execute {
+        let run = {
             self.resumeScheduled = false
             guard !self.removed else { return }
             self.resume(context: context)
+        }
+        if let delay {
+            context.eventLoop.assumeIsolated().scheduleTask(in: delay, run)
+        } else {
+            context.eventLoop.assumeIsolated().execute(run)
         }
     }
 
@@ -131,6 +137,8 @@ public final class WireDecoderHandler: ChannelDuplexHandler, RemovableChannelHan
     /// connections sharing the loop. Measured every `eventsPerClockCheck` events.
     static let passNanoseconds: UInt64 = 5_000_000
     static let eventsPerClockCheck = 16
+    /// How long a pass that yielded waits (long enough for the loop to poll its sockets).
+    static let yieldPause = TimeAmount.microseconds(100)
 
     /// Fires events while the consumer wants them; returns how many. After `passNanoseconds` it
     /// stops and goes on in a later tick, as if the consumer had declined.
@@ -162,7 +170,7 @@ public final class WireDecoderHandler: ChannelDuplexHandler, RemovableChannelHan
         if held {
             cancelGraceTimer()
             // The consumer still wants input: nobody else will ask for the rest, so ask now.
-            if yielded { scheduleResume(context: context) }
+            if yielded { scheduleResume(context: context, after: Self.yieldPause) }
         } else if decoder.isAwaitingNextMember && graceTimer == nil {
             armGraceTimer(context: context)
         }

@@ -87,5 +87,36 @@ struct FeedResetTests {
         #expect(!live.contains("x-1"), "the deleted document is still held")
         #expect(live.symmetricDifference(expected).isEmpty, "held but not live, or live but not held: \(live.symmetricDifference(expected).sorted())")
     }
+
+    /// A subscriber starting from nothing needs no tombstone older than the head it started at
+    /// (it never held those documents), so a horizon past its first page is no reason to reset
+    /// it: the corpus streams once, in order, without a restart.
+    @Test("a fresh subscriber is not reset when the horizon lies past its first page")
+    func freshSubscriberIsNotResetByAnOldHorizon() throws {
+        let server = try IngestProcess(extraArguments: ["--tombstone-retention", "10", "--purge-interval", "1"])
+        defer { server.stop() }
+        let feedTests = FeedTests()
+        // seq 1…3000: z-0…z-2999; 3001 deletes z-5; 20 more move the horizon to 3011.
+        _ = try feedTests.upload(server, Corpus.documents("z", count: 3000))
+        _ = try feedTests.upload(server, ["{\"op\":\"delete\",\"id\":\"z-5\"}"])
+        _ = try feedTests.upload(server, Corpus.documents("w", count: 20))
+        var purged = false
+        for _ in 0..<50 where !purged {
+            usleep(100_000)
+            purged = (try server.stats().int("tombstones") ?? 1) == 0
+        }
+        try #require(purged, "the tombstone of z-5 was not purged")
+        let feed = try server.connectFeed()
+        _ = try feedTests.subscribe(feed, from: 1, compress: "none")
+        var seqs: [Int64] = []
+        while seqs.last.map({ $0 < 3021 }) ?? true {
+            let line = try feed.readObject()
+            #expect(line["reset"] == nil, "a fresh subscriber was reset: \(line)")
+            if line["reset"] != nil { break }
+            if let seq = line.seq { seqs.append(seq) }
+        }
+        let expected: [Int64] = (1...3021).map { Int64($0) }.filter { $0 != 6 && $0 != 3001 }
+        #expect(seqs == expected)
+    }
 }
 

@@ -37,6 +37,7 @@ private func error(_ f: String) -> QuerySyntaxError? {
         // One-digit months and days are a date written loosely, not text to compare.
         ("d >= 2026-1-5", 6, "invalid date '2026-1-5'; expected ISO 8601 like 2026-01-01 or 2026-01-01T10:00:00Z"),
         ("d = 2026-01-5T10:00Z", 5, "invalid date '2026-01-5T10:00Z'; expected ISO 8601 like 2026-01-01 or 2026-01-01T10:00:00Z"),
+        ("d = 2026-01-123", 5, "invalid date '2026-01-123'; expected ISO 8601 like 2026-01-01 or 2026-01-01T10:00:00Z"),
         ("a IN [1, ]]", 11, "expected AND, OR or the end of the filter after the condition, found ']'"),
         (#"a = "\u12""#, 8, "expected four hex digits after '\\u' in the string opened at column 5"),
     ])

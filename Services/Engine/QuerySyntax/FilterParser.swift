@@ -278,9 +278,9 @@ extension FilterValue {
         return bytes.isEmpty
     }
 
-    /// `NNNN-N-N…` (a year, then a month and a day of one or two digits each, then the end or
-    /// more): the shape of a date, so that a malformed one (`2026-1-5`, `2026-02-30`) is
-    /// reported instead of being compared as text. `1234-5678` is not one.
+    /// `NNNN-N-N…` (a year, a month of one or two digits, a day of one or more, then the end or
+    /// more): the shape of a date, so that a malformed one (`2026-1-5`, `2026-02-30`,
+    /// `2026-01-123`) is reported instead of being compared as text. `1234-5678` is not one.
     static func looksLikeDate(_ text: String) -> Bool {
         var b = text.utf8[...]
         func digits(_ range: ClosedRange<Int>) -> Bool {
@@ -293,7 +293,7 @@ extension FilterValue {
             b.removeFirst()
             return true
         }
-        return digits(4...4) && dash() && digits(1...2) && dash() && digits(1...2)
+        return digits(4...4) && dash() && digits(1...2) && dash() && digits(1...Int.max)
     }
 }
 

@@ -15,6 +15,10 @@ final class FeedSession: LineSession {
     private var next: Int64 = 1
     /// During a reset, the snapshot phase runs up to this seq and skips tombstones.
     private var snapshotUntil: Int64 = 0
+    /// The subscriber holds no document whose delete is at or before this seq yet to come: a
+    /// fresh one (from 0 or 1) or one being reset gets only documents live at the head known
+    /// then, so only later tombstones concern it; one resuming from N needs them all from N on.
+    private var needsTombstonesAfter: Int64 = 0
     private var reading = false
     private var knownHead: Int64 = 0
     private var hubKey: Int?
@@ -125,7 +129,11 @@ final class FeedSession: LineSession {
         w.newline()
         if let format, connection.replyCompression == nil { connection.startCompression(format) }
         connection.reply(token, w.bytes)
-        if reset { self.reset(from: from, horizon: horizon, on: connection) }
+        if reset {
+            self.reset(from: from, horizon: horizon, on: connection)
+        } else if next == 1 {
+            needsTombstonesAfter = knownHead
+        }
 
         connection.onWritable = { [weak self] in self?.pump() }
         let interval = TimeAmount.milliseconds(state.config.heartbeatMilliseconds)
@@ -140,6 +148,7 @@ final class FeedSession: LineSession {
     /// out), then the changes after it.
     private func reset(from: Int64, horizon: Int64, on connection: Connection) {
         snapshotUntil = knownHead
+        needsTombstonesAfter = knownHead
         next = 1
         connection.emit(Array("{\"reset\":true,\"from\":\(from),\"horizon\":\(horizon),\"head\":\(knownHead),\"store\":\(state.store.storeID)}\n".utf8))
         connection.flushOutput()
@@ -186,11 +195,11 @@ final class FeedSession: LineSession {
             connection.emit(WireError(.storeUnavailable, "cannot read the store: \(error)").replyLine(line: nil))
             connection.close()
         case .success(let (changes, horizon)):
-            // Tombstones before the horizon are purged. Once something was sent, the subscriber
-            // needs every delete from `next` on (after a reset's snapshot phase, from its end):
-            // if the purge overtook it, deletes of documents it holds are gone, so it starts
-            // again from a reset, as it would have at subscribe time.
-            if next > 1 && horizon > max(next, snapshotUntil + 1) {
+            // Tombstones before the horizon are purged. The subscriber needs every delete from
+            // `next` on that may concern it (`needsTombstonesAfter`): if the purge overtook it,
+            // deletes of documents it holds are gone, so it starts again from a reset, as it
+            // would have at subscribe time.
+            if horizon > max(next, needsTombstonesAfter + 1) {
                 reset(from: next, horizon: horizon, on: connection)
                 sentSinceBeat = true
                 return pump()
