@@ -6,6 +6,16 @@ import Testing
 /// cannot be brought up to date exactly: it gets `reset` and every live document (DESIGN §4).
 @Suite("Feed reset")
 struct FeedResetTests {
+    /// Waits (up to 5 s) until the purge, which runs every second here, has left no tombstone.
+    func waitForPurge(_ server: IngestProcess, _ what: String) throws {
+        var purged = false
+        for _ in 0..<50 where !purged {
+            usleep(100_000)
+            purged = (try server.stats().int("tombstones") ?? 1) == 0
+        }
+        try #require(purged, "\(what) was not purged")
+    }
+
     @Test("a subscriber behind the purge horizon gets reset and a snapshot of the live documents")
     func resetAfterPurge() throws {
         let server = try IngestProcess(extraArguments: ["--tombstone-retention", "1", "--purge-interval", "1"])
@@ -16,12 +26,7 @@ struct FeedResetTests {
         try feedTests.upload(server, ["{\"op\":\"delete\",\"id\":\"r-1\"}"])
         try feedTests.upload(server, ["{\"id\":\"r-5\"}", "{\"id\":\"r-6\"}"])
         // The purge runs every second and drops tombstones older than head - 1 = 7: the delete at seq 6.
-        var horizonReached = false
-        for _ in 0..<50 where !horizonReached {
-            usleep(100_000)
-            horizonReached = (try server.stats().int("tombstones") ?? 1) == 0
-        }
-        try #require(horizonReached, "the tombstone of r-1 was not purged")
+        try waitForPurge(server, "the tombstone of r-1")
 
         // A subscriber that has applied up to seq 3 asks from 4: the delete at seq 6 is gone.
         let feed = try server.connectFeed()
@@ -75,12 +80,7 @@ struct FeedResetTests {
         // seq 41 deletes x-1; 30 more changes move the purge horizon past it (head 71 - 10).
         _ = try feedTests.upload(server, ["{\"op\":\"delete\",\"id\":\"x-1\"}"])
         _ = try feedTests.upload(server, Corpus.documents("y", count: 30))
-        var purged = false
-        for _ in 0..<50 where !purged {
-            usleep(100_000)
-            purged = (try server.stats().int("tombstones") ?? 1) == 0
-        }
-        try #require(purged, "the tombstone of x-1 was not purged")
+        try waitForPurge(server, "the tombstone of x-1")
         // Reading again, the subscriber reaches the head holding exactly the live documents.
         while seq < 71 { apply(try feed.readObject()) }
         let expected = Set((0..<10).filter { $0 != 1 }.map { "x-\($0)" } + (0..<30).map { "f-\($0)" } + (0..<30).map { "y-\($0)" })
@@ -100,12 +100,7 @@ struct FeedResetTests {
         _ = try feedTests.upload(server, Corpus.documents("z", count: 3000))
         _ = try feedTests.upload(server, ["{\"op\":\"delete\",\"id\":\"z-5\"}"])
         _ = try feedTests.upload(server, Corpus.documents("w", count: 20))
-        var purged = false
-        for _ in 0..<50 where !purged {
-            usleep(100_000)
-            purged = (try server.stats().int("tombstones") ?? 1) == 0
-        }
-        try #require(purged, "the tombstone of z-5 was not purged")
+        try waitForPurge(server, "the tombstone of z-5")
         let feed = try server.connectFeed()
         _ = try feedTests.subscribe(feed, from: 1, compress: "none")
         var seqs: [Int64] = []
