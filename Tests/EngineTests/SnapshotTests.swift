@@ -42,6 +42,21 @@ import TidendeQuerySyntax
         #expect(loaded.searcher().get(id: "d5") == nil)
     }
 
+    /// The caller's origin tag (the query service's ingest store id) travels in the snapshot
+    /// itself, negative values and none included.
+    @Test func originIsKeptInTheSnapshot() throws {
+        let e = sampleEngine()
+        let path = tempPath("origin")
+        defer { unlink(path) }
+        #expect(e.snapshotOrigin == nil)
+        for origin in [Int64(7_345_901_234_567_890_123), -5, nil] {
+            try e.writeSnapshot(to: path, origin: origin)
+            let loaded = try Engine.loadSnapshot(from: path)
+            #expect(loaded.snapshotOrigin == origin)
+            #expect(loaded.appliedSeq == 501)
+        }
+    }
+
     @Test func damagedFilesAreRefused() throws {
         let e = sampleEngine()
         let path = tempPath("damaged")

@@ -146,10 +146,10 @@ struct RestartTests {
         let cluster = try Cluster()
         let old = try cluster.put(Documents.generated("old", count: 3))
         #expect(try cluster.search("\"q\":\"\",\"limit\":0", after: old.last!.seq).total == 3)
-        // A graceful stop writes the snapshot and, beside it, the id of the store it came from.
+        // A graceful stop writes the snapshot, and in it the id of the store it came from.
         cluster.query.terminate()
-        let storeFile = cluster.query.dataDir.appendingPathComponent("query.store")
-        #expect(FileManager.default.fileExists(atPath: storeFile.path), "\(cluster.logs)")
+        let snapshot = cluster.query.dataDir.appendingPathComponent("query.snapshot")
+        #expect(FileManager.default.fileExists(atPath: snapshot.path), "\(cluster.logs)")
 
         try replaceIngestStore(cluster)
         // The new store's head passes the snapshot's seq: by seq alone, query would resume at 4.

@@ -23,16 +23,22 @@ public final class Engine: Sendable {
     /// (running now, started in all).
     private let runningMerges = Mutex((running: 0, started: 0))
 
+    /// The `origin` the snapshot this engine was loaded from was written with (nil for a new
+    /// engine, or a snapshot written without one).
+    public let snapshotOrigin: Int64?
+
     public init(config: EngineConfig = EngineConfig(), analyzer: Analyzer = Analyzer()) {
         self.config = config
         self.analyzer = analyzer
+        snapshotOrigin = nil
         writer = Mutex(WriterState(segments: [], fields: FieldRegistry(), seq: 0, config: config, analyzer: analyzer))
         published = Mutex(IndexView(segments: [], fields: FieldRegistry(), seq: 0))
     }
 
-    init(config: EngineConfig, analyzer: Analyzer, restoring view: IndexView) {
+    init(config: EngineConfig, analyzer: Analyzer, restoring view: IndexView, origin: Int64?) {
         self.config = config
         self.analyzer = analyzer
+        snapshotOrigin = origin
         writer = Mutex(WriterState(segments: view.segments, fields: view.fields, seq: view.seq,
                                    config: config, analyzer: analyzer))
         published = Mutex(view)

@@ -9,7 +9,7 @@ import TidendeAnalysis
 ///
 /// ```
 /// "TIDSNAP\0"  version:u32  byte-order mark:u32  payload length:u64  CRC-32 of payload:u32
-/// payload: seq, field names, segments (flat arrays as stored in memory), deletions
+/// payload: seq, origin, field names, segments (flat arrays as stored in memory), deletions
 /// ```
 ///
 /// Each array is its count, then its memory either raw or as one zstd frame (level 1), of the
@@ -22,7 +22,7 @@ import TidendeAnalysis
 /// as flat arrays (decompressed straight into them): nothing is analysed again.
 enum Snapshot {
     static let magic: [UInt8] = Array("TIDSNAP\0".utf8)
-    static let version: UInt32 = 4
+    static let version: UInt32 = 5
     static let byteOrderMark: UInt32 = 0x0102_0304
     static let headerSize = 8 + 4 + 4 + 8 + 4
     /// Arrays this large or larger are compressed (smaller ones would gain a few bytes at most).
@@ -31,9 +31,12 @@ enum Snapshot {
     /// Encodes `view` piece by piece (the preamble, then one segment at a time), handing each
     /// piece to `emit` and reusing one buffer, so writing a snapshot never holds more than the
     /// largest segment's encoding in memory. Returns the header for the emitted payload.
-    static func encode(_ view: IndexView, emit: @escaping (UnsafeRawBufferPointer) throws(EngineError) -> Void) throws(EngineError) -> [UInt8] {
+    static func encode(_ view: IndexView, origin: Int64?,
+                       emit: @escaping (UnsafeRawBufferPointer) throws(EngineError) -> Void) throws(EngineError) -> [UInt8] {
         let sink = Sink(emit: emit)
         sink.w.u64(view.seq)
+        sink.w.u8(origin == nil ? 0 : 1)
+        sink.w.u64(UInt64(bitPattern: origin ?? 0))
         sink.w.varint(UInt64(view.fields.names.count))
         for name in view.fields.names { sink.w.string(name) }
         sink.w.varint(UInt64(view.segments.count))
@@ -166,7 +169,7 @@ enum Snapshot {
         }
     }
 
-    static func decode(_ bytes: [UInt8]) throws(EngineError) -> IndexView {
+    static func decode(_ bytes: [UInt8]) throws(EngineError) -> (view: IndexView, origin: Int64?) {
         guard bytes.count >= headerSize, Array(bytes[0..<8]) == magic else {
             throw .corrupt("not a Tidende snapshot (bad magic header)")
         }
@@ -185,12 +188,15 @@ enum Snapshot {
         guard actual == crc else { throw .corrupt("snapshot checksum mismatch") }
 
         let seq = try r.u64()
+        let hasOrigin = try r.u8()
+        let origin = Int64(bitPattern: try r.u64())
+        guard hasOrigin <= 1 else { throw .corrupt("snapshot origin flag \(hasOrigin)") }
         var fields = FieldRegistry()
         for _ in 0..<(try r.count()) { _ = fields.intern(try r.string()) }
         var segments: [SegmentView] = []
         for _ in 0..<(try r.count()) { segments.append(try decodeSegment(&r)) }
         guard r.isAtEnd else { throw .corrupt("trailing bytes after the last segment") }
-        return IndexView(segments: segments, fields: fields, seq: seq)
+        return (IndexView(segments: segments, fields: fields, seq: seq), hasOrigin == 1 ? origin : nil)
     }
 
     private static func decodeSegment(_ r: inout ByteReader) throws(EngineError) -> SegmentView {
@@ -272,12 +278,14 @@ enum Snapshot {
 
 extension Engine {
     /// Writes the published state (call `refresh` first) atomically (`AtomicFile`): a crash
-    /// leaves the previous snapshot intact.
-    public func writeSnapshot(to path: String) throws(EngineError) {
+    /// leaves the previous snapshot intact. `origin` is the caller's own tag for where the
+    /// documents came from (the query service: its ingest store's id), kept in the same file so
+    /// the two can never disagree; `loadSnapshot` gives it back as `snapshotOrigin`.
+    public func writeSnapshot(to path: String, origin: Int64? = nil) throws(EngineError) {
         try AtomicFile.replace(path) { (file: AtomicFile.Writer) throws(EngineError) -> Bool in
             // The header (length and CRC of the payload) is known last: leave room, fill it in after.
             guard [UInt8](repeating: 0, count: Snapshot.headerSize).withUnsafeBytes({ file.write($0) }) else { return false }
-            let header = try Snapshot.encode(publishedView) { (piece: UnsafeRawBufferPointer) throws(EngineError) in
+            let header = try Snapshot.encode(publishedView, origin: origin) { (piece: UnsafeRawBufferPointer) throws(EngineError) in
                 guard file.write(piece) else { throw .io("cannot write \(path).tmp") }
             }
             return header.withUnsafeBytes { file.write($0, at: 0) }
@@ -305,7 +313,7 @@ extension Engine {
             return true
         }
         guard ok else { throw .io("cannot read \(path)") }
-        let view = try Snapshot.decode(bytes)
-        return Engine(config: config, analyzer: analyzer, restoring: view)
+        let (view, origin) = try Snapshot.decode(bytes)
+        return Engine(config: config, analyzer: analyzer, restoring: view, origin: origin)
     }
 }

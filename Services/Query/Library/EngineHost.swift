@@ -36,10 +36,9 @@ public final class EngineHost: @unchecked Sendable {
     private var _lastApplyError: String?
     private var snapshotInFlight = false
     /// The ingest store (its `store` id from the feed) the engine's documents came from; nil
-    /// while unknown (a fresh index, or a snapshot without `query.store` beside it). Written by
+    /// while unknown (a fresh index, or a snapshot written before the feed named one). Written by
     /// the applier only, in step with the changes it applies.
     private var engineStore: Int64?
-    let storePath: String
 
     /// Time from a change's arrival from the feed to the refresh that made it searchable.
     let visibilityGap = Latencies()
@@ -84,7 +83,6 @@ public final class EngineHost: @unchecked Sendable {
         self.config = config
         self.logger = logger
         snapshotPath = (config.dataDirectory as NSString).appendingPathComponent("query.snapshot")
-        storePath = (config.dataDirectory as NSString).appendingPathComponent("query.store")
         try? FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
         var loaded: Engine?
         if FileManager.default.fileExists(atPath: snapshotPath) {
@@ -99,10 +97,8 @@ public final class EngineHost: @unchecked Sendable {
             }
         }
         engine = loaded ?? Engine(config: config.engine)
-        // Which store the snapshot's documents came from (written after each snapshot).
-        if loaded != nil, let text = try? String(contentsOfFile: storePath, encoding: .utf8) {
-            engineStore = Int64(text.trimmingCharacters(in: .whitespacesAndNewlines))
-        }
+        // Which store the snapshot's documents came from (kept in the snapshot itself).
+        engineStore = loaded?.snapshotOrigin
         _searchable = engine.appliedSeq
         _snapshotSeq = engine.appliedSeq
         _feedHead = engine.appliedSeq
@@ -577,18 +573,15 @@ public final class EngineHost: @unchecked Sendable {
         thread.start()
     }
 
-    /// Writes the snapshot, then `query.store` naming the store its documents came from (in
-    /// that order: a crash between the two leaves an older name, and a feed served by the store
-    /// named then resets the index, which costs a rebuild, never a mix of two stores).
+    /// Writes the snapshot, with the id of the store its documents came from in the same file
+    /// (one atomic write: a snapshot and the name of its store can never disagree).
     private func writeSnapshot(_ engine: Engine, store: Int64?) {
         let start = DispatchTime.now().uptimeNanoseconds
         do {
             // The seq of the view the snapshot encodes (taken first: a later refresh only makes
             // the file newer than recorded, which costs one extra snapshot, never a gap).
             let seq = engine.searcher().seq
-            try engine.writeSnapshot(to: snapshotPath)
-            let text = Array((store.map { "\($0)\n" } ?? "").utf8)
-            try AtomicFile.replace(storePath) { file in text.withUnsafeBytes { file.write($0) } }
+            try engine.writeSnapshot(to: snapshotPath, origin: store)
             condition.lock()
             _snapshotSeq = seq
             _snapshotAt = Date()
