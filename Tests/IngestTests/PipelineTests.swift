@@ -170,6 +170,25 @@ struct PipelineTests {
                 "rejected counts invalid JSON, invalid UTF-8 and non-objects too: \(summary)")
     }
 
+    /// `ping` says the head; in a pipeline it never says less than an ack sent before it.
+    @Test("a ping after pipelined documents answers a seq at least that of the acks before it")
+    func pingAfterPipelinedWrites() throws {
+        let server = try IngestProcess()
+        defer { server.stop() }
+        let client = try server.connect()
+        let docs = Corpus.documents("p", count: 300)
+        try client.send(Corpus.ndjson(docs + ["{\"op\":\"ping\"}"] + docs.prefix(5) + ["{\"op\":\"ping\"}"]))
+        client.shutdownWrite()
+        let replies = try client.readAllLines().map { try JSONObject($0) }
+        try #require(replies.count == 308, "300 acks, pong, 5 acks, pong, summary")
+        #expect(replies[300].op == "pong" && replies[300].seq == 300, "\(replies[300])")
+        #expect(replies[306].op == "pong" && replies[306].seq == 305, "\(replies[306])")
+        // Alone, a ping is answered at once with the head.
+        let idle = try server.connect()
+        try idle.send("{\"op\":\"ping\"}\n")
+        #expect(try idle.readObject().seq == 305)
+    }
+
     @Test("blank lines and CRLF are tolerated; a last line without newline still counts")
     func framingDetails() throws {
         let server = try IngestProcess()

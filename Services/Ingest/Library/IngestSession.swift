@@ -17,7 +17,9 @@ final class IngestSession: LineSession {
     private var rejected = 0
     private var lastSeq: Int64 = 0
 
-    private enum Kind { case put(String), delete(String), get(String), sync, stats }
+    private enum Kind { case put(String), delete(String), get(String), sync, stats, ping }
+    /// Requests handed to the store writer and not answered yet.
+    private var submitted = 0
 
     private static let scanner = JSONScanner()
     private static let ops = "put, delete, get, sync, stats, ping, hello, quit (or a bare document object)"
@@ -55,12 +57,13 @@ final class IngestSession: LineSession {
             case "stats":
                 enqueue(.sync, .stats, token, connection)
             case "ping":
-                var w = JSONWriter(capacity: 64)
-                w.object { o in
-                    o.member("ok", true); o.member("op", "pong"); o.member("seq", state.writer.head)
+                // With writes of this connection still on their way, the pong waits for them, so
+                // its seq is never behind an ack sent before it; otherwise it answers at once.
+                if batch.isEmpty && submitted == 0 {
+                    connection.reply(token, Self.pong(state.writer.head))
+                } else {
+                    enqueue(.sync, .ping, token, connection)
                 }
-                w.newline()
-                connection.reply(token, w.bytes)
             case "subscribe":
                 reject(token, connection, WireError(.unknownOp, "subscribe on the feed port (--feed-port, 7471 by default), not the ingest port"))
             case let other:
@@ -83,6 +86,7 @@ final class IngestSession: LineSession {
         let bound = NIOLoopBound(self, eventLoop: connection.eventLoop)
         let boundConnection = connection.bound
         let loop = connection.eventLoop
+        submitted += ops.count
         state.writer.submit(ops) { results in
             loop.execute {
                 bound.value.answer(replies, results, connection: boundConnection.value)
@@ -148,7 +152,12 @@ final class IngestSession: LineSession {
 
     // MARK: - Replies
 
+    private static func pong(_ head: Int64) -> [UInt8] {
+        Array("{\"ok\":true,\"op\":\"pong\",\"seq\":\(head)}\n".utf8)
+    }
+
     private func answer(_ replies: [(token: ReplyToken, kind: Kind, ack: Bool)], _ results: [StoreResult], connection: Connection) {
+        submitted -= replies.count
         for ((token, kind, ack), result) in zip(replies, results) {
             var w = JSONWriter(capacity: 96)
             switch (kind, result) {
@@ -181,6 +190,9 @@ final class IngestSession: LineSession {
                     o.member("ok", true); o.member("op", "sync"); o.member("seq", head)
                     o.member("accepted", accepted); o.member("rejected", rejected)
                 }
+            case let (.ping, .synced(head)):
+                connection.reply(token, Self.pong(head))
+                continue
             case (.stats, .synced):
                 w.object { o in
                     o.member("ok", true); o.member("op", "stats"); o.member("service", "ingest")
