@@ -179,9 +179,22 @@ public final class Connection: ChannelDuplexHandler, WireInputDemand {
         let giveUp = context.eventLoop.scheduleTask(in: config.idleTimeout) { channel.close(promise: nil) }
         written.futureResult.whenComplete { _ in
             giveUp.cancel()
-            channel.close(promise: nil)
+            Self.closeKeepingLastReply(channel)
         }
     }
+
+    /// Closes a channel whose last reply has been written. Closing a socket that still holds
+    /// unread request bytes (an upload refused for its token, a bomb cut off, a refused
+    /// connection) makes the kernel send a reset, and the client's stack may then drop that last
+    /// reply unread: the client would see nothing. So the output is shut first (the client reads
+    /// the reply, then the end of the stream) and the socket is closed a moment later.
+    static func closeKeepingLastReply(_ channel: Channel) {
+        channel.close(mode: .output, promise: nil)
+        channel.eventLoop.scheduleTask(in: lingerAfterLastReply) { channel.close(promise: nil) }
+    }
+
+    /// How long a closing connection's socket stays open after its output was shut.
+    static let lingerAfterLastReply = TimeAmount.seconds(1)
 
     // MARK: Channel events
 

@@ -128,7 +128,7 @@ final class RefuseHandler: ChannelInboundHandler {
     func channelActive(context: ChannelHandlerContext) {
         let buffer = context.channel.allocator.buffer(bytes: line)
         context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { [channel = context.channel] _ in
-            channel.close(promise: nil)
+            Connection.closeKeepingLastReply(channel)
         }
     }
 

@@ -96,8 +96,12 @@ struct LineFramer {
 
     // MARK: - Private
 
-    /// Strips a trailing `\r`, applies the length limit and skips blank lines.
+    /// Strips a trailing `\r` (and a UTF-8 byte order mark opening the stream, as editors on
+    /// Windows write one), applies the length limit and skips blank lines.
     private func finishLine(_ line: inout ByteBuffer) -> Output? {
+        if lineCount == 1, line.readableBytesView.starts(with: [0xEF, 0xBB, 0xBF]) {
+            line.moveReaderIndex(forwardBy: 3)
+        }
         if line.readableBytes > 0, line.getInteger(at: line.writerIndex - 1, as: UInt8.self) == UInt8(ascii: "\r") {
             line.moveWriterIndex(to: line.writerIndex - 1)
         }

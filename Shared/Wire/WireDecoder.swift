@@ -165,6 +165,13 @@ public struct WireDecoder {
         switch encoding {
         case .plain:
             phase = .plain
+            // A TLS client (`curl https://…`, a driver with TLS on) sends a record with no
+            // newline and waits: without this, both sides would wait for the idle timeout.
+            if bytes.readableBytes >= 2, bytes.getInteger(at: bytes.readerIndex, as: UInt8.self) == 0x16,
+               bytes.getInteger(at: bytes.readerIndex + 1, as: UInt8.self) == 0x03 {
+                fail(.httpNotSupported, "a TLS handshake arrived",
+                     hint: "; this port speaks newline-delimited JSON over plain TCP, not TLS (https)")
+            }
         case .gzip, .zlib:
             inflater = Inflater(format: encoding == .gzip ? .gzip : .zlib)
             phase = .compressed(encoding)

@@ -48,6 +48,45 @@ struct ConnectionRulesTests {
         #expect(try authorized.readObject().code == "not_found", "the unauthorized document was not stored")
     }
 
+    @Test("with --token, an upload without hello still reads its unauthorized line")
+    func refusedUploadSeesItsError() throws {
+        let server = try IngestProcess(extraArguments: ["--token", "s3cret"])
+        defer { server.stop() }
+        // The server stops reading at the refusal while the upload goes on: closing a socket with
+        // unread bytes sends a reset, and a client still writing stops at it before it reads the
+        // refusal (`head -c 3000000 docs.ndjson | nc -N localhost 7470` mostly printed nothing).
+        let upload = Array(String(repeating: "{\"id\":\"x\",\"body\":\"\(String(repeating: "a", count: 1000))\"}\n", count: 2000).utf8)
+        for attempt in 0..<4 {
+            let client = try server.connect()
+            let job = client.sendInBackground(upload)
+            usleep(300_000)  // busy uploading: the client reads its replies a little later
+            let reply = try client.readObject()
+            #expect(reply.ok == false && reply.code == "unauthorized", "attempt \(attempt): \(reply)")
+            #expect(try client.closesNext())
+            #expect(!client.wasReset, "attempt \(attempt): the reply must end in a close, not a reset")
+            _ = job.wait(timeout: 10)
+        }
+        // The same for a connection refused over --max-connections while it uploads.
+        let limited = try IngestProcess(extraArguments: ["--max-connections", "2"])
+        defer { limited.stop() }
+        usleep(1_500_000)  // the start-up ping's connection lingers a moment after its reply
+        let first = try limited.connect(), second = try limited.connect()
+        try first.send("{\"op\":\"ping\"}\n")
+        try second.send("{\"op\":\"ping\"}\n")
+        #expect(try first.readObject().op == "pong")
+        #expect(try second.readObject().op == "pong")
+        for attempt in 0..<4 {
+            let third = try limited.connect()
+            let job = third.sendInBackground(upload)
+            usleep(300_000)
+            let reply = try third.readObject()
+            #expect(reply.code == "too_many_connections", "attempt \(attempt): \(reply)")
+            #expect(try third.closesNext())
+            #expect(!third.wasReset, "attempt \(attempt): the reply must end in a close, not a reset")
+            _ = job.wait(timeout: 10)
+        }
+    }
+
     @Test("with --token, a wrong token gets unauthorized and a close")
     func wrongToken() throws {
         let server = try IngestProcess(extraArguments: ["--token", "s3cret"])

@@ -81,6 +81,19 @@ struct BadRequestTests {
         #expect(try client.readLine() == nil, "the server should close after the half-close")
     }
 
+    @Test("With --max-limit below 10, a search without a limit gets at most that many hits")
+    func defaultLimitUnderASmallMaxLimit() throws {
+        let cluster = try Cluster(queryArguments: ["--max-limit", "3", "--max-result-window", "3"])
+        defer { cluster.stop() }
+        let acks = try cluster.put(Documents.generated("small", count: 5))
+        let seq = acks.map(\.seq).max() ?? 0
+        let search = try cluster.search("\"q\":\"\"", after: seq)
+        #expect(search.ok && search.hits.count == 3 && search.int("total") == 5, "\(search)")
+        let plain = try cluster.ask("generated")
+        #expect(plain.ok, "a plain query names no limit: \(plain)")
+        #expect(try cluster.ask("{\"q\":\"\",\"limit\":4}").code == "limit_out_of_range")
+    }
+
     @Test("An unknown op lists the known ones")
     func unknownOpListsOps() throws {
         let cluster = try Cluster()

@@ -23,6 +23,9 @@ public final class LineClient {
     private var compressed = ByteBuffer()
     /// The peer closed (or reset) the connection.
     public private(set) var reachedEnd = false
+    /// The peer reset the connection rather than closing it (a client such as `nc` that is still
+    /// writing stops at the reset, before it reads the replies that came ahead of it).
+    public private(set) var wasReset = false
     /// The compressed stream of the replies ended properly (its trailer arrived).
     public private(set) var inflatedStreamEnded = false
 
@@ -180,7 +183,7 @@ public final class LineClient {
             let e = errno
             if e == EINTR { return }
             if e == EAGAIN || e == EWOULDBLOCK { throw TestFailure("timed out waiting for a reply") }
-            if e == ECONNRESET { reachedEnd = true; return }
+            if e == ECONNRESET { reachedEnd = true; wasReset = true; return }
             throw TestFailure("recv failed: errno \(e)")
         }
         if n == 0 {

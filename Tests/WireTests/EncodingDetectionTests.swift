@@ -8,6 +8,13 @@ import Testing
         #expect(decode([Fixtures.aGzip]).first == .encoding(.gzip))
     }
 
+    @Test func aTLSClientHelloIsRefusedAtOnce() {
+        // A TLS 1.0–1.3 ClientHello record: handshake (0x16), version 3.x; no newline in it.
+        let hello: [UInt8] = [0x16, 0x03, 0x01, 0x00, 0xc4, 0x01, 0x00, 0x00, 0xc0, 0x03, 0x03] + Array(repeating: 0x42, count: 180)
+        #expect(decode([hello], close: false) == [.encoding(.plain), .failure("http_not_supported", 0)])
+        #expect(decode([Array(hello[..<1]), Array(hello[1...])]) == [.encoding(.plain), .failure("http_not_supported", 0), .inputEnded])
+    }
+
     @Test func zlibHeadersOfEveryLevelAreZlib() {
         for level in Int32(0)...9 {
             let bytes = deflated(Array("x".utf8), format: .zlib, level: level)

@@ -10,6 +10,16 @@ import TidendeWire
         #expect(expectedLines(Fixtures.aText).map { if case .line(_, let n) = $0 { n } else { 0 } } == [1, 3, 5])
     }
 
+    @Test func aByteOrderMarkOpeningTheStreamIsDropped() {
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let events = decode([bom + Array("{\"id\":1}\r\n".utf8) + bom + Array("x\n".utf8)])
+        // Only the stream's first line can carry one; later, the bytes are the line's own.
+        #expect(events == [.encoding(.plain), .line("{\"id\":1}", 1), .line("\u{FEFF}x", 2), .inputEnded])
+        // Split inside the mark, and a mark alone on the first line (a blank line, skipped).
+        #expect(decode([[0xEF, 0xBB], [0xBF] + Array("a\n".utf8)]) == [.encoding(.plain), .line("a", 1), .inputEnded])
+        #expect(decode([bom + Array("\nb\n".utf8)]) == [.encoding(.plain), .line("b", 2), .inputEnded])
+    }
+
     @Test func lastLineWithoutNewlineArrivesAtHalfClose() {
         var decoder = WireDecoder()
         decoder.feed(ByteBuffer(string: "a\nb"))

@@ -56,7 +56,9 @@ struct SearchParams {
                 }
             }
         }
-        let limit = try Self.int(v["limit"], "limit") ?? 10
+        // The default of 10, or less when --max-limit is lower: a request that names no limit
+        // must not be refused for one.
+        let limit = try Self.int(v["limit"], "limit") ?? min(10, config.maxLimit)
         let offset = try Self.int(v["offset"], "offset") ?? 0
         guard (0...config.maxLimit).contains(limit) else {
             throw WireError(.limitOutOfRange, "\"limit\" must be 0…\(config.maxLimit), got \(limit)")
