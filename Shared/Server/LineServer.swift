@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -79,7 +82,13 @@ public final class LineServer: Service, Sendable {
                     try sync.addHandler(connection)
                 }
             }
-        let channel = try await bootstrap.bind(host: config.host, port: config.port).get()
+        let channel: Channel
+        do {
+            channel = try await bootstrap.bind(host: config.host, port: config.port).get()
+        } catch {
+            // NIO's own message names a system call, not the service or the address.
+            throw ListenError(service: config.name, address: "\(config.host):\(config.port)", underlying: error)
+        }
         let port = channel.localAddress?.port ?? config.port
         boundPort.withLockedValue { $0 = port }
         for waiter in boundWaiters.withLockedValue({ w in defer { w = [] }; return w }) {
@@ -142,3 +151,17 @@ public final class LineServerHandle: @unchecked Sendable {
     public init() {}
     public var openConnections: Int { server?.connectionCounts.open ?? 0 }
 }
+
+/// A port the service could not listen on, said so that an operator knows which and why.
+public struct ListenError: Error, CustomStringConvertible {
+    public let service: String
+    public let address: String
+    public let underlying: Error
+
+    public var description: String {
+        let reason = (underlying as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "\(underlying)"
+        return "the \(service) service cannot listen on \(address): \(reason)"
+            + ((underlying as? IOError)?.errnoCode == EADDRINUSE ? " (another process holds the port; choose another with its port flag)" : "")
+    }
+}
+

@@ -36,7 +36,12 @@ public final class DocumentStore: Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         config.maximumReaderCount = 8
-        pool = try DatabasePool(path: path, configuration: config)
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+        } catch {
+            // SQLite's "unable to open database file" names neither the file nor the reason.
+            throw StoreOpenError(path: path, underlying: error)
+        }
         try pool.write { db in
             try db.execute(sql: """
                 CREATE TABLE IF NOT EXISTS docs(
@@ -138,3 +143,17 @@ public final class DocumentStore: Sendable {
         return total
     }
 }
+
+/// The store's database could not be opened, said with its path and what stands in the way.
+public struct StoreOpenError: Error, CustomStringConvertible {
+    public let path: String
+    public let underlying: Error
+
+    public var description: String {
+        let directory = (path as NSString).deletingLastPathComponent
+        let writable = FileManager.default.isWritableFile(atPath: directory)
+        return "cannot open the store \(path): \(underlying)"
+            + (writable ? "" : " (the directory \(directory) is not writable by this user)")
+    }
+}
+
