@@ -9,6 +9,21 @@ import Glibc
 /// and one that sends a line over the follower's limit.
 @Suite("Feed follower")
 struct FeedFollowerTests {
+    /// Starts a query service following `feed` (a fake one), takes its first connection and
+    /// its subscribe line, and runs `body` with the service, the connection and that line.
+    func following(_ feed: SilentFeed, _ arguments: [String] = [],
+                   _ body: (ServiceProcess, Int32, String) throws -> Void) throws {
+        let scratch = try makeScratchDirectory()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let query = try ServiceProcess("tidende-query", dataDir: scratch.appendingPathComponent("query"),
+                                       portFlags: [("query", "--port")],
+                                       extraArguments: ["--feed", "127.0.0.1:\(feed.port)"] + arguments)
+        defer { query.kill9() }
+        let first = try feed.accept(timeout: 10)
+        defer { Glibc.close(first) }
+        try body(query, first, feed.readLine(first))
+    }
+
     /// A feed that accepts the subscription and then sends nothing, never closing (a host gone
     /// without a FIN, a partition): the follower takes it for dead after `--feed-timeout` and
     /// connects again, instead of waiting for TCP keepalive (hours) while it looks healthy.
@@ -16,20 +31,33 @@ struct FeedFollowerTests {
     func silentFeedIsReconnected() throws {
         let feed = try SilentFeed()
         defer { feed.close() }
-        let scratch = try makeScratchDirectory()
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let query = try ServiceProcess("tidende-query", dataDir: scratch.appendingPathComponent("query"),
-                                       portFlags: [("query", "--port")],
-                                       extraArguments: ["--feed", "127.0.0.1:\(feed.port)", "--feed-timeout", "2"])
-        defer { query.kill9() }
-        // The first connection gets its subscribe reply, then silence.
-        let first = try feed.accept(timeout: 10)
-        defer { Glibc.close(first) }
-        #expect(feed.readLine(first).contains("\"subscribe\""))
-        feed.send(first, "{\"ok\":true,\"op\":\"subscribe\",\"from\":1,\"head\":0,\"compress\":\"none\",\"store\":7}\n")
-        // A second connection comes once the timeout has passed.
-        let second = try feed.accept(timeout: 15)
-        Glibc.close(second)
+        try following(feed, ["--feed-timeout", "2"]) { _, first, subscribe in
+            // The first connection gets its subscribe reply, then silence.
+            #expect(subscribe.contains("\"subscribe\""))
+            feed.send(first, "{\"ok\":true,\"op\":\"subscribe\",\"from\":1,\"head\":0,\"compress\":\"none\",\"store\":7}\n")
+            // A second connection comes once the timeout has passed.
+            let second = try feed.accept(timeout: 15)
+            Glibc.close(second)
+        }
+    }
+
+    /// A feed that refuses the subscription: the follower retries, and `stats` says why it is
+    /// not following (not only `feed_connected:false`).
+    @Test("a refusing feed is named in stats as feed_error")
+    func refusingFeedIsReportedInStats() throws {
+        let feed = try SilentFeed()
+        defer { feed.close() }
+        try following(feed) { query, first, _ in
+            feed.send(first, "{\"ok\":false,\"line\":1,\"error\":{\"code\":\"store_unavailable\",\"message\":\"disk trouble\"}}\n")
+            var error: String?
+            for _ in 0..<100 where error == nil {
+                usleep(50_000)
+                let client = try LineClient(port: query.port("query"), timeout: 5)
+                try client.send("{\"op\":\"stats\"}\n")
+                error = try client.readReply().fields["feed_error"] as? String
+            }
+            #expect(error?.contains("store_unavailable") == true, "\(String(describing: error))")
+        }
     }
 
     /// A document over the follower's line limit is not skipped (that would lose it, and the
@@ -53,7 +81,7 @@ struct FeedFollowerTests {
 
 /// A TCP listener on a free loopback port that accepts connections and answers only what a test
 /// sends by hand.
-private final class SilentFeed {
+final class SilentFeed {
     let socket: Int32
     let port: Int
 

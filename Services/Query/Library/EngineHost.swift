@@ -34,6 +34,8 @@ public final class EngineHost: @unchecked Sendable {
     private var _snapshotSeq: UInt64 = 0
     private var _snapshotAt: Date?
     private var _lastApplyError: String?
+    /// Why the feed is not being followed, while it is not (a refusal, a connection error).
+    private var _feedError: String?
     private var snapshotInFlight = false
     /// The ingest store (its `store` id from the feed) the engine's documents came from; nil
     /// while unknown (a fresh index, or a snapshot written before the feed named one). Written by
@@ -143,6 +145,7 @@ public final class EngineHost: @unchecked Sendable {
         var snapshotSeq: UInt64
         var snapshotAt: Date?
         var lastApplyError: String?
+        var feedError: String?
         /// How long the oldest change waiting to be applied has waited (0 when none waits).
         var lagMs: Double
     }
@@ -154,7 +157,7 @@ public final class EngineHost: @unchecked Sendable {
         return Status(feedHead: max(_feedHead, _searchable), searchable: _searchable,
                       queued: queue.count + changes.count,
                       resets: _resets, snapshotSeq: _snapshotSeq, snapshotAt: _snapshotAt,
-                      lastApplyError: _lastApplyError,
+                      lastApplyError: _lastApplyError, feedError: _feedError,
                       lagMs: oldest.map { Double(DispatchTime.now().uptimeNanoseconds - $0) / 1e6 } ?? 0)
     }
 
@@ -591,6 +594,13 @@ public final class EngineHost: @unchecked Sendable {
         } catch {
             logger.error("snapshot failed", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// Records why the feed cannot be followed now (nil once it serves again), for `stats`.
+    func noteFeedError(_ message: String?) {
+        condition.lock()
+        _feedError = message
+        condition.unlock()
     }
 
     func noteApplyError(_ message: String) {

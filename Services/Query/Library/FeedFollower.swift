@@ -64,6 +64,7 @@ final class FeedFollower: Service, Sendable {
                 logger.warning("feed connection closed; reconnecting", metadata: ["in_ms": "\(backoffMs)"])
             } catch {
                 connected.withLockedValue { $0 = false }
+                host.noteFeedError("cannot connect to the feed at \(config.feedHost):\(config.feedPort): \(error)")
                 if !loggedDown {
                     logger.warning("feed unavailable; retrying", metadata: ["feed": "\(config.feedHost):\(config.feedPort)", "error": "\(error)"])
                     loggedDown = true
@@ -149,7 +150,9 @@ final class FeedFollowerHandler: ChannelDuplexHandler {
             awaitingHelloReply = false
             if let reply = try? JSONValue.parse(helloBuffer), reply["ok"] == .bool(true) {
             } else {
-                logger.error("feed refused hello", metadata: ["reply": "\(String(decoding: helloBuffer, as: UTF8.self))"])
+                let reply = String(decoding: helloBuffer.filter { $0 != 0x0A && $0 != 0x0D }, as: UTF8.self)
+                host.noteFeedError("the feed refused hello (check --token): \(reply)")
+                logger.error("feed refused hello", metadata: ["reply": "\(reply)"])
                 context.close(promise: nil)
                 return
             }
@@ -166,11 +169,16 @@ final class FeedFollowerHandler: ChannelDuplexHandler {
                 if bytes.starts(with: Self.refusal) {
                     // The feed refused (the store is unavailable, too many connections, …): it
                     // sends nothing more on this connection, so try again on a new one.
-                    logger.error("feed error", metadata: ["reply": "\(String(decoding: bytes, as: UTF8.self))"])
+                    let reply = String(decoding: bytes, as: UTF8.self)
+                    host.noteFeedError("the feed refused: \(reply)")
+                    logger.error("feed error", metadata: ["reply": "\(reply)"])
                     context.close(promise: nil)
                     return
                 }
-                if !bytes.starts(with: Self.accepted) { served.withLockedValue { $0 = true } }
+                if !bytes.starts(with: Self.accepted) && !served.withLockedValue({ $0 }) {
+                    served.withLockedValue { $0 = true }
+                    host.noteFeedError(nil)
+                }
                 if !host.enqueue(bytes) { paused = true }
             case .failure(let error, _):
                 logger.error("feed stream broken", metadata: ["error": "\(error)"])
@@ -205,6 +213,7 @@ final class FeedFollowerHandler: ChannelDuplexHandler {
         if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
             // While paused we do not read, so silence is ours, not the feed's.
             if !paused {
+                host.noteFeedError("the feed sent nothing for --feed-timeout; reconnecting")
                 logger.warning("feed silent past its heartbeats; reconnecting")
                 context.close(promise: nil)
             }

@@ -41,6 +41,7 @@ public final class QueryState: Sendable {
             o.member("lag_seq", s.feedHead > s.searchable ? s.feedHead - s.searchable : 0)
             o.member("lag_ms", (s.lagMs * 1000).rounded() / 1000)
             o.member("feed_connected", feedConnected())
+            if let e = s.feedError { o.member("feed_error", e) }
             o.member("queued_changes", s.queued)
             if let gap = host.visibilityGap.summary() {
                 o.object("visibility_ms") { v in
