@@ -35,10 +35,6 @@ struct QueryLexer {
     /// left out: a query of nothing else asked for something, not for everything.
     private(set) var droppedSymbols = false
 
-    static func tokenize(_ query: String) throws(QuerySyntaxError) -> [QueryToken] {
-        try lex(query).tokens
-    }
-
     static func lex(_ query: String) throws(QuerySyntaxError) -> (tokens: [QueryToken], droppedSymbols: Bool) {
         var lexer = QueryLexer(chars: Array(query))
         try lexer.run()

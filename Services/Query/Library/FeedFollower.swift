@@ -97,6 +97,8 @@ final class FeedFollowerHandler: ChannelDuplexHandler {
     private var decoder: WireDecoder
     private var paused = false
     private var heldRead = false
+    /// Whether this connection has served a change or heartbeat (`served` is set once, not per line).
+    private var hasServed = false
 
     init(from: UInt64, store: Int64?, config: QueryConfig, host: EngineHost, served: NIOLockedValueBox<Bool>, logger: Logger) {
         self.from = from
@@ -175,7 +177,8 @@ final class FeedFollowerHandler: ChannelDuplexHandler {
                     context.close(promise: nil)
                     return
                 }
-                if !bytes.starts(with: Self.accepted) && !served.withLockedValue({ $0 }) {
+                if !hasServed && !bytes.starts(with: Self.accepted) {
+                    hasServed = true
                     served.withLockedValue { $0 = true }
                     host.noteFeedError(nil)
                 }
