@@ -6,6 +6,12 @@ import Testing
 /// cannot be brought up to date exactly: it gets `reset` and every live document (DESIGN §4).
 @Suite("Feed reset")
 struct FeedResetTests {
+    /// An ingest service that keeps deletes replayable for `retention` changes and purges older
+    /// ones every second.
+    func purgingServer(retention: Int) throws -> IngestProcess {
+        try IngestProcess(extraArguments: ["--tombstone-retention", "\(retention)", "--purge-interval", "1"])
+    }
+
     /// Waits (up to 5 s) until the purge, which runs every second here, has left no tombstone.
     func waitForPurge(_ server: IngestProcess, _ what: String) throws {
         var purged = false
@@ -18,7 +24,7 @@ struct FeedResetTests {
 
     @Test("a subscriber behind the purge horizon gets reset and a snapshot of the live documents")
     func resetAfterPurge() throws {
-        let server = try IngestProcess(extraArguments: ["--tombstone-retention", "1", "--purge-interval", "1"])
+        let server = try purgingServer(retention: 1)
         defer { server.stop() }
         let feedTests = FeedTests()
         // seq 1…5: r-0…r-4; seq 6: delete r-1; seq 7, 8: r-5, r-6.
@@ -58,7 +64,7 @@ struct FeedResetTests {
     /// ends in the store's live set, never with the deleted document.
     @Test("a subscriber overtaken by a purge while connected is reset in the stream")
     func resetWhenAPurgeOvertakesAConnectedSubscriber() throws {
-        let server = try IngestProcess(extraArguments: ["--tombstone-retention", "10", "--purge-interval", "1"])
+        let server = try purgingServer(retention: 10)
         defer { server.stop() }
         let feedTests = FeedTests()
         // seq 1…10: x-0…x-9. The subscriber reads them, then stops reading.
@@ -93,7 +99,7 @@ struct FeedResetTests {
     /// it: the corpus streams once, in order, without a restart.
     @Test("a fresh subscriber is not reset when the horizon lies past its first page")
     func freshSubscriberIsNotResetByAnOldHorizon() throws {
-        let server = try IngestProcess(extraArguments: ["--tombstone-retention", "10", "--purge-interval", "1"])
+        let server = try purgingServer(retention: 10)
         defer { server.stop() }
         let feedTests = FeedTests()
         // seq 1…3000: z-0…z-2999; 3001 deletes z-5; 20 more move the horizon to 3011.

@@ -17,7 +17,6 @@ struct HelloTests {
     func errorsOnly() throws {
         let server = try IngestProcess()
         defer { server.stop() }
-        let client = try server.connect()
         var lines = ["{\"op\":\"hello\",\"acks\":\"errors\"}"]
         let docs = Corpus.documents("e", count: 300)
         var badLines: [Int: String] = [:]
@@ -29,9 +28,7 @@ struct HelloTests {
             if i == 299 { lines.append("{\"nothing\":1}"); badLines[lines.count] = "missing_id" }
         }
         let syncLine = lines.firstIndex(of: "{\"op\":\"sync\"}")! + 1
-        try client.send(Corpus.ndjson(lines))
-        client.shutdownWrite()
-        let replies = try client.readAllLines().map { try JSONObject($0) }
+        let replies = try server.exchange(Corpus.ndjson(lines))
         let hello = try #require(replies.first)
         #expect(hello.op == "hello" && hello["acks"] as? String == "errors", "\(hello)")
         let rest = Array(replies.dropFirst())
@@ -52,10 +49,7 @@ struct HelloTests {
     func acksModeFromTheHelloOn() throws {
         let server = try IngestProcess()
         defer { server.stop() }
-        let client = try server.connect()
-        try client.send(Corpus.ndjson(["{\"id\":\"before\"}", "{\"op\":\"hello\",\"acks\":\"errors\"}", "{\"id\":\"after\"}"]))
-        client.shutdownWrite()
-        let replies = try client.readAllLines().map { try JSONObject($0) }
+        let replies = try server.exchange(Corpus.ndjson(["{\"id\":\"before\"}", "{\"op\":\"hello\",\"acks\":\"errors\"}", "{\"id\":\"after\"}"]))
         try #require(replies.count == 3, "ack, hello, summary: \(replies)")
         #expect(replies[0].id == "before" && replies[0].seq == 1, "\(replies[0])")
         #expect(replies[1].op == "hello", "\(replies[1])")

@@ -150,15 +150,12 @@ struct PipelineTests {
     func summaryCountsRejectedLines() throws {
         let server = try IngestProcess()
         defer { server.stop() }
-        let client = try server.connect()
         var upload: [UInt8] = Array("{\"id\":\"good\"}\n".utf8)
         for (bytes, _) in Self.badLines {
             upload += bytes
             upload.append(UInt8(ascii: "\n"))
         }
-        try client.send(upload)
-        client.shutdownWrite()
-        let replies = try client.readAllLines().map { try JSONObject($0) }
+        let replies = try server.exchange(upload)
         try #require(replies.count == Self.badLines.count + 2, "one reply per line plus the summary")
         for (i, (_, code)) in Self.badLines.enumerated() {
             #expect(replies[i + 1].code == code, "line \(i + 2)")
@@ -175,11 +172,8 @@ struct PipelineTests {
     func pingAfterPipelinedWrites() throws {
         let server = try IngestProcess()
         defer { server.stop() }
-        let client = try server.connect()
         let docs = Corpus.documents("p", count: 300)
-        try client.send(Corpus.ndjson(docs + ["{\"op\":\"ping\"}"] + docs.prefix(5) + ["{\"op\":\"ping\"}"]))
-        client.shutdownWrite()
-        let replies = try client.readAllLines().map { try JSONObject($0) }
+        let replies = try server.exchange(Corpus.ndjson(docs + ["{\"op\":\"ping\"}"] + docs.prefix(5) + ["{\"op\":\"ping\"}"]))
         try #require(replies.count == 308, "300 acks, pong, 5 acks, pong, summary")
         #expect(replies[300].op == "pong" && replies[300].seq == 300, "\(replies[300])")
         #expect(replies[306].op == "pong" && replies[306].seq == 305, "\(replies[306])")

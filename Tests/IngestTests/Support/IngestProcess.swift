@@ -36,6 +36,15 @@ extension ServiceProcess {
         try LineClient(port: feedPort, timeout: timeout, receiveBuffer: receiveBuffer)
     }
 
+    /// Sends `bytes` on a connection of its own, half-closes it, and returns every reply (the
+    /// upload's summary last), the way `… | nc -N` would.
+    func exchange(_ bytes: [UInt8]) throws -> [JSONObject] {
+        let client = try connect()
+        try client.send(bytes)
+        client.shutdownWrite()
+        return try client.readAllLines().map { try JSONObject($0) }
+    }
+
     /// The `stats` reply, on a connection of its own.
     func stats() throws -> JSONObject {
         let client = try connect()
