@@ -16,9 +16,10 @@ final class PostingCursor {
     private let tfsInBlock: UnsafeMutablePointer<UInt32>
     private var countInBlock = 0
     private var index = 0
-    // Positions are decoded lazily: we remember how far into the block's positions we have read.
+    // Positions are decoded lazily: the sum of the term frequencies of the block's documents
+    // before `posDocIndex` (where the current document's positions start) is kept between calls.
     private var posDocIndex = 0
-    private var posOffset = 0
+    private var posIndex = 0
     /// The current document's positions, decoded by `currentPositions` (grown as needed).
     private var positionBuffer: UnsafeMutablePointer<UInt32>
     private var positionCapacity = 0
@@ -46,23 +47,36 @@ final class PostingCursor {
 
     private func decode(_ b: Int) {
         block = b
-        var prev: UInt32 = b == firstBlock ? 0 : postings.blockLastDoc[b - 1]
-        var o = Int(postings.blockDocOffset[b])
+        let previous: UInt32 = b == firstBlock ? 0 : postings.blockLastDoc[b - 1]
         // Every block but a term's last is full.
         let count = b < endBlock - 1 ? Postings.blockSize : docFreq - (b - firstBlock) * Postings.blockSize
         let docsOut = docsInBlock, tfsOut = tfsInBlock
         postings.docBytes.withUnsafeBufferPointer { bytes in
-            for k in 0..<count {
-                let (delta, tf) = PostingsEncoder.readDoc(bytes, &o)
-                prev &+= delta
-                docsOut[k] = prev
-                tfsOut[k] = tf
+            var o = Int(postings.blockDocOffset[b])
+            var doc = previous &+ readVarint32(bytes, &o)
+            let docBits = Int(bytes[o]), tfBits = Int(bytes[o + 1])
+            let packed = UnsafeRawPointer(bytes.baseAddress! + o + 2)
+            BitPacking.unpack(packed, bitOffset: 0, count: count - 1, bits: docBits, into: docsOut + 1)
+            docsOut[0] = doc
+            for k in 1..<count {
+                doc &+= docsOut[k]
+                docsOut[k] = doc
             }
+            BitPacking.unpack(packed + BitPacking.bytes(count: count - 1, bits: docBits), bitOffset: 0, count: count,
+                              bits: tfBits, into: tfsOut)
+            for k in 0..<count { tfsOut[k] &+= 1 }
         }
         countInBlock = count
         index = 0
         posDocIndex = 0
-        posOffset = Int(postings.blockPosOffset[b])
+        posIndex = 0
+    }
+
+    /// Decodes block `b` of the term and moves to its first document (merges walk a term block
+    /// by block).
+    func load(block b: Int) {
+        decode(b)
+        doc = Int32(docsInBlock[0])
     }
 
     @discardableResult
@@ -106,69 +120,59 @@ final class PostingCursor {
         return b < endBlock ? b : nil
     }
 
-    /// Where the current document's encoded positions lie in `postings.positionBytes`.
-    func positionByteRange() -> Range<Int> {
+    /// The index of the current document's first position among its block's: the sum of the
+    /// term frequencies before it, added up from where the last call left off.
+    @inline(__always)
+    private func positionIndex() -> Int {
+        if posDocIndex > index {
+            posDocIndex = 0
+            posIndex = 0
+        }
+        while posDocIndex < index {
+            posIndex &+= Int(tfsInBlock[posDocIndex])
+            posDocIndex &+= 1
+        }
+        return posIndex
+    }
+
+    /// Decodes the current document's positions into `out` (room for `tf`); returns whether
+    /// they ascend (they do unless an analyser emitted a form at an earlier position).
+    @inline(__always)
+    private func decodePositions(into out: UnsafeMutablePointer<UInt32>) -> Bool {
+        let tf = Int(tfsInBlock[index])
+        positionDeltas(from: positionIndex(), count: tf, into: out)
+        var last: UInt32 = 0
+        var stepsBack: UInt32 = 0
+        for k in 0..<tf {
+            let z = out[k]
+            stepsBack |= z & 1
+            last &+= BitPacking.unzigzag(z)
+            out[k] = last
+        }
+        return stepsBack == 0
+    }
+
+    /// The current block's documents and term frequencies, as decoded (`load(block:)`).
+    var blockDocs: UnsafePointer<UInt32> { UnsafePointer(docsInBlock) }
+    var blockTfs: UnsafePointer<UInt32> { UnsafePointer(tfsInBlock) }
+
+    /// Copies `count` of the current block's positions, from its `first`, still encoded (zigzag
+    /// deltas, each document's from 0): a merge packs them again as they are.
+    func positionDeltas(from first: Int, count: Int, into out: UnsafeMutablePointer<UInt32>) {
         postings.positionBytes.withUnsafeBufferPointer { bytes in
-            let o = skipToCurrent(bytes)
-            return o..<Self.skip(bytes, o, count: tfsInBlock[index])
+            let o = Int(postings.blockPosOffset[block])
+            BitPacking.unpack(UnsafeRawPointer(bytes.baseAddress! + o + 1), bitOffset: first &* Int(bytes[o]), count: count,
+                              bits: Int(bytes[o]), into: out)
         }
     }
 
-    /// Moves the position offset to the current document's positions: past those of the
-    /// documents before it in the block, all skipped at once.
-    @inline(__always)
-    private func skipToCurrent(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
-        if posDocIndex < index {
-            var count: UInt32 = 0
-            for k in posDocIndex..<index { count &+= tfsInBlock[k] }
-            posOffset = Self.skip(bytes, posOffset, count: count)
-            posDocIndex = index
-        }
-        return posOffset
-    }
-
-    /// The offset just past `count` varints from `start`. Eight bytes at a time where a whole
-    /// word can be taken: a varint ends at each byte below 0x80, so a word holding at most the
-    /// remaining count of such bytes is passed at once (frequent words' positions are skipped
-    /// over for every document a phrase looks at).
-    @inline(__always)
-    private static func skip(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, count: UInt32) -> Int {
-        var o = start
-        var n = Int(count)
-        let base = UnsafeRawPointer(bytes.baseAddress!)
-        let limit = bytes.count - 8
-        while n >= 8 && o <= limit {
-            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: o, as: UInt64.self))
-            let ends = (~word & 0x8080_8080_8080_8080).nonzeroBitCount
-            if ends > n { break }
-            n -= ends
-            o += 8
-        }
-        while n > 0 {
-            if bytes[o] < 0x80 { n -= 1 }
-            o += 1
-        }
-        return o
-    }
-
-    /// Replaces `out` with the positions of the current document; returns whether they ascend
-    /// (they do unless an analyser emitted a form at an earlier position).
+    /// Replaces `out` with the positions of the current document; returns whether they ascend.
     @discardableResult
     func positions(into out: inout [UInt32]) -> Bool {
+        let (positions, ascending) = currentPositions()
         out.removeAll(keepingCapacity: true)
-        return postings.positionBytes.withUnsafeBufferPointer { bytes in
-            var o = skipToCurrent(bytes)
-            var last: UInt32 = 0
-            var ascending = true
-            for _ in 0..<Int(tfsInBlock[index]) {
-                let v = readVarint32(bytes, &o)
-                // A step back is stored as a wrapped (huge) delta.
-                if v >= 1 << 31 { ascending = false }
-                last &+= v
-                out.append(last)
-            }
-            return ascending
-        }
+        out.append(contentsOf: positions)
+        return ascending
     }
 
     /// The positions of the current document, in a buffer the cursor owns (valid until the next
@@ -180,20 +184,7 @@ final class PostingCursor {
             positionCapacity = max(tf, 2 * positionCapacity, 16)
             positionBuffer = .allocate(capacity: positionCapacity)
         }
-        let out = positionBuffer
-        let ascending = postings.positionBytes.withUnsafeBufferPointer { bytes in
-            var o = skipToCurrent(bytes)
-            var last: UInt32 = 0
-            var ascending = true
-            for k in 0..<tf {
-                let v = readVarint32(bytes, &o)
-                // A step back is stored as a wrapped (huge) delta.
-                if v >= 1 << 31 { ascending = false }
-                last &+= v
-                out[k] = last
-            }
-            return ascending
-        }
-        return (UnsafeBufferPointer(start: out, count: tf), ascending)
+        let ascending = decodePositions(into: positionBuffer)
+        return (UnsafeBufferPointer(start: positionBuffer, count: tf), ascending)
     }
 }

@@ -3,8 +3,18 @@
 /// without decoding), its byte offsets, and the largest term frequency and smallest field length
 /// in it (together they bound the block's BM25 score, for block-max pruning).
 ///
-/// A block is `blockSize` × (varint doc delta << 1 | tf == 1, then varint tf if not 1); a document's positions are varint
-/// deltas in a separate stream, in the same order, so queries without phrases never touch them.
+/// A block of n postings (`BitPacking`, format of snapshot version 6):
+///
+/// ```
+/// documents: varint first-doc delta | docBits:u8 | tfBits:u8 | n-1 doc deltas × docBits | n (tf-1) × tfBits
+/// positions: posBits:u8 | Σtf position deltas × posBits (zigzag; each document's from 0)
+/// ```
+///
+/// The first document is a delta from the previous block's last (from 0 in a term's first
+/// block), so the fixed width of the others is not set by it. Positions are a stream of their
+/// own, so queries without phrases never touch them; within a block a document's positions start
+/// at the sum of the term frequencies before it, found without decoding theirs. Both streams end
+/// with `BitPacking.padding` zero bytes.
 final class Postings: Sendable {
     static let blockSize = 128
 
@@ -147,6 +157,8 @@ struct PostingsEncoder {
     var blockMinLength: [UInt32] = []
     var docs = RawBytes()
     var positions = RawBytes()
+    /// Scratch for one block's packed values (document deltas, tf-1, position deltas).
+    let scratch = BlockScratch()
 
     /// Ends a block: records its last document and score bounds, and resets the bounds for the next.
     @inline(__always)
@@ -158,96 +170,134 @@ struct PostingsEncoder {
         minLength = .max
     }
 
+    /// Writes one block of `count` postings (1…`Postings.blockSize`): ascending `docs` after
+    /// `previous` (the term's last document so far, 0 for its first block), their `tfs`, and
+    /// their positions end to end as zigzag deltas (`positionDeltas`: `tfs[i]` per document,
+    /// each document's from 0), with the block's score bounds.
+    mutating func writeBlock(docs blockDocs: UnsafePointer<UInt32>, tfs: UnsafePointer<UInt32>, count: Int,
+                             previous: UInt32, positionDeltas posDeltas: UnsafePointer<UInt32>, positionCount: Int,
+                             maxTf: UInt32, minLength: UInt32) {
+        blockDocOffset.append(UInt32(docs.count))
+        blockPosOffset.append(UInt32(positions.count))
+        let deltas = scratch.deltas, tfsLess1 = scratch.tfs
+        for i in 1..<count { deltas[i - 1] = blockDocs[i] &- blockDocs[i - 1] }
+        for i in 0..<count { tfsLess1[i] = tfs[i] &- 1 }
+        let docBits = BitPacking.width(deltas, count: count - 1)
+        let tfBits = BitPacking.width(tfsLess1, count: count)
+        docs.reserve(5 + 2 + BitPacking.bytes(count: count - 1, bits: docBits) + BitPacking.bytes(count: count, bits: tfBits))
+        docs.write { out in
+            var o = 0
+            writeVarint(out, &o, UInt64(blockDocs[0] &- previous))
+            out[o] = UInt8(docBits)
+            out[o + 1] = UInt8(tfBits)
+            o += 2
+            o += BitPacking.pack(deltas, count: count - 1, bits: docBits, into: out + o)
+            o += BitPacking.pack(tfsLess1, count: count, bits: tfBits, into: out + o)
+            return o
+        }
+        let posBits = BitPacking.width(posDeltas, count: positionCount)
+        positions.reserve(1 + BitPacking.bytes(count: positionCount, bits: posBits))
+        positions.write { out in
+            out[0] = UInt8(posBits)
+            return 1 + BitPacking.pack(posDeltas, count: positionCount, bits: posBits, into: out + 1)
+        }
+        var maxTf = maxTf, minLength = minLength
+        closeBlock(lastDoc: blockDocs[count - 1], maxTf: &maxTf, minLength: &minLength)
+    }
+
     /// Adds the next term: ascending `docs`, their `tfs`, and all positions concatenated (`tfs[i]`
     /// ascending positions per document). `length(doc)` is the document's length in the term's field.
     mutating func addTerm(docs termDocs: [UInt32], tfs: [UInt32], positions termPositions: [UInt32],
                           length: (UInt32) -> UInt32) {
         let n = termDocs.count
-        // Moved out of `self` so the closures below may append to the block arrays.
-        var positions = RawBytes(), docs = RawBytes()
-        swap(&positions, &self.positions)
-        swap(&docs, &self.docs)
-        defer {
-            swap(&positions, &self.positions)
-            swap(&docs, &self.docs)
-        }
-        positions.reserve(termPositions.count * 5)
-        docs.reserve(n * 10)
-        let posBase = positions.count, docBase = docs.count
-        var posWritten = 0, docWritten = 0
-        positions.write { pout in
-            docs.write { dout in
-                termDocs.withUnsafeBufferPointer { termDocs in
-                    tfs.withUnsafeBufferPointer { tfs in
-                        termPositions.withUnsafeBufferPointer { termPositions in
-                            var p = 0
-                            var prev: UInt32 = 0
-                            var i = 0
-                            while i < n {
-                                let end = min(i + Postings.blockSize, n)
-                                blockDocOffset.append(UInt32(docBase + docWritten))
-                                blockPosOffset.append(UInt32(posBase + posWritten))
-                                var maxTf: UInt32 = 0
-                                var minLength = UInt32.max
-                                for j in i..<end {
-                                    let d = termDocs[j]
-                                    let tf = tfs[j]
-                                    Self.writeDoc(dout, &docWritten, delta: d &- prev, tf: tf)
-                                    prev = d
-                                    maxTf = max(maxTf, tf)
-                                    minLength = min(minLength, length(d))
-                                    var last: UInt32 = 0
-                                    for _ in 0..<Int(tf) {
-                                        let pos = termPositions[p]
-                                        writeVarint(pout, &posWritten, UInt64(pos &- last))
-                                        last = pos
-                                        p += 1
-                                    }
-                                }
-                                closeBlock(lastDoc: prev, maxTf: &maxTf, minLength: &minLength)
-                                i = end
+        termDocs.withUnsafeBufferPointer { termDocs in
+            tfs.withUnsafeBufferPointer { tfs in
+                termPositions.withUnsafeBufferPointer { termPositions in
+                    var p = 0
+                    var i = 0
+                    while i < n {
+                        let end = min(i + Postings.blockSize, n)
+                        var maxTf: UInt32 = 0
+                        var minLength = UInt32.max
+                        var positionCount = 0
+                        for j in i..<end {
+                            maxTf = max(maxTf, tfs[j])
+                            minLength = min(minLength, length(termDocs[j]))
+                            positionCount += Int(tfs[j])
+                        }
+                        scratch.reserve(positions: positionCount)
+                        let deltas = scratch.positions
+                        var q = 0
+                        for j in i..<end {
+                            var last: UInt32 = 0
+                            for _ in 0..<Int(tfs[j]) {
+                                let pos = termPositions[p + q]
+                                deltas[q] = BitPacking.zigzag(pos &- last)
+                                last = pos
+                                q += 1
                             }
                         }
+                        writeBlock(docs: termDocs.baseAddress! + i, tfs: tfs.baseAddress! + i, count: end - i,
+                                   previous: i == 0 ? 0 : termDocs[i - 1],
+                                   positionDeltas: deltas, positionCount: positionCount,
+                                   maxTf: maxTf, minLength: minLength)
+                        p += positionCount
+                        i = end
                     }
                 }
-                return docWritten
             }
-            return posWritten
         }
         termDocFreq.append(UInt32(n))
         termFirstBlock.append(UInt32(blockLastDoc.count))
     }
 
-    /// Most postings have tf 1: its flag rides in the low bit of the document delta, saving a
-    /// byte per posting (Lucene's trick).
-    @inline(__always)
-    static func writeDoc(_ out: UnsafeMutablePointer<UInt8>, _ o: inout Int, delta: UInt32, tf: UInt32) {
-        if tf == 1 {
-            writeVarint(out, &o, UInt64(delta) << 1 | 1)
-        } else {
-            writeVarint(out, &o, UInt64(delta) << 1)
-            writeVarint(out, &o, UInt64(tf))
-        }
-    }
-
-    /// Reads one posting written by `writeDoc`: the document delta and its term frequency.
-    @inline(__always)
-    static func readDoc(_ bytes: UnsafeBufferPointer<UInt8>, _ o: inout Int) -> (delta: UInt32, tf: UInt32) {
-        var v: UInt64 = 0
-        var shift: UInt64 = 0
-        while true {
-            let byte = bytes[o]; o &+= 1
-            v |= UInt64(byte & 0x7f) << shift
-            if byte < 0x80 { break }
-            shift += 7
-        }
-        let delta = UInt32(truncatingIfNeeded: v >> 1)
-        return (delta, v & 1 == 1 ? 1 : readVarint32(bytes, &o))
-    }
-
     mutating func finish() -> Postings {
-        Postings(termFirstBlock: termFirstBlock, termDocFreq: termDocFreq, blockLastDoc: blockLastDoc,
+        for stream in [\PostingsEncoder.docs, \PostingsEncoder.positions] {
+            self[keyPath: stream].reserve(BitPacking.padding)
+            self[keyPath: stream].write { out in
+                out.update(repeating: 0, count: BitPacking.padding)
+                return BitPacking.padding
+            }
+        }
+        return Postings(termFirstBlock: termFirstBlock, termDocFreq: termDocFreq, blockLastDoc: blockLastDoc,
                  blockDocOffset: blockDocOffset, blockPosOffset: blockPosOffset, blockMaxTf: blockMaxTf,
                  blockMinLength: blockMinLength, docBytes: docs.finish(), positionBytes: positions.finish())
+    }
+}
+
+/// One block's scratch values, grown as needed (positions only: the others hold at most a
+/// block). Transient: encoders that share one (copies of an encoder) never write concurrently.
+final class BlockScratch {
+    let deltas = UnsafeMutablePointer<UInt32>.allocate(capacity: Postings.blockSize)
+    let tfs = UnsafeMutablePointer<UInt32>.allocate(capacity: Postings.blockSize)
+    private(set) var positions = UnsafeMutablePointer<UInt32>.allocate(capacity: 256)
+    private var positionCapacity = 256
+
+    deinit {
+        for buffer in [deltas, tfs, positions, openDocs, openTfs, openPositions] { buffer.deallocate() }
+    }
+
+    func reserve(positions count: Int) {
+        guard count > positionCapacity else { return }
+        positionCapacity = max(count, 2 * positionCapacity)
+        positions.deallocate()
+        positions = .allocate(capacity: positionCapacity)
+    }
+
+    // A merge's open block: the postings gathered for it so far, positions as zigzag deltas
+    // (`PostingsEncoder+Merge`).
+    let openDocs = UnsafeMutablePointer<UInt32>.allocate(capacity: Postings.blockSize)
+    let openTfs = UnsafeMutablePointer<UInt32>.allocate(capacity: Postings.blockSize)
+    private(set) var openPositions = UnsafeMutablePointer<UInt32>.allocate(capacity: 256)
+    private var openPositionCapacity = 256
+
+    /// Room for `count` open positions, keeping those gathered.
+    func reserve(openPositions count: Int) {
+        guard count > openPositionCapacity else { return }
+        let grown = UnsafeMutablePointer<UInt32>.allocate(capacity: max(count, 2 * openPositionCapacity))
+        grown.update(from: openPositions, count: openPositionCapacity)
+        openPositions.deallocate()
+        openPositions = grown
+        openPositionCapacity = max(count, 2 * openPositionCapacity)
     }
 }

@@ -12,6 +12,8 @@ import TidendeAnalysis
 /// payload: seq, origin, field names, segments (flat arrays as stored in memory), deletions
 /// ```
 ///
+/// Version 6 keeps postings in bit-packed blocks (see `Postings`); version 5 had varint blocks.
+///
 /// Each array is its count, then its memory either raw or as one zstd frame (level 1), of the
 /// values or, for integers that never decrease, of their differences (`ArrayEncoding`): the
 /// index's arrays (postings, positions, doc values, lengths, ids, words) are compressed, the
@@ -22,7 +24,7 @@ import TidendeAnalysis
 /// as flat arrays (decompressed straight into them): nothing is analysed again.
 enum Snapshot {
     static let magic: [UInt8] = Array("TIDSNAP\0".utf8)
-    static let version: UInt32 = 5
+    static let version: UInt32 = 6
     static let byteOrderMark: UInt32 = 0x0102_0304
     static let headerSize = 8 + 4 + 4 + 8 + 4
     /// Arrays this large or larger are compressed (smaller ones would gain a few bytes at most).
@@ -208,10 +210,14 @@ enum Snapshot {
         let terms = TermDictionary(keyBytes: try r.array(of: UInt8.self), keyOffsets: try r.array(of: UInt32.self))
         var u32s: [[UInt32]] = []
         for _ in 0..<7 { u32s.append(try r.array(of: UInt32.self)) }
+        let docBytes = try r.array(of: UInt8.self), positionBytes = try r.array(of: UInt8.self)
+        // Packed blocks are read eight bytes at a time: both streams end with padding.
+        guard docBytes.count >= BitPacking.padding && positionBytes.count >= BitPacking.padding else {
+            throw .corrupt("posting streams without their padding")
+        }
         let postings = Postings(termFirstBlock: u32s[0], termDocFreq: u32s[1], blockLastDoc: u32s[2],
                                 blockDocOffset: u32s[3], blockPosOffset: u32s[4], blockMaxTf: u32s[5],
-                                blockMinLength: u32s[6], docBytes: try r.array(of: UInt8.self),
-                                positionBytes: try r.array(of: UInt8.self))
+                                blockMinLength: u32s[6], docBytes: docBytes, positionBytes: positionBytes)
         var lengths: [UInt16: [UInt32]] = [:]
         for _ in 0..<(try r.count()) {
             let f = UInt16(truncatingIfNeeded: try r.varint())
