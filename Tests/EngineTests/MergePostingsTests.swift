@@ -7,7 +7,7 @@ import Testing
 /// hold it to the bytes that encoding the merged posting lists from scratch would give.
 @Suite struct MergePostingsTests {
     /// Documents over a small vocabulary (long posting lists, many blocks), some long enough for
-    /// large term frequencies and position gaps over 127 (multi-byte varints).
+    /// large term frequencies and position gaps over 127 (wide packed blocks).
     static func corpus(count: Int, seed: UInt64) -> [JSONValue] {
         var rng = SplitMix(seed: seed)
         let common = Array(vocabulary.prefix(8)), rare = Array(vocabulary.dropFirst(8))
@@ -199,6 +199,98 @@ import Testing
         #expect(Self.firstDifference(merged.terms.keyBytes, one[0].segment.terms.keyBytes) == nil)
         #expect(Self.firstDifference(merged.terms.keyOffsets, one[0].segment.terms.keyOffsets) == nil)
         Self.expectSame(merged.postings, one[0].segment.postings, "merged vs built at once")
+    }
+
+    /// Whole packed blocks are copied when the merged term is at a block boundary: after a
+    /// source whose term fills whole blocks (so the copy's first delta is from a document of
+    /// another source), at a stream's last block, and with positions that step back.
+    @Test func copiedBlocksEqualEncodingFromScratch() {
+        var rng = SplitMix(seed: 31)
+        // Per source: term 0 with 256 documents, term 1 (the streams' last) with `last`.
+        func lists(docs: Int, count: Int) -> (docs: [UInt32], tfs: [UInt32], positions: [UInt32]) {
+            let chosen = Array((0..<UInt32(docs)).shuffled(using: &rng).prefix(count)).sorted()
+            var tfs: [UInt32] = [], positions: [UInt32] = []
+            for _ in chosen {
+                let tf = UInt32.random(in: 1...6, using: &rng)
+                tfs.append(tf)
+                var p = UInt32.random(in: 0...300, using: &rng)
+                for _ in 0..<tf {
+                    positions.append(p)
+                    // Now and then a step back, as a compound's joined form makes.
+                    p = Int.random(in: 0..<8, using: &rng) == 0 && p > 2 ? p - 2 : p + UInt32.random(in: 1...200, using: &rng)
+                }
+            }
+            return (chosen, tfs, positions)
+        }
+        for last in [128, 256, 300] {
+            let docsA = 400, docsB = 500
+            let lengths = (0..<(docsA + docsB)).map { _ in UInt32.random(in: 1...900, using: &rng) }
+            let a = [lists(docs: docsA, count: 256), lists(docs: docsA, count: 128)]
+            let b = [lists(docs: docsB, count: 256), lists(docs: docsB, count: last)]
+            func encode(_ terms: [(docs: [UInt32], tfs: [UInt32], positions: [UInt32])], base: Int) -> Postings {
+                var encoder = PostingsEncoder()
+                for term in terms { encoder.addTerm(docs: term.docs, tfs: term.tfs, positions: term.positions) { lengths[base + Int($0)] } }
+                return encoder.finish()
+            }
+            let (pa, pb) = (encode(a, base: 0), encode(b, base: docsA))
+            var merged = PostingsEncoder()
+            lengths.withUnsafeBufferPointer { lengths in
+                for t in 0..<2 {
+                    var term = PostingsEncoder.MergedTerm()
+                    merged.appendShifted(pa, term: t, base: 0, lengths: lengths, to: &term)
+                    merged.appendShifted(pb, term: t, base: UInt32(docsA), lengths: lengths, to: &term)
+                    let written = merged.finishMergedTerm(term)
+                    #expect(written)
+                }
+            }
+            let joined = (0..<2).map { t in
+                (docs: a[t].docs + b[t].docs.map { $0 + UInt32(docsA) }, tfs: a[t].tfs + b[t].tfs,
+                 positions: a[t].positions + b[t].positions)
+            }
+            let result = merged.finish()
+            Self.expectSame(result, encode(joined, base: 0), "copied blocks, last term of \(last)")
+            #expect(result.inconsistency(docCount: docsA + docsB) == nil)
+            // Positions that step back come out of the merge as they went in.
+            let cursor = PostingCursor(postings: result, term: 1)
+            var all: [UInt32] = [], scratch: [UInt32] = []
+            while cursor.next() != PostingCursor.exhausted {
+                cursor.positions(into: &scratch)
+                all += scratch
+            }
+            #expect(all == joined[1].positions)
+        }
+    }
+
+    /// What a snapshot's postings are checked with before use: any table or stream that does
+    /// not agree is named, so a faulty file is refused instead of read out of bounds.
+    @Test func inconsistentPostingsAreNamed() {
+        var encoder = PostingsEncoder()
+        let docs = (0..<300).map { UInt32($0 * 3) }
+        encoder.addTerm(docs: docs, tfs: docs.map { $0 % 5 + 1 }, positions: docs.flatMap { d in (0..<(d % 5 + 1)).map { $0 * 7 + d % 11 } }) { _ in 10 }
+        encoder.addTerm(docs: [4, 9], tfs: [1, 2], positions: [3, 1, 2]) { _ in 10 }
+        let good = encoder.finish()
+        #expect(good.inconsistency(docCount: 900) == nil)
+        #expect(good.inconsistency(docCount: 897) != nil, "a document past the segment")
+        func altered(_ change: (inout [[UInt32]], inout [UInt8], inout [UInt8]) -> Void) -> Postings {
+            var tables = [good.termFirstBlock, good.termDocFreq, good.blockLastDoc, good.blockDocOffset, good.blockPosOffset,
+                          good.blockMaxTf, good.blockMinLength]
+            var docBytes = good.docBytes, positionBytes = good.positionBytes
+            change(&tables, &docBytes, &positionBytes)
+            return Postings(termFirstBlock: tables[0], termDocFreq: tables[1], blockLastDoc: tables[2], blockDocOffset: tables[3],
+                            blockPosOffset: tables[4], blockMaxTf: tables[5], blockMinLength: tables[6],
+                            docBytes: docBytes, positionBytes: positionBytes)
+        }
+        let widthAt = Int(good.blockDocOffset[1]) + 1  // past block 1's first delta (3: one byte), its docBits
+        let cases: [(String, Postings)] = [
+            ("a width over 32", altered { _, d, _ in d[widthAt] = 33 }),
+            ("a wider block", altered { _, d, _ in d[widthAt] += 1 }),
+            ("a wrong last document", altered { t, _, _ in t[2][0] += 1 }),
+            ("more documents than blocks", altered { t, _, _ in t[1][0] = 400 }),
+            ("tables of other lengths", altered { t, _, _ in t[5].removeLast() }),
+            ("positions cut short", altered { _, _, p in p.removeLast(BitPacking.padding + 1) }),
+            ("no padding", altered { _, d, _ in d.removeLast(BitPacking.padding) }),
+        ]
+        for (what, postings) in cases { #expect(postings.inconsistency(docCount: 900) != nil, "\(what)") }
     }
 
     @Test func byteListMergeYieldsTheSortedUnionWithItsHolders() {

@@ -5,8 +5,8 @@ import TidendeModels
 import TidendeQuerySyntax
 import TidendeTestRandom
 
-/// Phrases over documents where a frequent word has long runs of positions, so finding one
-/// document's positions skips many varints of the documents before it (eight bytes at a time).
+/// Phrases over documents where a frequent word has long runs of positions, so one document's
+/// positions start far into its block's (found from the term frequencies before it).
 @Suite struct PhraseTests {
     @Test func phraseCountsMatchANaiveScan() throws {
         var rng = SplitMix(seed: 77)
@@ -14,8 +14,8 @@ import TidendeTestRandom
         var docs: [JSONValue] = []
         var bodies: [String: [String]] = [:]
         for i in 0..<600 {
-            // "og" dominates (tens of positions per document, some above 127 so varints span two
-            // bytes); the other words are sprinkled in.
+            // "og" dominates (tens of positions per document, some gaps above 127, so blocks
+            // pack them wider); the other words are sprinkled in.
             let n = 20 + Int(rng.next() % 300)
             let body = (0..<n).map { _ in rng.next() % 3 == 0 ? words[1 + Int(rng.next() % 4)] : "og" }
             let id = "d\(i)"

@@ -1,7 +1,7 @@
 import CTidendeZstd
 
-/// Appends little-endian integers, varints and raw arrays to a byte buffer. Used for postings,
-/// stored documents and snapshots.
+/// Appends little-endian integers, varints and raw arrays to a byte buffer. Used for stored
+/// documents and snapshots.
 struct ByteWriter {
     var bytes: [UInt8] = []
 
@@ -50,7 +50,7 @@ struct ByteWriter {
 }
 
 /// How an array's elements follow its count: as they lie in memory, or as one zstd frame of
-/// that memory (snapshots compress the index's arrays, whose varints and small integers shrink
+/// that memory (snapshots compress the index's arrays, whose packed and small integers shrink
 /// by a third to nine tenths), or as one zstd frame of the differences between successive
 /// elements (a non-decreasing array of unsigned integers: offsets, starts, sequence numbers,
 /// whose differences are small and repeat where the values never do).

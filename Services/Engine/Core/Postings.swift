@@ -45,6 +45,74 @@ final class Postings: Sendable {
         self.positionBytes = positionBytes
     }
 
+    /// Why these postings cannot be read safely, or nil: the tables agree with each other and
+    /// every block decodes within its stream, to documents below `docCount` ending at its recorded
+    /// last document. A snapshot is checked with this before it is used (its checksum keeps out
+    /// files we did not write, not files a faulty build wrote). One pass over every block.
+    func inconsistency(docCount: Int) -> String? {
+        let blocks = blockLastDoc.count
+        guard blockDocOffset.count == blocks, blockPosOffset.count == blocks, blockMaxTf.count == blocks,
+              blockMinLength.count == blocks, termDocFreq.count + 1 == termFirstBlock.count,
+              termFirstBlock.first == 0, termFirstBlock.last == UInt32(blocks),
+              docBytes.count >= BitPacking.padding, positionBytes.count >= BitPacking.padding
+        else { return "posting tables disagree in length" }
+        let docEnd = docBytes.count - BitPacking.padding, posEnd = positionBytes.count - BitPacking.padding
+        let values = UnsafeMutablePointer<UInt32>.allocate(capacity: Postings.blockSize)
+        defer { values.deallocate() }
+        return docBytes.withUnsafeBufferPointer { bytes -> String? in
+            positionBytes.withUnsafeBufferPointer { pbytes -> String? in
+                for t in 0..<termDocFreq.count {
+                    let first = Int(termFirstBlock[t]), end = Int(termFirstBlock[t + 1])
+                    let df = Int(termDocFreq[t])
+                    guard df > 0, end - first == (df + Postings.blockSize - 1) / Postings.blockSize else {
+                        return "term \(t) has \(end - first) blocks for \(df) documents"
+                    }
+                    var previous: UInt32 = 0
+                    for b in first..<end {
+                        let n = b < end - 1 ? Postings.blockSize : df - (b - first) * Postings.blockSize
+                        // The document part: a varint, two widths, two packed runs, up to the next block.
+                        var o = Int(blockDocOffset[b])
+                        let next = b + 1 < blocks ? Int(blockDocOffset[b + 1]) : docEnd
+                        // Past `docEnd` lie the padding's zero bytes: reading them is safe, and a
+                        // block that reaches into them fails the size check below.
+                        guard o < next, next <= docEnd else { return "block \(b) starts past its stream" }
+                        var firstDelta: UInt64 = 0, ended = false
+                        for shift in stride(from: 0, to: 35, by: 7) where !ended {
+                            let byte = bytes[o]; o += 1
+                            firstDelta |= UInt64(byte & 0x7f) << UInt64(shift)
+                            ended = byte < 0x80
+                        }
+                        guard ended else { return "block \(b) has no first document" }
+                        let docBits = Int(bytes[o]), tfBits = Int(bytes[o + 1])
+                        o += 2
+                        guard docBits <= 32, tfBits <= 32,
+                              o + BitPacking.bytes(count: n - 1, bits: docBits) + BitPacking.bytes(count: n, bits: tfBits) == next
+                        else { return "block \(b) does not fit its bytes" }
+                        let packed = UnsafeRawPointer(bytes.baseAddress! + o)
+                        BitPacking.unpack(packed, bitOffset: 0, count: n - 1, bits: docBits, into: values)
+                        var doc = UInt64(previous) + firstDelta
+                        for k in 0..<(n - 1) { doc += UInt64(values[k]) }
+                        guard doc == UInt64(blockLastDoc[b]), doc < UInt64(docCount) else {
+                            return "block \(b) ends at document \(doc), recorded \(blockLastDoc[b]) of \(docCount)"
+                        }
+                        previous = blockLastDoc[b]
+                        BitPacking.unpack(packed + BitPacking.bytes(count: n - 1, bits: docBits), bitOffset: 0, count: n,
+                                          bits: tfBits, into: values)
+                        var positions = 0
+                        for k in 0..<n { positions += Int(values[k]) + 1 }
+                        // The positions part: a width and one packed run, up to the next block.
+                        let p = Int(blockPosOffset[b])
+                        let pnext = b + 1 < blocks ? Int(blockPosOffset[b + 1]) : posEnd
+                        guard p < pnext, pnext <= posEnd, pbytes[p] <= 32,
+                              p + 1 + BitPacking.bytes(count: positions, bits: Int(pbytes[p])) == pnext
+                        else { return "block \(b) positions do not fit their bytes" }
+                    }
+                }
+                return nil
+            }
+        }
+    }
+
     var memoryBytes: Int {
         docBytes.count + positionBytes.count + termFirstBlock.count * 4 + termDocFreq.count * 4
             + blockLastDoc.count * 20
@@ -206,7 +274,7 @@ struct PostingsEncoder {
     }
 
     /// Adds the next term: ascending `docs`, their `tfs`, and all positions concatenated (`tfs[i]`
-    /// ascending positions per document). `length(doc)` is the document's length in the term's field.
+    /// positions per document, in token order: they may step back for a compound's forms). `length(doc)` is the document's length in the term's field.
     mutating func addTerm(docs termDocs: [UInt32], tfs: [UInt32], positions termPositions: [UInt32],
                           length: (UInt32) -> UInt32) {
         let n = termDocs.count

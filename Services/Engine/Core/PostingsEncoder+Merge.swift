@@ -12,6 +12,8 @@
 /// the bytes and block tables come out identical to encoding the merged lists from scratch.
 extension PostingsEncoder {
     /// The term being merged: postings so far, the open block's, and the open block's bounds.
+    /// The open block's postings live in the encoder's scratch, so an encoder (and its copies)
+    /// merges one term at a time: `finishMergedTerm` before the next term's first append.
     struct MergedTerm {
         var count = 0
         /// The last document of the merged term's last written block (the next one's delta base).
@@ -53,16 +55,21 @@ extension PostingsEncoder {
     /// out). With `copyBlocks`, `renumber` must add a constant (see the type's comment).
     private mutating func append(_ source: Postings, term t: Int, lengths: UnsafeBufferPointer<UInt32>,
                                  to term: inout MergedTerm, copyBlocks: Bool, renumber: (UInt32) -> UInt32?) {
-        let cursor = PostingCursor(postings: source, term: t)
         let blockSize = Postings.blockSize
-        for b in cursor.firstBlock..<cursor.endBlock {
-            let n = b < cursor.endBlock - 1 ? blockSize : cursor.docFreq - (b - cursor.firstBlock) * blockSize
+        let firstBlock = Int(source.termFirstBlock[t]), endBlock = Int(source.termFirstBlock[t + 1])
+        let docFreq = Int(source.termDocFreq[t])
+        // Made only for a block that is not copied whole.
+        var decoder: PostingCursor?
+        for b in firstBlock..<endBlock {
+            let n = b < endBlock - 1 ? blockSize : docFreq - (b - firstBlock) * blockSize
             if copyBlocks && term.pending == 0 && n == blockSize {
-                copyBlock(source, block: b, termFirstBlock: cursor.firstBlock, renumber: renumber, to: &term)
+                copyBlock(source, block: b, termFirstBlock: firstBlock, renumber: renumber, to: &term)
                 continue
             }
             // Postings one by one into the open block; their positions stay encoded (a zigzag
             // delta does not depend on the block it is in).
+            let cursor = decoder ?? PostingCursor(postings: source, term: t)
+            decoder = cursor
             cursor.load(block: b)
             let docs = cursor.blockDocs, tfs = cursor.blockTfs
             let open = scratch

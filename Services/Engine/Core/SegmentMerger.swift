@@ -68,8 +68,9 @@ enum SegmentMerger {
         }
 
         // Union of the term dictionaries, in key order: a k-way merge of the sorted
-        // dictionaries on their bytes (no hashing of keys). Postings are copied from the sources' encoded bytes
-        // (see PostingsEncoder+Merge): whole when a source lost no document, else live ones.
+        // dictionaries on their bytes (no hashing of keys). Postings are appended block by block
+        // (see PostingsEncoder+Merge): whole packed blocks copied where a source lost no document,
+        // the rest re-packed.
         let dicts = sources.map { $0.segment.terms }
         var bases: [UInt32] = []
         do {
@@ -80,11 +81,12 @@ enum SegmentMerger {
             }
         }
         var encoder = PostingsEncoder()
-        // Room for everything up front: no regrowth, and positions come out exactly this size
-        // when nothing was deleted (so `finish` need not copy them). A document delta only
-        // shrinks, but a term's first one per source may grow by up to 4 bytes.
-        encoder.positions.reserve(sources.reduce(0) { $0 + $1.segment.postings.positionBytes.count })
-        encoder.docs.reserve(sources.reduce(0) { $0 + $1.segment.postings.docBytes.count + 4 * $1.segment.terms.count })
+        // Room up front, so the streams are not regrown (each regrowth copies the whole stream
+        // so far). Re-packed blocks may come out a little larger than their sources (a block's
+        // width is its widest value's, and a merged block can join two sources' documents), so
+        // a quarter more: the unwritten room of a large array is never touched, so costs no memory.
+        encoder.positions.reserve(sources.reduce(0) { $0 + $1.segment.postings.positionBytes.count } * 5 / 4)
+        encoder.docs.reserve(sources.reduce(0) { $0 + $1.segment.postings.docBytes.count + 4 * $1.segment.terms.count } * 5 / 4)
         var keyBytes: [UInt8] = []
         var keyOffsets: [UInt32] = [0]
         ByteListMerge.withLists(dicts.map { ($0.keyBytes, $0.keyOffsets) }) { lists in

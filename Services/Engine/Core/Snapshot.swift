@@ -211,10 +211,6 @@ enum Snapshot {
         var u32s: [[UInt32]] = []
         for _ in 0..<7 { u32s.append(try r.array(of: UInt32.self)) }
         let docBytes = try r.array(of: UInt8.self), positionBytes = try r.array(of: UInt8.self)
-        // Packed blocks are read eight bytes at a time: both streams end with padding.
-        guard docBytes.count >= BitPacking.padding && positionBytes.count >= BitPacking.padding else {
-            throw .corrupt("posting streams without their padding")
-        }
         let postings = Postings(termFirstBlock: u32s[0], termDocFreq: u32s[1], blockLastDoc: u32s[2],
                                 blockDocOffset: u32s[3], blockPosOffset: u32s[4], blockMaxTf: u32s[5],
                                 blockMinLength: u32s[6], docBytes: docBytes, positionBytes: positionBytes)
@@ -255,6 +251,7 @@ enum Snapshot {
                   && ($0.numbers.isEmpty || $0.numbers.count == $0.kinds.count) }),
               postings.termFirstBlock.count == terms.count + 1
         else { throw .corrupt("segment arrays disagree in length") }
+        if let problem = postings.inconsistency(docCount: n) { throw .corrupt(problem) }
         var deletions = Deletions(docCount: n)
         deletions.bits = try r.array(of: UInt64.self)
         guard deletions.bits.count == (n + 63) / 64 else { throw .corrupt("deletion set has the wrong size") }
