@@ -286,6 +286,7 @@ import Testing
             ("a wider block", altered { _, d, _ in d[widthAt] += 1 }),
             ("a wrong last document", altered { t, _, _ in t[2][0] += 1 }),
             ("more documents than blocks", altered { t, _, _ in t[1][0] = 400 }),
+            ("a term's blocks past the table", altered { t, _, _ in t[0][1] = 5; t[1][0] = 640 }),
             ("tables of other lengths", altered { t, _, _ in t[5].removeLast() }),
             ("positions cut short", altered { _, _, p in p.removeLast(BitPacking.padding + 1) }),
             ("no padding", altered { _, d, _ in d.removeLast(BitPacking.padding) }),

@@ -64,7 +64,7 @@ final class Postings: Sendable {
                 for t in 0..<termDocFreq.count {
                     let first = Int(termFirstBlock[t]), end = Int(termFirstBlock[t + 1])
                     let df = Int(termDocFreq[t])
-                    guard df > 0, end - first == (df + Postings.blockSize - 1) / Postings.blockSize else {
+                    guard df > 0, end <= blocks, end - first == (df + Postings.blockSize - 1) / Postings.blockSize else {
                         return "term \(t) has \(end - first) blocks for \(df) documents"
                     }
                     var previous: UInt32 = 0
