@@ -29,7 +29,7 @@ final class Postings: Sendable {
     let docBytes: [UInt8]
     let positionBytes: [UInt8]
     /// Exact per-block score maxima of the terms searched so far (derived, not stored).
-    let impacts = ImpactCache()
+    let impacts: ImpactCache
 
     init(termFirstBlock: [UInt32], termDocFreq: [UInt32], blockLastDoc: [UInt32], blockDocOffset: [UInt32],
          blockPosOffset: [UInt32], blockMaxTf: [UInt32], blockMinLength: [UInt32], docBytes: [UInt8],
@@ -43,6 +43,7 @@ final class Postings: Sendable {
         self.blockMinLength = blockMinLength
         self.docBytes = docBytes
         self.positionBytes = positionBytes
+        impacts = ImpactCache(blocks: blockLastDoc.count)
     }
 
     /// Why these postings cannot be read safely, or nil: the tables agree with each other and
