@@ -3,7 +3,7 @@ import PackageDescription
 
 // The engine's hot loops (tokenising, stemming, inverting, decoding postings) live in classes
 // whose stored properties Swift checks for exclusive access at run time, on every access: in
-// release builds those checks were ~4% of the query service's indexing CPU (`swift_beginAccess`
+// release builds those checks were ~3.5% of indexing CPU (`swift_beginAccess`
 // in the stem cache's lookup). Compile-time exclusivity checking stays on; tests build debug.
 let engineSettings: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 

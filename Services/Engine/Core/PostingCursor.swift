@@ -52,18 +52,16 @@ final class PostingCursor {
         let count = b < endBlock - 1 ? Postings.blockSize : docFreq - (b - firstBlock) * Postings.blockSize
         let docsOut = docsInBlock, tfsOut = tfsInBlock
         postings.docBytes.withUnsafeBufferPointer { bytes in
-            var o = Int(postings.blockDocOffset[b])
-            var doc = previous &+ readVarint32(bytes, &o)
-            let docBits = Int(bytes[o]), tfBits = Int(bytes[o + 1])
-            let packed = UnsafeRawPointer(bytes.baseAddress! + o + 2)
-            BitPacking.unpack(packed, bitOffset: 0, count: count - 1, bits: docBits, into: docsOut + 1)
+            let head = Postings.head(bytes, at: Int(postings.blockDocOffset[b]))
+            let base = UnsafeRawPointer(bytes.baseAddress!)
+            BitPacking.unpack(base + head.packed, bitOffset: 0, count: count - 1, bits: head.docBits, into: docsOut + 1)
+            var doc = previous &+ head.firstDelta
             docsOut[0] = doc
             for k in 1..<count {
                 doc &+= docsOut[k]
                 docsOut[k] = doc
             }
-            BitPacking.unpack(packed + BitPacking.bytes(count: count - 1, bits: docBits), bitOffset: 0, count: count,
-                              bits: tfBits, into: tfsOut)
+            BitPacking.unpack(base + head.tfs(count: count), bitOffset: 0, count: count, bits: head.tfBits, into: tfsOut)
             for k in 0..<count { tfsOut[k] &+= 1 }
         }
         countInBlock = count
@@ -124,10 +122,6 @@ final class PostingCursor {
     /// term frequencies before it, added up from where the last call left off.
     @inline(__always)
     private func positionIndex() -> Int {
-        if posDocIndex > index {
-            posDocIndex = 0
-            posIndex = 0
-        }
         while posDocIndex < index {
             posIndex &+= Int(tfsInBlock[posDocIndex])
             posDocIndex &+= 1

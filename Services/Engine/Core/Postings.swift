@@ -46,6 +46,39 @@ final class Postings: Sendable {
         impacts = ImpactCache(blocks: blockLastDoc.count)
     }
 
+    /// The document part of a block up to its packed runs: the first document's delta from the
+    /// previous block's last, the two widths, and where the packed runs start.
+    struct BlockHead {
+        var firstDelta: UInt32
+        var docBits: Int
+        var tfBits: Int
+        /// Offset of the packed document deltas; the term frequencies follow them.
+        var packed: Int
+
+        /// Offset of the packed term frequencies of a block of `count` postings.
+        func tfs(count: Int) -> Int { packed + BitPacking.bytes(count: count - 1, bits: docBits) }
+        /// Offset just past a block of `count` postings.
+        func end(count: Int) -> Int { tfs(count: count) + BitPacking.bytes(count: count, bits: tfBits) }
+    }
+
+    /// Reads the head of the block whose document part starts at `start` in `docBytes`.
+    @inline(__always)
+    static func head(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> BlockHead {
+        var o = start
+        let first = readVarint32(bytes, &o)
+        return BlockHead(firstDelta: first, docBits: Int(bytes[o]), tfBits: Int(bytes[o + 1]), packed: o + 2)
+    }
+
+    /// Where block `b`'s document part ends: at the next block's, or at the padding.
+    func docEnd(ofBlock b: Int) -> Int {
+        b + 1 < blockDocOffset.count ? Int(blockDocOffset[b + 1]) : docBytes.count - BitPacking.padding
+    }
+
+    /// Where block `b`'s positions end: at the next block's, or at the padding.
+    func positionEnd(ofBlock b: Int) -> Int {
+        b + 1 < blockPosOffset.count ? Int(blockPosOffset[b + 1]) : positionBytes.count - BitPacking.padding
+    }
+
     /// Why these postings cannot be read safely, or nil: the tables agree with each other and
     /// every block decodes within its stream, to documents below `docCount` ending at its recorded
     /// last document. A snapshot is checked with this before it is used (its checksum keeps out
@@ -57,7 +90,6 @@ final class Postings: Sendable {
               termFirstBlock.first == 0, termFirstBlock.last == UInt32(blocks),
               docBytes.count >= BitPacking.padding, positionBytes.count >= BitPacking.padding
         else { return "posting tables disagree in length" }
-        let docEnd = docBytes.count - BitPacking.padding, posEnd = positionBytes.count - BitPacking.padding
         let values = UnsafeMutablePointer<UInt32>.allocate(capacity: Postings.blockSize)
         defer { values.deallocate() }
         return docBytes.withUnsafeBufferPointer { bytes -> String? in
@@ -72,39 +104,31 @@ final class Postings: Sendable {
                     for b in first..<end {
                         let n = b < end - 1 ? Postings.blockSize : df - (b - first) * Postings.blockSize
                         // The document part: a varint, two widths, two packed runs, up to the next block.
-                        var o = Int(blockDocOffset[b])
-                        let next = b + 1 < blocks ? Int(blockDocOffset[b + 1]) : docEnd
-                        // Past `docEnd` lie the padding's zero bytes: reading them is safe, and a
-                        // block that reaches into them fails the size check below.
-                        guard o < next, next <= docEnd else { return "block \(b) starts past its stream" }
-                        var firstDelta: UInt64 = 0, ended = false
-                        for shift in stride(from: 0, to: 35, by: 7) where !ended {
-                            let byte = bytes[o]; o += 1
-                            firstDelta |= UInt64(byte & 0x7f) << UInt64(shift)
-                            ended = byte < 0x80
+                        let start = Int(blockDocOffset[b]), next = docEnd(ofBlock: b)
+                        // Past the stream's end lie the padding's zero bytes: reading them is safe
+                        // (a varint ends there at the latest), and a block that reaches into them
+                        // fails the size check below.
+                        guard start < next, next <= docBytes.count - BitPacking.padding else {
+                            return "block \(b) starts past its stream"
                         }
-                        guard ended else { return "block \(b) has no first document" }
-                        let docBits = Int(bytes[o]), tfBits = Int(bytes[o + 1])
-                        o += 2
-                        guard docBits <= 32, tfBits <= 32,
-                              o + BitPacking.bytes(count: n - 1, bits: docBits) + BitPacking.bytes(count: n, bits: tfBits) == next
+                        let head = Self.head(bytes, at: start)
+                        guard head.packed - 2 - start <= 5 else { return "block \(b) has no first document" }
+                        guard head.docBits <= 32, head.tfBits <= 32, head.end(count: n) == next
                         else { return "block \(b) does not fit its bytes" }
-                        let packed = UnsafeRawPointer(bytes.baseAddress! + o)
-                        BitPacking.unpack(packed, bitOffset: 0, count: n - 1, bits: docBits, into: values)
-                        var doc = UInt64(previous) + firstDelta
+                        let base = UnsafeRawPointer(bytes.baseAddress!)
+                        BitPacking.unpack(base + head.packed, bitOffset: 0, count: n - 1, bits: head.docBits, into: values)
+                        var doc = UInt64(previous) + UInt64(head.firstDelta)
                         for k in 0..<(n - 1) { doc += UInt64(values[k]) }
                         guard doc == UInt64(blockLastDoc[b]), doc < UInt64(docCount) else {
                             return "block \(b) ends at document \(doc), recorded \(blockLastDoc[b]) of \(docCount)"
                         }
                         previous = blockLastDoc[b]
-                        BitPacking.unpack(packed + BitPacking.bytes(count: n - 1, bits: docBits), bitOffset: 0, count: n,
-                                          bits: tfBits, into: values)
+                        BitPacking.unpack(base + head.tfs(count: n), bitOffset: 0, count: n, bits: head.tfBits, into: values)
                         var positions = 0
                         for k in 0..<n { positions += Int(values[k]) + 1 }
                         // The positions part: a width and one packed run, up to the next block.
-                        let p = Int(blockPosOffset[b])
-                        let pnext = b + 1 < blocks ? Int(blockPosOffset[b + 1]) : posEnd
-                        guard p < pnext, pnext <= posEnd, pbytes[p] <= 32,
+                        let p = Int(blockPosOffset[b]), pnext = positionEnd(ofBlock: b)
+                        guard p < pnext, pnext <= positionBytes.count - BitPacking.padding, pbytes[p] <= 32,
                               p + 1 + BitPacking.bytes(count: positions, bits: Int(pbytes[p])) == pnext
                         else { return "block \(b) positions do not fit their bytes" }
                     }
@@ -211,7 +235,7 @@ func readVarint32(_ bytes: UnsafeBufferPointer<UInt8>, _ o: inout Int) -> UInt32
         let byte = bytes[o]; o &+= 1
         v |= UInt32(byte & 0x7f) << shift
         if byte < 0x80 { return v }
-        shift += 7
+        shift &+= 7
     }
 }
 
@@ -229,14 +253,12 @@ struct PostingsEncoder {
     /// Scratch for one block's packed values (document deltas, tf-1, position deltas).
     let scratch = BlockScratch()
 
-    /// Ends a block: records its last document and score bounds, and resets the bounds for the next.
+    /// Ends a block: records its last document and score bounds.
     @inline(__always)
-    mutating func closeBlock(lastDoc: UInt32, maxTf: inout UInt32, minLength: inout UInt32) {
+    mutating func closeBlock(lastDoc: UInt32, maxTf: UInt32, minLength: UInt32) {
         blockLastDoc.append(lastDoc)
         blockMaxTf.append(maxTf)
         blockMinLength.append(minLength)
-        maxTf = 0
-        minLength = .max
     }
 
     /// Writes one block of `count` postings (1…`Postings.blockSize`): ascending `docs` after
@@ -270,8 +292,7 @@ struct PostingsEncoder {
             out[0] = UInt8(posBits)
             return 1 + BitPacking.pack(posDeltas, count: positionCount, bits: posBits, into: out + 1)
         }
-        var maxTf = maxTf, minLength = minLength
-        closeBlock(lastDoc: blockDocs[count - 1], maxTf: &maxTf, minLength: &minLength)
+        closeBlock(lastDoc: blockDocs[count - 1], maxTf: maxTf, minLength: minLength)
     }
 
     /// Adds the next term: ascending `docs`, their `tfs`, and all positions concatenated (`tfs[i]`
@@ -346,12 +367,7 @@ final class BlockScratch {
         for buffer in [deltas, tfs, positions, openDocs, openTfs, openPositions] { buffer.deallocate() }
     }
 
-    func reserve(positions count: Int) {
-        guard count > positionCapacity else { return }
-        positionCapacity = max(count, 2 * positionCapacity)
-        positions.deallocate()
-        positions = .allocate(capacity: positionCapacity)
-    }
+    func reserve(positions count: Int) { Self.grow(&positions, &positionCapacity, to: count, keeping: 0) }
 
     // A merge's open block: the postings gathered for it so far, positions as zigzag deltas
     // (`PostingsEncoder+Merge`).
@@ -360,13 +376,19 @@ final class BlockScratch {
     private(set) var openPositions = UnsafeMutablePointer<UInt32>.allocate(capacity: 256)
     private var openPositionCapacity = 256
 
-    /// Room for `count` open positions, keeping those gathered.
-    func reserve(openPositions count: Int) {
-        guard count > openPositionCapacity else { return }
-        let grown = UnsafeMutablePointer<UInt32>.allocate(capacity: max(count, 2 * openPositionCapacity))
-        grown.update(from: openPositions, count: openPositionCapacity)
-        openPositions.deallocate()
-        openPositions = grown
-        openPositionCapacity = max(count, 2 * openPositionCapacity)
+    /// Room for `count` open positions, keeping the `gathered` ones.
+    func reserve(openPositions count: Int, gathered: Int) {
+        Self.grow(&openPositions, &openPositionCapacity, to: count, keeping: gathered)
+    }
+
+    /// Makes `buffer` hold at least `count` values (doubling), keeping its first `keeping`.
+    private static func grow(_ buffer: inout UnsafeMutablePointer<UInt32>, _ capacity: inout Int, to count: Int,
+                             keeping: Int) {
+        guard count > capacity else { return }
+        capacity = max(count, 2 * capacity)
+        let grown = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
+        grown.update(from: buffer, count: keeping)
+        buffer.deallocate()
+        buffer = grown
     }
 }

@@ -78,7 +78,7 @@ extension PostingsEncoder {
                 let tf = tfs[k]
                 defer { first += Int(tf) }
                 guard let doc = renumber(docs[k]) else { continue }
-                open.reserve(openPositions: term.pendingPositions + Int(tf))
+                open.reserve(openPositions: term.pendingPositions + Int(tf), gathered: term.pendingPositions)
                 cursor.positionDeltas(from: first, count: Int(tf), into: open.openPositions + term.pendingPositions)
                 gather(doc: doc, tf: tf, length: lengths[Int(doc)], to: &term)
             }
@@ -105,27 +105,23 @@ extension PostingsEncoder {
         writeBlock(docs: open.openDocs, tfs: open.openTfs, count: term.pending, previous: term.lastWritten,
                    positionDeltas: open.openPositions, positionCount: term.pendingPositions,
                    maxTf: term.maxTf, minLength: term.minLength)
-        term.lastWritten = open.openDocs[term.pending - 1]
-        term.pending = 0
-        term.pendingPositions = 0
-        term.maxTf = 0
-        term.minLength = .max
+        term = MergedTerm(count: term.count, lastWritten: open.openDocs[term.pending - 1])
     }
 
     /// Copies full block `b` of `source` (of a term whose first block is `termFirstBlock`) with
     /// its documents renumbered by a constant: its bytes but the first delta, and its tables.
     private mutating func copyBlock(_ source: Postings, block b: Int, termFirstBlock: Int,
                                     renumber: (UInt32) -> UInt32?, to term: inout MergedTerm) {
-        let blocks = source.blockDocOffset.count
-        let docEnd = b + 1 < blocks ? Int(source.blockDocOffset[b + 1]) : source.docBytes.count - BitPacking.padding
-        let posStart = Int(source.blockPosOffset[b])
-        let posEnd = b + 1 < blocks ? Int(source.blockPosOffset[b + 1]) : source.positionBytes.count - BitPacking.padding
+        let docEnd = source.docEnd(ofBlock: b)
+        let posStart = Int(source.blockPosOffset[b]), posEnd = source.positionEnd(ofBlock: b)
         let previous: UInt32 = b == termFirstBlock ? 0 : source.blockLastDoc[b - 1]
         blockDocOffset.append(UInt32(docs.count))
         blockPosOffset.append(UInt32(positions.count))
         source.docBytes.withUnsafeBufferPointer { bytes in
-            var o = Int(source.blockDocOffset[b])
-            let first = renumber(previous &+ readVarint32(bytes, &o))!
+            let head = Postings.head(bytes, at: Int(source.blockDocOffset[b]))
+            let first = renumber(previous &+ head.firstDelta)!
+            // The widths and packed runs are the source's: copied as they are.
+            let o = head.packed - 2
             docs.reserve(5 + docEnd - o)
             docs.write { out in
                 var w = 0
@@ -136,8 +132,7 @@ extension PostingsEncoder {
         }
         source.positionBytes.withUnsafeBytes { positions.append(UnsafeRawBufferPointer(rebasing: $0[posStart..<posEnd])) }
         term.lastWritten = renumber(source.blockLastDoc[b])!
-        var maxTf = source.blockMaxTf[b], minLength = source.blockMinLength[b]
-        closeBlock(lastDoc: term.lastWritten, maxTf: &maxTf, minLength: &minLength)
+        closeBlock(lastDoc: term.lastWritten, maxTf: source.blockMaxTf[b], minLength: source.blockMinLength[b])
         term.count += Postings.blockSize
     }
 }
