@@ -286,18 +286,23 @@ extension EngineBench {
     }
 
     /// Indexes `docs` the way the query service applies its feed: a preparer thread analyses
-    /// and compresses documents (`DocumentPreparer`) and hands them on in batches of 64, at most
-    /// 16 batches ahead; this thread upserts them and refreshes every 1 000 documents.
+    /// documents (`DocumentPreparer`) and hands them on in batches of 64, at most 16 batches
+    /// ahead, compressing their stored form only while this thread has 256 or more waiting;
+    /// this thread upserts them (compressing the rest) and refreshes every 1 000 documents.
     static func indexPipelined(_ docs: [(String, JSONValue, [UInt8])], into engine: Engine) {
         let h = Handoff()
         let thread = Thread {
             let preparer = engine.makePreparer()
             var batch: [PreparedDocument] = []
+            var compress = true
             for (id, doc, json) in docs {
-                batch.append(preparer.prepare(id: id, document: doc, json: json))
+                batch.append(preparer.prepare(id: id, document: doc, json: json, compress: compress))
                 if batch.count == 64 {
                     h.condition.lock()
                     while h.batches.count >= 16 { h.condition.wait() }
+                    // As the query service balances its two threads: the preparer compresses
+                    // only while the writer has work waiting (else the writer compresses).
+                    compress = h.batches.count >= 4
                     h.batches.append(batch)
                     h.condition.broadcast()
                     h.condition.unlock()
