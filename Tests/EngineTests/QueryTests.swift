@@ -101,6 +101,25 @@ import TidendeQuerySyntax
         #expect(Set(ids(try search(e, .prefix("cyb", field: "title")))) == ["c"])
     }
 
+    /// A prefix finds the words that start with it, also where the word's stem is shorter than
+    /// the prefix (the index holds stems): the whole word, and a word with its ending begun.
+    @Test func prefixFindsWordsWhoseStemIsShorter() throws {
+        let e = engine([
+            newsDoc(id: "en", title: "Java Engineer wanted", body: "Management consultants apply.", lang: "en"),
+            newsDoc(id: "da", title: "Løsningsarkitekt søges", body: "Ambassadørerne mødes."),
+            newsDoc(id: "other", title: "Engagement i byen", body: "Intet her."),
+        ])
+        for (prefix, expected) in [("engineer", ["en"]), ("engine", ["en"]), ("management", ["en"]),
+                                   ("consultant", ["en"]), ("løsningsarkitekt", ["da"]), ("ambassadørern", ["da"]),
+                                   ("ambassadøre", ["da"]), ("eng", ["en", "other"]), ("engineers", [])] {
+            #expect(Set(ids(try search(e, .prefix(prefix, field: nil)))) == Set(expected), "\(prefix)*")
+        }
+        #expect(Set(ids(try search(e, .prefix("engineer", field: "title")))) == ["en"])
+        #expect(try search(e, .prefix("engineer", field: "body")).total == 0)
+        let r = try e.searcher().search(SearchRequest(q: .prefix("engineer", field: nil), highlight: true))
+        #expect(r.hits.first?.highlight["title"] == "Java <em>Engineer</em> wanted")
+    }
+
     @Test func fieldRestriction() throws {
         #expect(Set(ids(try search(e, .word("cyber", field: "title")))) == ["c"])
         #expect(Set(ids(try search(e, .word("cyber", field: "body")))) == ["d", "e"])

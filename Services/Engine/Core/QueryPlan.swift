@@ -15,7 +15,9 @@ struct QueryTerm: Hashable {
 indirect enum PlanNode {
     case term(QueryTerm, field: String?)
     case phrase([QueryTerm], field: String?)
-    case prefix(String, field: String?)
+    /// Terms whose stem starts with the prefix, and the `stems` (in the plan's language) of the
+    /// indexed words that start with it: `engineer*` finds `Engineer`, whose stem is `engin`.
+    case prefix(String, field: String?, stems: [String])
     case and([PlanNode], excluded: [PlanNode])
     case or([PlanNode])
     case all
@@ -32,9 +34,14 @@ final class QueryPlanner {
     private let cache: StemCache
     private var tokens: [AnalyzedToken] = []
 
-    init(analyzer: Analyzer, cache: StemCache = StemCache(expectedTerms: 16)) {
+    /// The indexed surface words that start with a normalised prefix (none when not given).
+    private let wordsWithPrefix: (String) -> [String]
+
+    init(analyzer: Analyzer, cache: StemCache = StemCache(expectedTerms: 16),
+         wordsWithPrefix: @escaping (String) -> [String] = { _ in [] }) {
         self.analyzer = analyzer
         self.cache = cache
+        self.wordsWithPrefix = wordsWithPrefix
     }
 
     func terms(_ text: String) -> [QueryTerm] {
@@ -71,7 +78,14 @@ final class QueryPlanner {
             return spellings(ts, field: field)
         case .prefix(let p, let field):
             let normal = normalize(p, language: language) ?? p.lowercased()
-            return normal.isEmpty ? .all : .prefix(normal, field: field)
+            if normal.isEmpty { return .all }
+            // Stems that do not start with the prefix themselves: the others are found anyway.
+            var stems = Set<String>()
+            for word in wordsWithPrefix(normal) {
+                let stem = cache.string(cache.stem(of: cache.intern(word), language: language))
+                if !stem.hasPrefix(normal) { stems.insert(stem) }
+            }
+            return .prefix(normal, field: field, stems: stems.sorted())
         case .not(let child):
             return .and([.all], excluded: [plan(child, language: language)])
         case .or(let children):
@@ -149,7 +163,7 @@ final class QueryPlanner {
         case .phrase(let ts, let f) where ts.count > 1:
             out.phrases.append((ts.map { $0.stems[code] }, ts.map { Int32($0.position - ts[0].position) }, f))
         case .phrase: break
-        case .prefix(let p, let f): out.terms.append((p, f, true))
+        case .prefix(let p, let f, _): out.terms.append((p, f, true))
         case .and(let cs, _), .or(let cs): for c in cs { highlightTerms(c, language: language, into: &out) }
         case .all, .none: break
         }

@@ -13,6 +13,9 @@ final class ScoringContext {
     private var lookups: [(segment: Int, language: UInt8, stem: String, found: [(term: Int, field: UInt16)])] = []
     private var docFreqs: [(term: QueryTerm, byField: [Int])] = []
 
+    /// At most this many terms per segment and language stand for one `prefix*`.
+    static let prefixExpansions = 4_096
+
     init(view: IndexView, config: EngineConfig) {
         self.view = view
         self.config = config
@@ -98,7 +101,7 @@ final class ScoringContext {
                     bm25: bm25(field: f, idf: idf), lengths: seg.fieldLengths[f] ?? []))
             }
             return children.isEmpty ? EmptyMatcher() : children.count == 1 ? children[0] : MaxScoreMatcher.union(children)
-        case .prefix(let p, let field):
+        case .prefix(let p, let field, let stems):
             guard let only = restrict(field) else { return EmptyMatcher() }
             var probe: [UInt8] = [code]
             probe.append(contentsOf: p.utf8)
@@ -106,13 +109,21 @@ final class ScoringContext {
             var perField: [UInt16: [Int]] = [:]
             var expansions = 0
             // Bounded so `a*` cannot open a cursor on every term of the segment.
-            while t < seg.terms.count && seg.terms.hasPrefix(t, probe) && expansions < 4_096 {
+            while t < seg.terms.count && seg.terms.hasPrefix(t, probe) && expansions < Self.prefixExpansions {
                 let f = seg.terms.field(t)
                 if only == nil || only == f {
                     perField[f, default: []].append(t)
                     expansions += 1
                 }
                 t += 1
+            }
+            // The stems of words with the prefix whose own stems do not start with it (disjoint
+            // from the terms above, and from each other).
+            for stem in stems where expansions < Self.prefixExpansions {
+                for (term, f) in lookup(segment: s, language: code, stem: stem) where only == nil || only == f {
+                    perField[f, default: []].append(term)
+                    expansions += 1
+                }
             }
             let children: [Matcher] = perField.sorted(by: { $0.key < $1.key }).map { f, terms in
                 let cursors = { terms.map { CursorMatcher(PostingCursor(postings: seg.postings, term: $0)) } }

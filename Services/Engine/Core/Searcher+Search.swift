@@ -31,7 +31,9 @@ extension Searcher {
         let context = ScoringContext(view: view, config: config)
         let stems = StemCachePool.borrow()
         defer { StemCachePool.giveBack(stems) }
-        let planner = QueryPlanner(analyzer: analyzer, cache: stems.cache)
+        let planner = QueryPlanner(analyzer: analyzer, cache: stems.cache) { [self] in
+            Array(words(withPrefix: $0, perSegment: ScoringContext.prefixExpansions).keys)
+        }
         let plans = Language.allCases.map { planner.plan(request.q, language: $0) }
         let k = request.offset + request.limit
         var heap = TopK<Candidate>(k: k, order: descending)

@@ -58,17 +58,7 @@ public struct Searcher: Sendable {
         defer { StemCachePool.giveBack(stems) }
         let normal = typedWord(prefix, cache: stems.cache)
         guard !normal.isEmpty, limit > 0 else { return [] }
-        var counts: [String: Int] = [:]
-        for sv in view.segments {
-            let words = sv.segment.words
-            let lo = ByteOrder.lowerBound(words, normal)
-            var i = lo
-            // Bounded scan: a one-letter prefix must not walk the whole vocabulary.
-            while i < words.count && i - lo < 50_000 && ByteOrder.hasPrefix(words[i], normal) {
-                counts[words[i], default: 0] += Int(sv.segment.wordCounts[i])
-                i += 1
-            }
-        }
+        let counts = words(withPrefix: normal, perSegment: 50_000)
         let planner = QueryPlanner(analyzer: analyzer, cache: stems.cache)
         let context = ScoringContext(view: view, config: config)
         var out: [(term: String, count: Int)] = []
@@ -79,6 +69,23 @@ public struct Searcher: Sendable {
             if out.count == limit { break }
         }
         return out
+    }
+
+    /// The indexed words (normalised surface forms) starting with `normal`, with their
+    /// occurrence counts summed over segments; at most `perSegment` words are read from each
+    /// segment's sorted list, so a one-letter prefix does not walk the whole vocabulary.
+    func words(withPrefix normal: String, perSegment: Int) -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for sv in view.segments {
+            let words = sv.segment.words
+            let lo = ByteOrder.lowerBound(words, normal)
+            var i = lo
+            while i < words.count && i - lo < perSegment && ByteOrder.hasPrefix(words[i], normal) {
+                counts[words[i], default: 0] += Int(sv.segment.wordCounts[i])
+                i += 1
+            }
+        }
+        return counts
     }
 
     /// The word being typed, normalised: the last word of `prefix` (`ny tech` completes
