@@ -71,6 +71,9 @@ import TidendeQuerySyntax
         // "i" alone still searches for "i"; "master i" behaves as "master".
         #expect(Set(ids(try search(e, words("i")))) == ["a", "b", "d"])
         #expect(Set(ids(try search(e, words("master i")))) == Set(ids(try search(e, words("master")))))
+        // In an alternative too; alternatives of stop words only still search for them.
+        #expect(Set(ids(try search(e, QueryParser.parse("ambassadør OR i")))) == ["c"])
+        #expect(Set(ids(try search(e, QueryParser.parse("i OR og")))) == ["a", "b", "d"])
     }
 
     /// A prefix with many expansions is matched through one bitmap per field: the same

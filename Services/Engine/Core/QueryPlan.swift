@@ -89,7 +89,10 @@ final class QueryPlanner {
         case .not(let child):
             return .and([.all], excluded: [plan(child, language: language)])
         case .or(let children):
-            return .or(children.map { plan($0, language: language) })
+            // As in a conjunction: a stop word beside other words would match nearly everything.
+            let stop = children.map { isStopWord($0, language: language) }
+            let kept = stop.contains(false) ? zip(children, stop).filter { !$0.1 }.map(\.0) : children
+            return .or(kept.map { plan($0, language: language) })
         case .and(let children):
             var positives: [QueryNode] = []
             var negatives: [PlanNode] = []
