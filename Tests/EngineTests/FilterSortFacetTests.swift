@@ -69,6 +69,46 @@ import TidendeQuerySyntax
         #expect(try matching(.gt, "2026-01-05T07:30:00Z") == ["late", "next", "after"])
     }
 
+    /// A quoted date is the same date unquoted (`> "2026-01-05"` used to compare text and find
+    /// same-day documents), and a date never matches a stored string that is not a date
+    /// (`> 2025-01-01` used to find `"not a date"`, which sorts after it as text).
+    @Test func quotedDatesAndNonDateStrings() throws {
+        let e = engine([
+            newsDoc(id: "same-day", title: "a", publishedAt: "2026-01-05T08:30:00Z"),
+            newsDoc(id: "next", title: "b", publishedAt: "2026-01-06"),
+            newsDoc(id: "before", title: "c", publishedAt: "2025-06-01"),
+            newsDoc(id: "text", title: "d", publishedAt: "not a date"),
+        ])
+        func matching(_ filter: String) throws -> Set<String> {
+            Set(ids(try search(e, .all, filter: FilterParser.parse(filter))))
+        }
+        for op in ["=", "!=", "<", "<=", ">", ">="] {
+            #expect(try matching("published_at \(op) \"2026-01-05\"") == matching("published_at \(op) 2026-01-05"), "\(op)")
+        }
+        #expect(try matching("published_at > \"2026-01-05\"") == ["next"])
+        #expect(try matching("published_at = '2026-01-05'") == ["same-day"])
+        #expect(try matching("published_at > 2025-01-01") == ["same-day", "next", "before"])
+        #expect(try matching("published_at < 2030-01-01") == ["same-day", "next", "before"])
+        #expect(try matching("published_at != 2026-01-05") == ["next", "before", "text"])
+        // The text itself is still found as text.
+        #expect(try matching("published_at = \"not a date\"") == ["text"])
+    }
+
+    /// Field names in any script, and with hyphens, work in filters, sorts and `field:word`
+    /// (`område = Jylland` was a syntax error and `område:jylland` the word "område:jylland").
+    @Test func fieldNamesInAnyLetterAndWithHyphens() throws {
+        let e = engine([
+            newsDoc(id: "1", title: "a", extra: [("område", .string("Jylland")), ("år", .integer(2001)), ("pris-kr", .integer(5))]),
+            newsDoc(id: "2", title: "b", extra: [("område", .string("Fyn")), ("år", .integer(1999)), ("pris-kr", .integer(7))]),
+        ])
+        #expect(Set(ids(try search(e, .all, filter: FilterParser.parse("område = Jylland")))) == ["1"])
+        #expect(Set(ids(try search(e, .all, filter: FilterParser.parse("år > 2000")))) == ["1"])
+        #expect(Set(ids(try search(e, .all, filter: FilterParser.parse("pris-kr = 7")))) == ["2"])
+        #expect(ids(try search(e, .all, sort: [SortParser.parse("år:desc")])) == ["1", "2"])
+        #expect(ids(try search(e, .all, sort: [SortParser.parse("pris-kr:desc")])) == ["2", "1"])
+        #expect(ids(try search(e, QueryParser.parse("område:jylland"))) == ["1"])
+    }
+
     @Test func existsAndBooleanLogic() throws {
         #expect(try matching(.exists(field: "price")) == ["1", "2", "3"])
         #expect(try matching(.not(.exists(field: "price"))) == ["4"])

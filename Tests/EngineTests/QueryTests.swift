@@ -130,6 +130,20 @@ import TidendeQuerySyntax
         #expect(try search(e, .word("cyber", field: "nosuchfield")).total == 0)
     }
 
+    /// `title:-ambassadør` excludes as `-title:ambassadør` does (it used to include the word).
+    @Test func fieldMinusWordExcludes() throws {
+        #expect(Set(ids(try search(e, QueryParser.parse("cyber title:-ambassadør")))) == ["d", "e"])
+        #expect(Set(ids(try search(e, QueryParser.parse("cyber body:-ambassadør")))) == ["d", "e"])
+        #expect(Set(ids(try search(e, QueryParser.parse("cyber body:-angreb")))) == ["c", "e"])
+    }
+
+    /// Pasted headlines: a lone dash and a colon with nothing on one side are punctuation.
+    @Test func headlinePunctuationIsIgnored() throws {
+        #expect(Set(ids(try search(e, QueryParser.parse("Cyber - ambassadør")))) == ["c"])
+        #expect(Set(ids(try search(e, QueryParser.parse("Cyber: ambassadør")))) == ["c"])
+        #expect(Set(ids(try search(e, QueryParser.parse(":ambassadør")))) == ["c"])
+    }
+
     @Test func orAndNot() throws {
         #expect(Set(ids(try search(e, .or([words("ambassadør"), words("skolen")])))) == ["b", "c"])
         #expect(Set(ids(try search(e, .and([words("cyber"), .not(words("ambassadør"))])))) == ["d", "e"])

@@ -20,7 +20,10 @@ private func error(_ f: String) -> QuerySyntaxError? {
         ("", 1, "expected a condition such as 'type = article'"),
         ("a = 1 AND", 10, "expected a condition such as 'type = article'"),
         ("= 3", 1, "expected a field name, found '='"),
-        ("9x = 3", 1, "expected a field name, found '9x'"),
+        ("9x = 3", 1, "expected a field name (\(FieldName.rule)), found '9x'"),
+        ("a.b. = 1", 1, "expected a field name (\(FieldName.rule)), found 'a.b.'"),
+        ("a..b = 1", 1, "expected a field name (\(FieldName.rule)), found 'a..b'"),
+        ("-a = 1", 1, "expected a field name (\(FieldName.rule)), found '-a'"),
         ("(a = 1", 7, "expected ')' to close the group opened at column 1"),
         ("(a = 1 b = 2)", 8, "expected AND, OR or ')' to close the group opened at column 1, found 'b'"),
         ("a = 1)", 6, "expected AND, OR or the end of the filter after the condition, found ')'"),
@@ -38,7 +41,9 @@ private func error(_ f: String) -> QuerySyntaxError? {
         ("d >= 2026-1-5", 6, "invalid date '2026-1-5'; expected ISO 8601 like 2026-01-01 or 2026-01-01T10:00:00Z"),
         ("d = 2026-01-5T10:00Z", 5, "invalid date '2026-01-5T10:00Z'; expected ISO 8601 like 2026-01-01 or 2026-01-01T10:00:00Z"),
         ("d = 2026-01-123", 5, "invalid date '2026-01-123'; expected ISO 8601 like 2026-01-01 or 2026-01-01T10:00:00Z"),
-        ("a IN [1, ]]", 11, "expected AND, OR or the end of the filter after the condition, found ']'"),
+        // A trailing comma most likely lost a value.
+        ("price IN [1,]", 13, "expected a value after ',' in the list opened at column 10, found ']'"),
+        ("a IN [1, ]]", 10, "expected a value after ',' in the list opened at column 6, found ']'"),
         (#"a = "\u12""#, 8, "expected four hex digits after '\\u' in the string opened at column 5"),
     ])
     func errorSaysWhatWasExpectedAndWhere(_ f: String, _ column: Int, _ message: String) {

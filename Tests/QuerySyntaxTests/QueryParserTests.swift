@@ -79,7 +79,45 @@ private func w(_ text: String, _ field: String? = nil) -> QueryNode { .word(text
         #expect(try QueryParser.parse("kl. 10:30") == .and([w("kl"), w("10:30")]))
         #expect(try QueryParser.parse("https://example.com/a") == w("https://example.com/a"))
         #expect(try QueryParser.parse("time:10:30") == w("10:30", "time"))
-        #expect(try QueryParser.parse("bemærk:x") == w("bemærk:x"))
+        // Not a field name: a dot at the end or two in a row.
+        #expect(try QueryParser.parse("a.b.:x") == w("a.b.:x"))
+        #expect(try QueryParser.parse("a..b:x") == w("a..b:x"))
+    }
+
+    /// Documents' fields are free-form: `område:jylland` used to be the word "område:jylland".
+    @Test func fieldNamesTakeAnyLetterAndHyphens() throws {
+        #expect(try QueryParser.parse("område:jylland") == w("jylland", "område"))
+        #expect(try QueryParser.parse("bemærk:x") == w("x", "bemærk"))
+        #expect(try QueryParser.parse("pris-kr:5") == w("5", "pris-kr"))
+        #expect(try QueryParser.parse("_år.udgave:2") == w("2", "_år.udgave"))
+        // Without a colon a hyphen is part of a word.
+        #expect(try QueryParser.parse("tech-ambassadør") == w("tech-ambassadør"))
+        #expect(try QueryParser.parse("tech-ambassadør:x") == w("x", "tech-ambassadør"))
+    }
+
+    /// `title:-java` used to lose the `-` as punctuation and include java.
+    @Test func fieldMinusWordExcludes() throws {
+        #expect(try QueryParser.parse("title:-java capgemini") == .and([.not(w("java", "title")), w("capgemini")]))
+        #expect(try QueryParser.parse("title:-java capgemini") == QueryParser.parse("-title:java capgemini"))
+        #expect(try QueryParser.parse("x title:-ambassad*") == .and([w("x"), .not(.prefix("ambassad", field: "title"))]))
+        #expect(try QueryParser.parse("x title:-\"a b\"") == .and([w("x"), .not(.phrase(["a", "b"], field: "title"))]))
+        #expect(try QueryParser.parse("x title:-(a b)") == .and([w("x"), .not(.and([w("a", "title"), w("b", "title")]))]))
+    }
+
+    /// Headlines pasted as queries: a dash between words and a colon with nothing after it are
+    /// punctuation (they used to be syntax errors), as is a colon with no field before it.
+    @Test func loneDashesAndColonsArePunctuation() throws {
+        #expect(try QueryParser.parse("Danmark - Australien") == .and([w("Danmark"), w("Australien")]))
+        #expect(try QueryParser.parse("Danmark -- Australien -") == .and([w("Danmark"), w("Australien")]))
+        #expect(try QueryParser.parse("Danmark: nyt") == .and([w("Danmark"), w("nyt")]))
+        #expect(try QueryParser.parse("title:") == w("title"))
+        #expect(try QueryParser.parse("Kilde:» x") == .and([w("Kilde"), w("x")]))
+        #expect(try QueryParser.parse("x title:- y") == .and([w("x"), w("title"), w("y")]))
+        #expect(try QueryParser.parse(":jylland") == w("jylland"))
+        #expect(try QueryParser.parse("a :jylland") == .and([w("a"), w("jylland")]))
+        // Nothing but a dash asks for nothing, like any run of symbols.
+        #expect(try QueryParser.parse("-") == QueryNode.none)
+        #expect(try QueryParser.parse("a -b") == .and([w("a"), .not(w("b"))]))
     }
 
     @Test func unicodeAndHyphensAreKept() throws {

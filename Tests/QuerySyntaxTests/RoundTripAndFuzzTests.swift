@@ -68,6 +68,7 @@ import TidendeTestRandom
     @Test(arguments: [
         "a b OR c -d", "(a b) OR (c -d)", "title:(a OR b*) \"x y\"", "-(a OR b) c", "x -\"a b\" y*",
         "author.name:kofod 10:30 https://a.dk/b", "((a OR b) (c OR d)) OR e", "NOT a b AND c",
+        "title:-java område:jylland pris-kr:5 - Danmark: a.b.:c",
     ])
     func trickyQueriesRoundTrip(_ q: String) throws {
         let node = try QueryParser.parse(q)
@@ -78,6 +79,7 @@ import TidendeTestRandom
         "a = 1 OR b = 2 AND NOT (c = 3 OR d EXISTS)", "x NOT IN [1, 'a b', null, true]",
         "t = \"quote \\\" and \\\\ backslash\"", "d >= 2026-01-01T10:00:00.5+02:00 AND n < -0.001",
         "NOT NOT x EXISTS", "(a = 1 OR b = 2) AND (c = 3 OR d = 4)", "x = 1e300",
+        "d >= '2026-01-01 10:00Z' AND år-2 IN [\"2026-01-05\"]",
     ])
     func trickyFiltersRoundTrip(_ f: String) throws {
         let node = try FilterParser.parse(f)

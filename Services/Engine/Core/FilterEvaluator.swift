@@ -5,8 +5,9 @@ import TidendeQuerySyntax
 /// Semantics: a comparison matches when *any* value of the field does (arrays of scalars);
 /// `!=` matches when no value is equal (so a document without the field matches); strings
 /// compare exactly (case-sensitive, by Unicode order), and a number or boolean equals the string
-/// that spells it (`= 95` finds `"95"`, `= "95"` finds `95`); a date literal compares with ISO date
-/// strings as instants and with numbers as seconds since 1970, and a date without a time stands
+/// that spells it (`= 95` finds `"95"`, `= "95"` finds `95`); a date literal (quoted or not)
+/// compares with ISO date strings as instants, with numbers as seconds since 1970, and with
+/// nothing else (a string that is not a date never matches it), and a date without a time stands
 /// for its whole day (UTC), as in Elasticsearch: `= 2026-01-05` is any time that day, `<=` and
 /// `>` take the day's end, `<` and `>=` its start; `= null` means the field is absent; `EXISTS`
 /// is true for a field with a value or with indexed text.
@@ -126,7 +127,6 @@ struct FilterEvaluator {
         var literalText: String?
         switch value {
         case .string(let s): literalText = s
-        case .date(_, let text): literalText = text
         // `= 95` and `= true` also equal the strings "95" and "true", as `= "95"` equals the
         // number 95: whether a producer quoted a value should not decide whether `=` finds it.
         case .number(let n) where op == .eq: literalText = n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : "\(n)"
@@ -176,11 +176,13 @@ struct FilterEvaluator {
                         if Self.test(number, op, from: n, to: dateEnd) { return true }
                     } else if !wantsBool, let n = numeric, Self.test(number, op, n) { return true }
                 case .truncated:
-                    // Only a prefix is kept: it can order, never equal.
-                    if op != .eq, let st = stringTest, st(ordinals[i]) { return true }
+                    // Only a prefix is kept: it can order, never equal (and is no date).
+                    if op != .eq, !isDate, let st = stringTest, st(ordinals[i]) { return true }
                 case .string:
-                    if isDate, !number.isNaN {
-                        if let n = numeric, Self.test(number, op, from: n, to: dateEnd) { return true }
+                    // A date compares with dates only: ordering "not a date" among date texts
+                    // would let `> 2025-01-01` match it.
+                    if isDate {
+                        if !number.isNaN, let n = numeric, Self.test(number, op, from: n, to: dateEnd) { return true }
                     } else if let st = stringTest, st(ordinals[i]) {
                         return true
                     }

@@ -19,7 +19,9 @@ extension FilterValue {
             if n == n.rounded(), abs(n) < 1e15 { return String(Int64(n)) }
             return String(n)
         case .bool(let b): return b ? "true" : "false"
-        case .date(_, let text): return text
+        // Quoted only when the lexer would split it (`2026-01-01 10:00`): quoted or not, it
+        // parses back as the same date.
+        case .date(_, let text): return text.contains(" ") ? "\"" + text + "\"" : text
         case .null: return "null"
         }
     }

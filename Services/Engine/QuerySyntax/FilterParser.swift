@@ -7,15 +7,19 @@
 /// and        := not ( AND not )*
 /// not        := NOT not | primary
 /// primary    := '(' or ')' | condition
-/// condition  := field op value | field [NOT] IN '[' [ value ( ',' value )* [','] ] ']'
+/// condition  := field op value | field [NOT] IN '[' [ value ( ',' value )* ] ']'
 ///             | field EXISTS | field NOT EXISTS
 /// op         := = | != | < | <= | > | >=
 /// value      := "…" | '…' | true | false | null | number | ISO 8601 date | bare word
 /// ```
-/// Values: quoted text is always a string. Unquoted, `true`/`false` (any case) are booleans,
+/// Values: quoted text is a string, unless it is a whole valid ISO 8601 date or date-time
+/// (`"2026-01-05"`), which is the same date as written unquoted: people quote dates as they quote
+/// other values, and comparing them as text would put `"2026-01-05T10:00"` after `"2026-01-05"`.
+/// Unquoted, `true`/`false` (any case) are booleans,
 /// `null` is null, `-3`, `2.5`, `1e3` are numbers, `2026-01-01` and `2026-01-01T10:00:00+02:00`
 /// are dates (an impossible date like `2026-02-30` is an error, not a string), and any other bare
-/// word is a string (`type = article`). Field names follow `FieldName`; `field NOT IN [...]`
+/// word is a string (`type = article`). Field names follow `FieldName` (`område`, `pris-kr`:
+/// there is no arithmetic to confuse a hyphen with); `field NOT IN [...]`
 /// is `.not(.isIn(...))`, `field NOT EXISTS` is `.not(.exists(...))`.
 /// Nested ANDs and ORs are flattened.
 public enum FilterParser {
@@ -148,6 +152,9 @@ private struct FilterParserState {
         guard case .bare(let field) = token.kind, FieldName.isValid(field),
             !field.isKeyword("AND"), !field.isKeyword("OR")
         else {
+            if case .bare(let name) = token.kind, !FieldName.isValid(name) {
+                throw error("expected a field name (\(FieldName.rule)), found '\(name)'", at: token)
+            }
             throw error("expected a field name, found \(FilterParser.describe(token))", at: token)
         }
         index += 1
@@ -188,7 +195,7 @@ private struct FilterParserState {
         }
     }
 
-    /// `'[' [ value ( ',' value )* [','] ] ']'`
+    /// `'[' [ value ( ',' value )* ] ']'`
     mutating func parseList() throws(QuerySyntaxError) -> [FilterValue] {
         guard let open = current, open.kind == .openBracket else {
             throw error("expected '[' to start the list after IN")
@@ -206,6 +213,10 @@ private struct FilterParserState {
             values.append(try parseValue(after: values.isEmpty ? "'['" : "','"))
             if current?.kind == .comma {
                 index += 1
+                // `[1,]` most likely lost a value: say so rather than guess.
+                if let close = current, close.kind == .closeBracket {
+                    throw error("expected a value after ',' in the list opened at column \(open.column), found ']'", at: close)
+                }
             } else if current?.kind != .closeBracket {
                 throw error(
                     current == nil
@@ -222,6 +233,7 @@ private struct FilterParserState {
         switch token.kind {
         case .quoted(let text):
             index += 1
+            if let seconds = ISO8601.parse(text) { return .date(seconds, text: text) }
             return .string(text)
         case .bare(let text):
             if text.isKeyword("AND") || text.isKeyword("OR") {

@@ -22,9 +22,16 @@ struct QueryToken: Equatable {
 ///   ones are kept (`tech-ambassadør`, `10:30`), so text pasted from an article parses.
 ///   A run that is only punctuation (`–`, `&`, `...`) is dropped.
 /// - A trailing `*` makes a prefix (`ambassad*`).
-/// - `name:rest` is a field term only when `name` is a field name (`[A-Za-z_][A-Za-z0-9_.]*`)
-///   and `rest` does not start with `//`. So `10:30` and `https://…` stay words.
-/// - `-` at the start of a token excludes what follows; a `-` with nothing after it is an error.
+/// - `name:rest` is a field term only when `name` is a field name (see `FieldName`: `område`,
+///   `pris-kr`, `author.name`) and `rest` does not start with `//`. So `10:30` and `https://…`
+///   stay words, and a hyphen makes a field name only before a colon (`tech-ambassadør` is a word).
+///   `name:` with nothing after it (`Danmark: nyt`) is the word `name`, and a leading `:` is
+///   punctuation, so a pasted headline parses.
+/// - `-` at the start of a token excludes what follows, and so does `name:-rest` (the same as
+///   `-name:rest`). Dashes followed by whitespace or the end (`Danmark - Australien`) are
+///   punctuation and dropped.
+/// - A phrase cannot hold a prefix (`"tech ambassad*"`): phrase matching is word by word, and
+///   dropping the `*` silently would search for a word nobody typed.
 /// - `OR`, `AND` and `NOT` are keywords only in upper case (after stripping punctuation);
 ///   `or` is a word. To search for the word, quote it: `"OR"`.
 struct QueryLexer {
@@ -45,8 +52,6 @@ struct QueryLexer {
         self.chars = chars
     }
 
-    private var column: Int { index + 1 }
-
     private mutating func run() throws(QuerySyntaxError) {
         while index < chars.count {
             let c = chars[index]
@@ -63,13 +68,16 @@ struct QueryLexer {
                 let words = try phrase(field: nil)
                 emit(.phrase(words, field: nil), at: start)
             } else if c == "-" {
-                let next = index + 1 < chars.count ? chars[index + 1] : nil
-                if next == nil || next!.isSpace {
-                    throw QuerySyntaxError(
-                        column: column, message: "expected a word, phrase or '(' right after '-'")
+                var end = index
+                while end < chars.count, chars[end] == "-" { end += 1 }
+                if end == chars.count || chars[end].isSpace {
+                    // A dash standing alone is punctuation from pasted text, not an exclusion.
+                    droppedSymbols = true
+                    index = end
+                } else {
+                    emit(.minus, at: index)
+                    index += 1
                 }
-                emit(.minus, at: index)
-                index += 1
             } else {
                 try word()
             }
@@ -84,20 +92,28 @@ struct QueryLexer {
     private mutating func phrase(field: String?) throws(QuerySyntaxError) -> [String] {
         let open = index
         index += 1
-        var text: [Character] = []
-        while index < chars.count, chars[index] != "\"" {
-            text.append(chars[index])
-            index += 1
-        }
+        while index < chars.count, chars[index] != "\"" { index += 1 }
         guard index < chars.count else {
             throw QuerySyntaxError(
                 column: chars.count + 1,
                 message: "expected '\"' to close the phrase opened at column \(open + 1)")
         }
+        let close = index
         index += 1
-        let words = text.split(whereSeparator: \.isSpace)
-            .map { Self.strip(String($0), allowStar: false).text }
-            .filter { !$0.isEmpty }
+        var words: [String] = []
+        var i = open + 1
+        while i < close {
+            if chars[i].isSpace { i += 1; continue }
+            let start = i
+            while i < close, !chars[i].isSpace { i += 1 }
+            let (word, prefix) = Self.strip(String(chars[start..<i]), allowStar: true)
+            if prefix {
+                throw QuerySyntaxError(
+                    column: start + 1,
+                    message: "a phrase cannot hold a prefix ('\(word)*'); expected whole words inside the quotes, or the prefix outside them")
+            }
+            if !word.isEmpty { words.append(word) }
+        }
         guard !words.isEmpty else {
             let what = field.map { "'\($0):' phrase" } ?? "phrase"
             throw QuerySyntaxError(column: open + 1, message: "expected at least one word inside the \(what)")
@@ -133,32 +149,36 @@ struct QueryLexer {
 
         if let colon = run.firstIndex(of: ":"), FieldName.isValid(run[..<colon]) {
             let field = String(run[..<colon])
-            let rest = run[run.index(after: colon)...]
+            var rest = run[run.index(after: colon)...]
+            // `title:-java` excludes, as `-title:java` does, rather than losing the `-` as
+            // surrounding punctuation and including java.
+            let excluded = rest.first == "-"
+            if excluded { rest = rest.dropFirst() }
             if rest.isEmpty {
                 // `field:"phrase"` and `field:(group)` continue right after the colon.
                 if index < chars.count, chars[index] == "\"" {
+                    if excluded { emit(.minus, at: lead) }
                     let words = try phrase(field: field)
                     return emit(.phrase(words, field: field), at: lead)
                 }
                 if index < chars.count, chars[index] == "(" {
+                    if excluded { emit(.minus, at: lead) }
                     index += 1
                     return emit(.fieldGroup(field), at: lead)
                 }
-                throw missingTerm(after: field, at: lead + field.count + 1)
-            }
-            if !rest.hasPrefix("//") {
+            } else if !rest.hasPrefix("//") {
                 let (text, prefix) = Self.strip(String(rest), allowStar: true)
-                guard !text.isEmpty else { throw missingTerm(after: field, at: lead + field.count + 1) }
-                return emit(.word(text, field: field, prefix: prefix), at: lead)
+                if !text.isEmpty {
+                    if excluded { emit(.minus, at: lead) }
+                    return emit(.word(text, field: field, prefix: prefix), at: lead)
+                }
             }
+            // No value after the colon (`Danmark: nyt`, `Kilde:»`): the colon is punctuation
+            // of pasted text, and `text` below is the word before it.
         }
         if !text.isEmpty {
             emit(.word(text, field: nil, prefix: prefix), at: lead)
         }
-    }
-
-    private func missingTerm(after field: String, at position: Int) -> QuerySyntaxError {
-        QuerySyntaxError(column: position + 1, message: "expected a word, phrase or '(' after '\(field):'")
     }
 
     /// Strips characters that are neither letters nor digits from both ends; with `allowStar`,

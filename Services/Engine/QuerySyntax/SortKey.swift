@@ -32,7 +32,7 @@ public enum SortParser {
         let field = String(chars[start..<colon]).trimmingWhitespace()
         guard FieldName.isValid(field) else {
             throw QuerySyntaxError(
-                column: start + 1, message: "expected a field name ([A-Za-z_][A-Za-z0-9_.]*), found '\(field)'")
+                column: start + 1, message: "expected a field name (\(FieldName.rule)), found '\(field)'")
         }
         if colon == stop { return SortKey(field: field, descending: field == SortKey.score) }
         let direction = String(chars[(colon + 1)..<stop]).trimmingWhitespace()
