@@ -17,13 +17,18 @@ public struct JSONError: Error, Sendable, Hashable, CustomStringConvertible {
     public var offset: Int
     /// 1-based column of the problem, counted in Unicode scalars.
     public var column: Int
+    /// True when the text nested arrays and objects past the limit before any other problem: all
+    /// of it up to ``offset`` was valid JSON. The query port uses it to tell a line of JSON too
+    /// deep to accept from a plain query that merely opens with `[`.
+    public var nestingTooDeep: Bool
 
     /// An error as the scanner builds it (the message already includes the column).
-    public init(code: ErrorCode, message: String, offset: Int, column: Int) {
+    public init(code: ErrorCode, message: String, offset: Int, column: Int, nestingTooDeep: Bool = false) {
         self.code = code
         self.message = message
         self.offset = offset
         self.column = column
+        self.nestingTooDeep = nestingTooDeep
     }
 
     /// The same error in the wire vocabulary, ready for an error reply.

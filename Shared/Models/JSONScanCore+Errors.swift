@@ -12,7 +12,9 @@ extension JSONScanCore {
     }
 
     func tooDeep() -> JSONError {
-        error(.invalidJSON, "nesting deeper than \(maxDepth) levels of arrays and objects", at: i)
+        var tooDeep = error(.invalidJSON, "nesting deeper than \(maxDepth) levels of arrays and objects", at: i)
+        tooDeep.nestingTooDeep = true
+        return tooDeep
     }
 
     /// The error for an unexpected character at `i`; invalid UTF-8 there is reported as such.

@@ -45,7 +45,9 @@ enum RequestClassifier {
         do {
             return .success(try scanner.scanObject(bytes))
         } catch {
-            if opening == UInt8(ascii: "[") && error.code != .notAnObject { return nil }
+            // Nesting past the limit with nothing wrong before it (`[[[…` 129 deep) is JSON the
+            // scanner will not take, not a headline: it gets `invalid_json`, as it would inside `{`.
+            if opening == UInt8(ascii: "[") && error.code != .notAnObject && !error.nestingTooDeep { return nil }
             return .failure(error.wireError)
         }
     }
@@ -56,8 +58,9 @@ enum RequestClassifier {
         while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 }
         guard i < bytes.count else { return .invalid(WireError(.invalidJSON, "empty line")) }
         // A line opening with `{` is JSON. One opening with `[` is JSON when it parses (an array:
-        // `not_an_object`), and text otherwise, such as the query `[VIDEO] cyberangreb` (DESIGN
-        // §5: a line that does not start with `{` is a plain query).
+        // `not_an_object`) or when it is valid up to nesting deeper than the limit (`invalid_json`),
+        // and text otherwise, such as the query `[VIDEO] cyberangreb` (DESIGN §5: a line that does
+        // not start with `{` is a plain query).
         if bytes[i] == UInt8(ascii: "{") || bytes[i] == UInt8(ascii: "["), let parsed = object(bytes, opening: bytes[i]) {
             let scan: JSONScan
             switch parsed {

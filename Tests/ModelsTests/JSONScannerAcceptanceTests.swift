@@ -56,10 +56,20 @@ import Testing
         let error = scanError(overLimit)
         #expect(error?.code == .invalidJSON)
         #expect(error?.message == "nesting deeper than 128 levels of arrays and objects at column 129")
+        #expect(error?.nestingTooDeep == true)
 
         let objects = String(repeating: #"{"a":"#, count: 5) + "1" + String(repeating: "}", count: 5)
         #expect(scanError(objects, maxDepth: 5) == nil)
         #expect(scanError(objects, maxDepth: 4)?.message.hasPrefix("nesting deeper than 4 levels") == true)
+    }
+
+    /// Only the depth error is marked: the query port tells JSON too deep to take from text that
+    /// merely opens with `[` by it.
+    @Test func onlyTheDepthErrorIsMarkedTooDeep() {
+        #expect(scanError(String(repeating: "[", count: 200) + String(repeating: "]", count: 200))?.nestingTooDeep == true)
+        #expect(scanError("[VIDEO] cyberangreb")?.nestingTooDeep == false)
+        #expect(scanError("[1,]")?.nestingTooDeep == false)
+        #expect(scanError("[[x" + String(repeating: "[", count: 200))?.nestingTooDeep == false)
     }
 
     @Test func deepNestingFarBeyondTheLimitDoesNotCrash() {

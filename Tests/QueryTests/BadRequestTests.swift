@@ -47,6 +47,8 @@ struct BadRequestTests {
         ("{\"q\":\"x\",\"filter\":\"" + String(repeating: "NOT ", count: 100_000) + "a = 1\"}", "invalid_filter", "nesting deeper than 64"),
         ("{\"q\":\"x\"", "invalid_json", ""),
         ("[1,2]", "not_an_object", ""),
+        // Opens with `[` like a headline, but is JSON nested past the limit: not a plain query.
+        (String(repeating: "[", count: 200) + String(repeating: "]", count: 200), "invalid_json", "nesting deeper than 128"),
     ]
 
     @Test("Each bad query gets its code and line number; a ping after each is still answered")
