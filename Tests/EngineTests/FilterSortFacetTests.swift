@@ -135,6 +135,26 @@ import TidendeQuerySyntax
         #expect(filtered.facets["country"]!.map(\.value) == ["DK"])
     }
 
+    /// Numbers are kept as Doubles: an integral one is a facet key as an integer, never with `.0`
+    /// or an exponent (past 2^53 it is the nearest Double, e.g. 123456789012345678 → …680).
+    @Test func integralNumbersAreIntegerFacetKeys() throws {
+        let big = engine([
+            newsDoc(id: "a", title: "a", extra: [("n", .integer(123_456_789_012_345_678))]),
+            newsDoc(id: "b", title: "b", extra: [("n", .integer(9_007_199_254_740_993))]),
+            newsDoc(id: "c", title: "c", extra: [("n", .integer(-4_000_000_000_000_000_000))]),
+            newsDoc(id: "d", title: "d", extra: [("n", .number(1e15))]),
+            newsDoc(id: "e", title: "e", extra: [("n", .number(49.5))]),
+            newsDoc(id: "f", title: "f", extra: [("n", .number(1e19))]),
+            newsDoc(id: "g", title: "g", extra: [("n", .string("1000000000000000"))]),
+        ])
+        let r = try big.searcher().search(SearchRequest(q: .all, facets: ["n"]))
+        let keys = Dictionary(uniqueKeysWithValues: r.facets["n"]!.map { ($0.value, $0.count) })
+        #expect(keys == ["123456789012345680": 1, "9007199254740992": 1, "-4000000000000000000": 1,
+                         "1000000000000000": 2, "49.5": 1, "1e+19": 1])
+        // `=` on a number finds the string that spells it the same way.
+        #expect(Set(ids(try search(big, .all, filter: .compare(field: "n", .eq, .number(1e15))))) == ["d", "g"])
+    }
+
     @Test func sortByFieldsMissingLast() throws {
         #expect(ids(try search(e, .all, sort: [SortKey(field: "price", descending: false)])) == ["2", "1", "3", "4"])
         #expect(ids(try search(e, .all, sort: [SortKey(field: "price", descending: true)])) == ["3", "1", "2", "4"])

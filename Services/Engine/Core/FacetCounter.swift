@@ -148,9 +148,7 @@ struct FacetCounter {
     static func text(_ v: DocValue) -> String {
         switch v {
         case .bool(let b): return b ? "true" : "false"
-        case .number(let n):
-            if n == n.rounded(), abs(n) < 1e15 { return String(Int64(n)) }
-            return String(n)
+        case .number(let n): return DocValue.text(ofNumber: n)
         case .string(let s, _), .truncated(let s): return s
         }
     }
