@@ -191,3 +191,33 @@ import TidendeQuerySyntax
         #expect(Set(ids(try search(e, .all, filter: .exists(field: "title")))) == ["a", "b", "c"])
     }
 }
+
+/// A document without a `lang` of its own is analysed in the language detected from its text; that
+/// language is its `lang` value too, so filters and facets agree with the stems that find it.
+@Suite struct LanguageValueTests {
+    let e = engine([
+        newsDoc(id: "d1", title: "Security in the cloud", body: "A cyber attack hit the network of the company.", lang: nil),
+        newsDoc(id: "d2", title: "Sikkerhed i skyen", body: "Et cyberangreb ramte virksomhedens netværk i går.", lang: nil),
+        newsDoc(id: "d3", title: "Cyber", lang: "da"),
+        // A value of its own stays, even one that is not a language the analyser knows.
+        newsDoc(id: "d4", title: "The attacks of the week", body: "What happened to the networks this week.", lang: "fr"),
+        newsDoc(id: "d5", title: "Attacks on the network", body: "The company was hit by an attack.", lang: nil,
+                extra: [("lang", .null)]),
+    ])
+
+    @Test func theDetectedLanguageIsTheLangValue() throws {
+        #expect(Set(ids(try search(e, words("attacks")))) == ["d1", "d4", "d5"])
+        #expect(Set(ids(try search(e, .all, filter: .compare(field: "lang", .eq, .string("en"))))) == ["d1", "d5"])
+        #expect(Set(ids(try search(e, .all, filter: .compare(field: "lang", .eq, .string("da"))))) == ["d2", "d3"])
+        let r = try search(e, .all, facets: ["lang"])
+        let lang = Dictionary(uniqueKeysWithValues: r.facets["lang"]!.map { ($0.value, $0.count) })
+        #expect(lang == ["en": 2, "da": 2, "fr": 1])
+    }
+
+    @Test func theStoredDocumentIsAsSent() throws {
+        let d1 = try #require(e.searcher().get(id: "d1"))
+        #expect(d1["lang"] == nil)
+        let d5 = try #require(e.searcher().get(id: "d5"))
+        #expect(d5["lang"] == .null)
+    }
+}

@@ -101,6 +101,15 @@ struct FlatDocument {
         return analyzer.detectLanguage(sample)
     }
 
+    /// Keeps `language` (given or detected) as the value of the language field when the document
+    /// has no value there of its own (absent, null, `[]`, a string too long to keep), so `lang = en`
+    /// and a `lang` facet see the language its text was analysed in. The stored document is not
+    /// touched; a value of its own (`"fr"`, `"DA"`) stays as it was sent.
+    mutating func keepLanguage(_ language: Language, config: EngineConfig) {
+        guard !values.contains(where: { $0.field == config.languageField }) else { return }
+        values.append((config.languageField, [.string(language.rawValue, date: nil)]))
+    }
+
     /// Seconds since 1970 of the recency field (an ISO date string or a number), or -∞.
     static func recency(of document: JSONValue, config: EngineConfig) -> Double {
         switch document[config.recencyField] {

@@ -63,8 +63,9 @@ public final class DocumentPreparer {
     /// false the text is left for the writer to compress: a pipeline whose writer waits for work
     /// moves that part of the cost to it.
     public func prepare(id: String, document: JSONValue, json: [UInt8]? = nil, compress: Bool = true) -> PreparedDocument {
-        let flat = FlatDocument(document, config: config)
+        var flat = FlatDocument(document, config: config)
         let language = FlatDocument.language(of: document, texts: flat.texts, config: config, analyzer: analyzer, cache: cache)
+        flat.keepLanguage(language, config: config)
         var tokens: [AnalyzedToken] = []
         var fields: [(path: String, end: Int)] = []
         fields.reserveCapacity(flat.texts.count)
