@@ -41,6 +41,9 @@ struct RestartTests {
         #expect(stats.seq == head, "\(stats)")
         #expect(stats.int("snapshot_seq") == head, "\(stats)")
         #expect(stats.int("documents") == ids.count, "\(stats)")
+        // Nothing measured since the start yet: the latencies are there, as null.
+        #expect(stats["visibility_ms"] is NSNull, "\(stats)")
+        #expect(stats["latency_ms"] is NSNull, "\(stats)")
         for (probe, old) in zip(Self.probes, before) {
             let new = try cluster.search(probe, after: head)
             #expect(new.hitIDs == old.hitIDs, "\(probe)")
@@ -60,6 +63,8 @@ struct RestartTests {
         let after = try cluster.queryStats()
         #expect(after.int("documents") == ids.count, "\(after)")
         #expect(after.seq == last, "\(after)")
+        #expect(after.object("visibility_ms")?["p50"] is NSNumber, "\(after)")
+        #expect(after.object("latency_ms")?["p99"] is NSNumber, "\(after)")
     }
 
     @Test("Restart the ingest service: query keeps answering, sees the feed drop and come back, catches up")

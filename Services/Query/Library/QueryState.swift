@@ -43,19 +43,10 @@ public final class QueryState: Sendable {
             o.member("feed_connected", feedConnected())
             if let e = s.feedError { o.member("feed_error", e) }
             o.member("queued_changes", s.queued)
-            if let gap = host.visibilityGap.summary() {
-                o.object("visibility_ms") { v in
-                    v.member("p50", gap.p50); v.member("p99", gap.p99); v.member("max", gap.max)
-                }
-            }
-            if let lat = latencies.summary() {
-                o.member("queries", lat.count)
-                o.object("latency_ms") { v in
-                    v.member("p50", lat.p50); v.member("p99", lat.p99); v.member("max", lat.max)
-                }
-            } else {
-                o.member("queries", 0)
-            }
+            Latencies.write(host.visibilityGap.summary(), as: "visibility_ms", to: &o)
+            let lat = latencies.summary()
+            o.member("queries", lat?.count ?? 0)
+            Latencies.write(lat, as: "latency_ms", to: &o)
             o.member("connections", connections())
             o.member("snapshot_seq", s.snapshotSeq)
             o.member("resets", s.resets)
