@@ -25,6 +25,29 @@ struct ConsistencyTests {
         }
     }
 
+    @Test("Lines pipelined after a min_seq search see at least that seq too")
+    func pipelinedAfterMinSeq() throws {
+        let cluster = try Cluster()
+        for round in 0..<8 {
+            let ack = try cluster.put([Documents.generated("pl", round)])[0]
+            let marker = Documents.marker(round)
+            let client = try cluster.queryClient()
+            try client.send(lines: [
+                "{\"q\":\"\(marker)\",\"min_seq\":\(ack.seq),\"timeout_ms\":5000,\"fields\":[\"id\"]}",
+                "{\"q\":\"\(marker)\",\"fields\":[\"id\"]}",
+                "{\"q\":\"\(marker)\",\"facets\":[\"type\"]}",
+                "{\"op\":\"count\",\"q\":\"\(marker)\"}",
+                "{\"op\":\"get\",\"id\":\"pl-\(round)\"}",
+            ])
+            for line in 1...5 {
+                let reply = try client.readReply()
+                #expect(reply.ok && (reply.seq ?? 0) >= ack.seq, "round \(round), line \(line): \(reply)")
+                if line <= 3 { #expect(reply.hitIDs == ["pl-\(round)"], "round \(round), line \(line): \(reply)") }
+                if line == 4 { #expect(reply.int("count") == 1, "round \(round): \(reply)") }
+            }
+        }
+    }
+
     @Test("The feed followed as zlib (as between machines) and as plain text gives the same index", arguments: ["zlib", "none"])
     func feedCompression(mode: String) throws {
         let cluster = try Cluster(queryArguments: ["--feed-compress", mode])

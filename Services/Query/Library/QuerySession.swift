@@ -14,6 +14,13 @@ final class QuerySession: LineSession {
 
     private static let ops = "search (or a bare {\"q\":…} / a plain-text line), get, count, suggest, analyze, stats, ping, hello, quit"
 
+    /// The highest `min_seq` asked on this connection, and until when its wait lasts: a request
+    /// after it waits for it too (while it lasts), so it does not see an older index than one
+    /// it follows (read-your-writes for the next lines too, however they are pipelined).
+    /// Touched on the connection's event loop only.
+    private var floorSeq: UInt64 = 0
+    private var floorDeadline = NIODeadline.uptimeNanoseconds(0)
+
     init(state: QueryState) {
         self.state = state
     }
@@ -209,9 +216,24 @@ final class QuerySession: LineSession {
                 }
             }
         }
-        guard let minSeq = params.minSeq else { return run() }
-        host.whenSearchable(minSeq, on: loop, timeout: .milliseconds(Int64(params.timeoutMs))).whenSuccess { ok in
-            if ok { return run() }
+        let now = NIODeadline.now()
+        var timeout = TimeAmount.milliseconds(Int64(params.timeoutMs))
+        var wait = params.minSeq
+        var inherited = false
+        if let minSeq = params.minSeq {
+            floorSeq = max(floorSeq, minSeq)
+            floorDeadline = max(floorDeadline, now + timeout)
+        } else if floorSeq > host.searchableSeq && floorDeadline > now {
+            wait = floorSeq
+            timeout = floorDeadline - now
+            inherited = true
+        }
+        guard let minSeq = wait else { return run() }
+        let runAnyway = inherited
+        host.whenSearchable(minSeq, on: loop, timeout: timeout).whenSuccess { ok in
+            // A wait this request only inherited ends in its own answer either way (the request
+            // that asked gets the timeout).
+            if ok || runAnyway { return run() }
             bound.value.reply(token, error: WireError(.timeout, "seq \(minSeq) is not searchable after \(params.timeoutMs) ms; the index is at seq \(host.searchableSeq)"))
         }
     }
