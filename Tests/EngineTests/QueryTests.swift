@@ -118,6 +118,13 @@ import TidendeQuerySyntax
             #expect(Set(ids(try search(e, .prefix(prefix, field: nil)))) == Set(expected), "\(prefix)*")
         }
         #expect(Set(ids(try search(e, .prefix("engineer", field: "title")))) == ["en"])
+        // A hyphenated prefix is its joined form, not its first part.
+        let h = engine([
+            newsDoc(id: "joined", title: "Ny techambassadør"), newsDoc(id: "hyphen", title: "Ny tech-ambassadør"),
+            newsDoc(id: "tech", title: "Tech og ambulance"),
+        ])
+        #expect(Set(ids(try search(h, .prefix("tech-amb", field: nil)))) == ["joined", "hyphen"])
+        #expect(try search(h, .prefix("tech-xyz", field: nil)).total == 0)
         #expect(try search(e, .prefix("engineer", field: "body")).total == 0)
         let r = try e.searcher().search(SearchRequest(q: .prefix("engineer", field: nil), highlight: true))
         #expect(r.hits.first?.highlight["title"] == "Java <em>Engineer</em> wanted")

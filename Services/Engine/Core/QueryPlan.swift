@@ -54,10 +54,15 @@ final class QueryPlanner {
         }
     }
 
-    func normalize(_ text: String, language: Language) -> String? {
+    /// The word being typed, normalised: the last word of `text` (`ny tech` completes `tech`),
+    /// and a hyphenated compound as its joined form (`tech-a` completes `techa`, as the index
+    /// holds `techambassadør` for `tech-ambassadør`); nil when `text` has no word.
+    func typedWord(_ text: String, language: Language) -> String? {
         tokens.removeAll(keepingCapacity: true)
         analyzer.analyze(text, language: language, cache: cache, into: &tokens)
-        return tokens.first.map { cache.string($0.term) }
+        guard let last = tokens.last(where: { $0.kind == .word }) else { return nil }
+        let whole = tokens.first { $0.kind == .joined && $0.end == last.end }
+        return cache.string((whole ?? last).term)
     }
 
     func plan(_ node: QueryNode, language: Language) -> PlanNode {
@@ -77,7 +82,8 @@ final class QueryPlanner {
             guard ts.contains(where: { $0.kind == .joined }) else { return .phrase(ts, field: field) }
             return spellings(ts, field: field)
         case .prefix(let p, let field):
-            let normal = normalize(p, language: language) ?? p.lowercased()
+            // `tech-amb*` is `techamb*`: its parts apart would drop all but the first.
+            let normal = typedWord(p, language: language) ?? p.lowercased()
             if normal.isEmpty { return .all }
             // Stems that do not start with the prefix themselves: the others are found anyway.
             var stems = Set<String>()

@@ -56,10 +56,10 @@ public struct Searcher: Sendable {
     public func suggest(prefix: String, limit: Int) -> [(term: String, count: Int)] {
         let stems = StemCachePool.borrow()
         defer { StemCachePool.giveBack(stems) }
-        let normal = typedWord(prefix, cache: stems.cache)
+        let planner = QueryPlanner(analyzer: analyzer, cache: stems.cache)
+        let normal = planner.typedWord(prefix, language: .da) ?? prefix.lowercased()
         guard !normal.isEmpty, limit > 0 else { return [] }
         let counts = words(withPrefix: normal, perSegment: 50_000)
-        let planner = QueryPlanner(analyzer: analyzer, cache: stems.cache)
         let context = ScoringContext(view: view, config: config)
         var out: [(term: String, count: Int)] = []
         // Bounded too: past this many dead words, fewer suggestions.
@@ -88,16 +88,6 @@ public struct Searcher: Sendable {
         return counts
     }
 
-    /// The word being typed, normalised: the last word of `prefix` (`ny tech` completes
-    /// `tech`), and a hyphenated compound as its joined form (`tech-a` completes `techa`, as the
-    /// index holds `techambassadør` for `tech-ambassadør`).
-    private func typedWord(_ prefix: String, cache: StemCache) -> String {
-        var tokens: [AnalyzedToken] = []
-        analyzer.analyze(prefix, language: .da, cache: cache, into: &tokens)
-        guard let last = tokens.last(where: { $0.kind == .word }) else { return prefix.lowercased() }
-        let whole = tokens.first { $0.kind == .joined && $0.end == last.end }
-        return cache.string((whole ?? last).term)
-    }
 
     /// Whether a live document holds `word`, or another form with one of its stems.
     private func isLive(_ word: String, planner: QueryPlanner, context: ScoringContext) -> Bool {
