@@ -137,6 +137,27 @@ import TidendeQuerySyntax
 
     /// Numbers are kept as Doubles: an integral one is a facet key as an integer, never with `.0`
     /// or an exponent (past 2^53 it is the nearest Double, e.g. 123456789012345678 → …680).
+    /// A value typed decomposed (`Ko` + U+0308 `ln`) is the same value as composed (`Köln`):
+    /// one facet key counting both, found by either spelling, in one segment and after a merge.
+    @Test func canonicallyEquivalentStringsAreOneValue() throws {
+        let composed = "K\u{F6}ln", decomposed = "Ko\u{308}ln"
+        let e = Engine()
+        for (i, city) in [composed, decomposed, composed, decomposed].enumerated() {
+            e.upsert(id: "k\(i)", document: newsDoc(id: "k\(i)", title: "by", extra: [("city", .string(city))]), seq: UInt64(i + 1))
+            e.refresh()  // a segment each, so the merge below has strings of both spellings to join
+        }
+        for merged in [false, true] {
+            if merged { e.forceMerge() }
+            let r = try e.searcher().search(SearchRequest(q: .all, facets: ["city"]))
+            #expect(r.facets["city"]!.map(\.value) == [composed] && r.facets["city"]!.map(\.count) == [4], "merged: \(merged)")
+            #expect(Array(r.facets["city"]![0].value.utf8) == Array(composed.utf8))
+            for spelling in [composed, decomposed] {
+                #expect(try search(e, .all, filter: .compare(field: "city", .eq, .string(spelling))).total == 4, "merged: \(merged)")
+                #expect(try search(e, .all, filter: .isIn(field: "city", [.string(spelling)])).total == 4, "merged: \(merged)")
+            }
+        }
+    }
+
     @Test func integralNumbersAreIntegerFacetKeys() throws {
         let big = engine([
             newsDoc(id: "a", title: "a", extra: [("n", .integer(123_456_789_012_345_678))]),

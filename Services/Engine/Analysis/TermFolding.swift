@@ -17,6 +17,14 @@ import Foundation  // canonical decomposition / composition (NFD, NFC), used off
 /// accents there. `TermFolding.fold` is the reference; the scanner's fast table for ASCII and
 /// U+0080–U+07FF is generated from it, so both paths agree by construction.
 public enum TermFolding {
+    /// `text` in NFC (canonically composed), so that texts Swift calls equal (it compares
+    /// strings by canonical equivalence) also have the same bytes. A text with no scalar from
+    /// U+0300 on (no UTF-8 byte 0xCC or above: all of Latin-1 and Latin Extended, Danish too)
+    /// is in NFC already and is returned as it is.
+    public static func nfc(_ text: String) -> String {
+        text.utf8.allSatisfy { $0 < 0xCC } ? text : text.precomposedStringWithCanonicalMapping
+    }
+
     /// The folded form of `word` (no tokenisation: every character is kept or folded).
     public static func fold<S: StringProtocol>(_ word: S) -> String {
         var out = String.UnicodeScalarView()

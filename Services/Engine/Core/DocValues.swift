@@ -1,3 +1,5 @@
+import TidendeAnalysis
+
 /// A scalar value of a document field, as kept for filters, sorting and facets.
 enum DocValue: Sendable, Hashable {
     case bool(Bool)
@@ -85,8 +87,10 @@ final class DocValuesColumn: Sendable {
         }
     }
 
-    /// Ordinal of `s` in `strings`, or where it would be inserted (negative: `-(insertion) - 1`).
-    func ordinal(of s: String) -> Int {
+    /// Ordinal of `literal` in `strings`, or where it would be inserted (negative: `-(insertion) - 1`).
+    func ordinal(of literal: String) -> Int {
+        // The column's strings are in NFC (`FlatDocument`); so is what they are compared with.
+        let s = TermFolding.nfc(literal)
         let lo = strings.lowerBound(s)
         if lo < strings.count && strings.equals(lo, s) { return lo }
         return -lo - 1

@@ -39,8 +39,11 @@ struct FlatDocument {
             case .bool(let b): addValue(path, .bool(b))
             case .integer(let i): addValue(path, .number(Double(i)))
             case .number(let d): addValue(path, .number(d))
-            case .string(let s):
-                if !config.unindexedFields.contains(path) { addText(path, s) }
+            case .string(let text):
+                if !config.unindexedFields.contains(path) { addText(path, text) }
+                // Values compare by their bytes (filters, sorting, facets): `Köln` typed
+                // decomposed must be the same value as `Köln` composed.
+                let s = TermFolding.nfc(text)
                 if s.utf8.count <= config.maxDocValueBytes {
                     addValue(path, .string(s, date: Self.looksLikeDate(s) ? ISO8601.parse(s) : nil))
                 } else if config.sortPrefixBytes > 0 && config.sortPrefixFields.contains(path) {
