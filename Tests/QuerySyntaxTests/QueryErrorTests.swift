@@ -67,13 +67,24 @@ private func error(_ q: String) -> QuerySyntaxError? {
         let deep = String(repeating: "(", count: limit + 1) + "a" + String(repeating: ")", count: limit + 1)
         #expect(error(deep)?.column == limit + 1)
         #expect(error(deep)?.message == "nesting deeper than \(limit) levels of parentheses or NOTs")
-        let huge = String(repeating: "(", count: 100_000) + "a" + String(repeating: ")", count: 100_000)
+        // As deep as a text within `maxTextBytes` can go (deeper used to overflow the stack).
+        let huge = String(repeating: "(", count: 30_000) + "a" + String(repeating: ")", count: 30_000)
         #expect(error(huge)?.message.hasPrefix("nesting deeper") == true)
         #expect(error("title:" + deep)?.message.hasPrefix("nesting deeper") == true)
     }
 
     /// A 4 000-word phrase took 12 s and 300 one-letter prefixes 21 s: words and prefixes are
     /// bounded, the error pointing at the first one past the limit.
+    @Test func textIsBounded() throws {
+        let limit = QuerySyntaxLimits.maxTextBytes
+        #expect(error(String(repeating: "a", count: limit + 1))?.message == "the query is \(limit + 1) bytes long; at most \(limit) are accepted")
+        #expect(error(String(repeating: "a ", count: limit / 2)) != nil)  // 256 words, but within the bytes
+        #expect(error(String(repeating: "a", count: limit)) == nil)
+        #expect(throws: QuerySyntaxError.self) { try FilterParser.parse("a = " + String(repeating: "b", count: limit)) }
+        #expect(throws: QuerySyntaxError.self) { try FilterParser.parseOptional(String(repeating: " ", count: limit + 1)) }
+        #expect(try FilterParser.parseOptional(String(repeating: " ", count: limit)) == nil)
+    }
+
     @Test func termsAndPrefixesAreBounded() throws {
         let words = (0..<QuerySyntaxLimits.maxTerms).map { "w\($0)" }
         #expect(throws: Never.self) { try QueryParser.parse(words.joined(separator: " ")) }

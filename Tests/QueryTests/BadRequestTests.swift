@@ -43,8 +43,14 @@ struct BadRequestTests {
         ("{\"op\":\"suggest\"}", "invalid_request", "prefix"),
         ("{\"op\":\"analyze\",\"text\":\"hej\",\"lang\":\"fr\"}", "invalid_request", "lang"),
         // Used to overflow the parser's stack and kill the service.
-        ("{\"q\":\"" + String(repeating: "(", count: 100_000) + "x\"}", "invalid_query", "nesting deeper than 64"),
-        ("{\"q\":\"x\",\"filter\":\"" + String(repeating: "NOT ", count: 100_000) + "a = 1\"}", "invalid_filter", "nesting deeper than 64"),
+        ("{\"q\":\"" + String(repeating: "(", count: 60_000) + "x\"}", "invalid_query", "nesting deeper than 64"),
+        ("{\"q\":\"x\",\"filter\":\"" + String(repeating: "NOT ", count: 16_000) + "a = 1\"}", "invalid_filter", "nesting deeper than 64"),
+        // One huge word held a thread for seconds: texts are bounded.
+        ("{\"q\":\"" + String(repeating: "x", count: 70_000) + "\"}", "invalid_query", "at most 65536"),
+        (String(repeating: "y", count: 70_000), "invalid_query", "at most 65536"),
+        ("{\"q\":\"x\",\"filter\":\"a = " + String(repeating: "z", count: 70_000) + "\"}", "invalid_filter", "at most 65536"),
+        ("{\"op\":\"analyze\",\"text\":\"" + String(repeating: "w", count: 70_000) + "\"}", "invalid_request", "text"),
+        ("{\"op\":\"suggest\",\"prefix\":\"" + String(repeating: "v", count: 70_000) + "\"}", "invalid_request", "prefix"),
         ("{\"q\":\"x\"", "invalid_json", ""),
         ("[1,2]", "not_an_object", ""),
         // Opens with `[` like a headline, but is JSON nested past the limit: not a plain query.

@@ -27,6 +27,7 @@ public enum FilterParser {
     /// An empty filter is an error: callers treat an absent filter as "no filter"
     /// (see `parseOptional`).
     public static func parse(_ filter: String) throws(QuerySyntaxError) -> FilterNode {
+        if let error = QuerySyntaxLimits.tooLong(filter, "filter") { throw error }
         var parser = FilterParserState(tokens: try FilterLexer.tokenize(filter), end: filter.count + 1)
         let node = try parser.parseOr()
         if let extra = parser.current {
@@ -38,7 +39,7 @@ public enum FilterParser {
 
     /// Like `parse`, but an empty or all-whitespace filter means "no filter" (`nil`).
     public static func parseOptional(_ filter: String) throws(QuerySyntaxError) -> FilterNode? {
-        if filter.allSatisfy(\.isWhitespace) { return nil }
+        if filter.utf8.count <= QuerySyntaxLimits.maxTextBytes && filter.allSatisfy(\.isWhitespace) { return nil }
         return try parse(filter)
     }
 

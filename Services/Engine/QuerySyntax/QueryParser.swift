@@ -23,6 +23,7 @@
 public enum QueryParser {
     /// Parses `query`; throws a `QuerySyntaxError` naming the column and what was expected.
     public static func parse(_ query: String) throws(QuerySyntaxError) -> QueryNode {
+        if let error = QuerySyntaxLimits.tooLong(query, "query") { throw error }
         let (tokens, droppedSymbols) = try QueryLexer.lex(query)
         // Symbols alone (`🎉`) match nothing; an empty query or a lone `*` matches everything.
         if tokens.isEmpty && droppedSymbols { return .none }

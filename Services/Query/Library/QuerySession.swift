@@ -59,6 +59,7 @@ final class QuerySession: LineSession {
                     guard let prefix = prefixArg else {
                         throw WireError(.invalidRequest, "expected {\"op\":\"suggest\",\"prefix\":\"…\"}")
                     }
+                    try SearchParams.checkLength(prefix, "prefix")
                     let limit = try SearchParams.int(value["limit"], "limit") ?? 10
                     guard (1...100).contains(limit) else { throw WireError(.limitOutOfRange, "\"limit\" must be 1…100") }
                     suggest(prefix, limit: limit, token: token, connection: connection)
@@ -69,9 +70,13 @@ final class QuerySession: LineSession {
                     guard let text = textArg else {
                         throw WireError(.invalidRequest, "expected {\"op\":\"analyze\",\"text\":\"…\",\"lang\":\"da\"|\"en\"}")
                     }
+                    try SearchParams.checkLength(text, "text")
                     var lang: Language?
                     if let l = try SearchParams.string(value["lang"], "lang") {
-                        guard let parsed = Language(rawValue: l) else { throw WireError(.invalidRequest, "\"lang\" must be \"da\" or \"en\"") }
+                        // Any case, as a document's own `lang`.
+                        guard let parsed = Language(rawValue: l.lowercased()) else {
+                            throw WireError(.invalidRequest, "\"lang\" must be \"da\" or \"en\"")
+                        }
                         lang = parsed
                     }
                     connection.reply(token, analyze(text, lang))

@@ -103,6 +103,15 @@ struct SearchParams {
         }
     }
 
+    /// Refuses a text (`analyze`'s, `suggest`'s prefix) longer than a query may be: both are
+    /// analysed on the connection's event loop.
+    static func checkLength(_ text: String, _ name: String) throws(WireError) {
+        let bytes = text.utf8.count
+        guard bytes <= QuerySyntaxLimits.maxTextBytes else {
+            throw WireError(.invalidRequest, "\"\(name)\" is \(bytes) bytes long; at most \(QuerySyntaxLimits.maxTextBytes) are accepted")
+        }
+    }
+
     static func int(_ v: JSONValue?, _ name: String) throws(WireError) -> Int? {
         guard let v else { return nil }
         switch v {
