@@ -8,7 +8,7 @@ import TidendeTestRandom
 
 /// A deliberately plain BM25 over the same analyser's tokens, to check the engine against:
 /// for every (query token, field): weight · idf · tf·(k1+1) / (tf + k1·(1 − b + b·len/avgLen)),
-/// with idf = ln(1 + (N − df + 0.5)/(df + 0.5)), N = live documents having the field,
+/// with idf = ln(1 + (N − df + 0.5)/(df + 0.5)), N = live documents,
 /// df = those whose field holds the token's stem in the document's language.
 struct ReferenceBM25 {
     struct Doc {
@@ -69,10 +69,9 @@ struct ReferenceBM25 {
         let stems = self.stems(queryWords)
         let fieldNames = Set(docs.flatMap { $0.fields.keys })
         // Collection statistics first (per field, per query token), then each document.
-        var n: [String: Double] = [:], avg: [String: Double] = [:]
+        var avg: [String: Double] = [:]
         for f in fieldNames {
             let withField = docs.filter { ($0.fields[f]?.count ?? 0) > 0 }
-            n[f] = Double(withField.count)
             avg[f] = Double(withField.reduce(0) { $0 + $1.fields[f]!.count }) / Double(withField.count)
         }
         var df: [Int: [String: Double]] = [:]
@@ -89,7 +88,7 @@ struct ReferenceBM25 {
                 for (f, terms) in d.fields {
                     let tf = Double(terms.filter { $0 == stem(s, d.language) }.count)
                     if tf == 0 { continue }
-                    let dfi = df[i]![f]!, nf = n[f]!
+                    let dfi = df[i]![f]!, nf = Double(docs.count)
                     let idf = log(1 + (nf - dfi + 0.5) / (dfi + 0.5))
                     let len = Double(terms.count)
                     score += config.weight(of: f) * idf * tf * (config.k1 + 1)

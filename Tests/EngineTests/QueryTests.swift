@@ -59,6 +59,36 @@ import TidendeQuerySyntax
         #expect(ids(try search(e, words("cyber"))).first == "c")
     }
 
+    /// A field few documents have is weighed as any other: the same words in a `lead` (weight
+    /// above `body`'s) that one document of ten carries rank above them in a `body`.
+    @Test func aRareFieldCountsByItsWeight() throws {
+        var docs = (0..<8).map { newsDoc(id: "filler\($0)", title: "Andet \($0)", body: "Intet om det her emne \($0).") }
+        docs.append(newsDoc(id: "body", title: "Nyhed", body: "Vandkraft i Norge vokser."))
+        docs.append(newsDoc(id: "lead", title: "Nyhed", extra: [("lead", .string("Vandkraft i Norge vokser."))]))
+        let e = engine(docs)
+        let r = try search(e, words("vandkraft"))
+        #expect(ids(r) == ["lead", "body"])
+        #expect(r.hits[0].score > r.hits[1].score * 1.2, "\(r.hits.map(\.score))")
+    }
+
+    @Test func fieldWeightsAreConfigurable() throws {
+        var config = EngineConfig()
+        #expect(config.applyFieldWeights(" title = 5 ,*=0.5,lead=0") == nil)
+        #expect(config.weight(of: "title") == 5 && config.weight(of: "lead") == 0 && config.weight(of: "body") == 1)
+        #expect(config.weight(of: "misc") == 0.5)
+        for bad in ["title", "title=x", "=2", "title=-1", "title=inf"] {
+            var c = EngineConfig()
+            #expect(c.applyFieldWeights(bad) != nil, "\(bad)")
+            #expect(c.weight(of: "title") == 3, "\(bad)")
+        }
+        // Weights apply at search time: the body match outranks the title match once body weighs more.
+        config = EngineConfig()
+        _ = config.applyFieldWeights("title=1,body=4")
+        let e = engine([newsDoc(id: "t", title: "Vandkraft i Norge"), newsDoc(id: "b", title: "Nyhed", body: "Vandkraft i Norge.")],
+                       config: config)
+        #expect(ids(try search(e, words("vandkraft"))) == ["b", "t"])
+    }
+
     @Test func phraseNeedsAdjacentWordsInOrder() throws {
         let phrase = QueryNode.phrase(["master", "i", "it"], field: nil)
         #expect(Set(ids(try search(e, phrase))) == ["a"])

@@ -88,4 +88,23 @@ public struct EngineConfig: Sendable {
     public func weight(of field: String) -> Double {
         fieldWeights[field] ?? defaultFieldWeight
     }
+
+    /// Applies weights written as `field=weight` pairs separated by commas (`title=4,body=1`;
+    /// `*=w` is the weight of every field not named): named fields get theirs, the others keep
+    /// the defaults. Returns what is wrong with `text` instead, leaving the weights as they were.
+    public mutating func applyFieldWeights(_ text: String) -> String? {
+        var weights = fieldWeights, fallback = defaultFieldWeight
+        for pair in text.split(separator: ",", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { part in
+                String(part.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+            }
+            guard parts.count == 2, !parts[0].isEmpty, let w = Double(parts[1]), w.isFinite, w >= 0 else {
+                return "expected field=weight pairs separated by commas (a weight ≥ 0), found '\(pair)'"
+            }
+            if parts[0] == "*" { fallback = w } else { weights[parts[0]] = w }
+        }
+        fieldWeights = weights
+        defaultFieldWeight = fallback
+        return nil
+    }
 }

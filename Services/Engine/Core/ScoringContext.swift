@@ -46,8 +46,12 @@ final class ScoringContext {
         return df
     }
 
+    /// The term's idf in `field`, with N = every live document (as tantivy), not only those
+    /// having the field (as Lucene): documents are free-form, and a field few of them have
+    /// (a `lead` only articles carry, a custom `misc`) would otherwise make its matches count
+    /// for little next to the same words in `body`, whatever its weight.
     func idf(_ term: QueryTerm, field: UInt16) -> Double {
-        let n = view.fieldTotals[field]?.documents ?? 0
+        let n = view.liveDocuments
         let df = docFreq(term)
         return BM25Field.idf(documents: n, docFreq: Int(field) < df.count ? df[Int(field)] : 0)
     }

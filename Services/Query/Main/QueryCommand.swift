@@ -48,6 +48,9 @@ struct QueryCommand: AsyncParsableCommand {
     @Option(help: "Largest offset + limit (env TIDENDE_MAX_RESULT_WINDOW).")
     var maxResultWindow: Int = Env.int("TIDENDE_MAX_RESULT_WINDOW") ?? 10_000
 
+    @Option(help: "BM25 field weights over the defaults title=3,lead=2,summary=2,tags=2, others 1; '*=w' sets the others' (env TIDENDE_FIELD_WEIGHTS).")
+    var fieldWeights: String = Env.string("TIDENDE_FIELD_WEIGHTS") ?? ""
+
     @Option(help: "Threads running searches (env TIDENDE_SEARCH_THREADS; default one per core).")
     var searchThreads: Int = Env.int("TIDENDE_SEARCH_THREADS") ?? System.coreCount
 
@@ -60,6 +63,8 @@ struct QueryCommand: AsyncParsableCommand {
         }
         guard maxLimit >= 1, maxResultWindow >= maxLimit else { throw ValidationError("--max-result-window must be ≥ --max-limit ≥ 1") }
         guard feedTimeout >= 2 else { throw ValidationError("--feed-timeout must be at least 2 (seconds; the feed beats every second)") }
+        var engine = EngineConfig()
+        if let problem = engine.applyFieldWeights(fieldWeights) { throw ValidationError("--field-weights: \(problem)") }
         guard feedMaxLineBytes >= 1 << 20 else { throw ValidationError("--feed-max-line-bytes must be at least 1048576") }
     }
 
@@ -86,6 +91,7 @@ struct QueryCommand: AsyncParsableCommand {
         config.maxLimit = maxLimit
         config.maxResultWindow = maxResultWindow
         config.searchThreads = searchThreads
+        _ = config.engine.applyFieldWeights(fieldWeights)  // checked in `validate`
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let service = QueryService(config: config, group: group, logger: logger)
