@@ -46,8 +46,12 @@ final class QuerySession: LineSession {
                                                   allowed: ["op", "q", "filter", "min_seq", "timeout_ms"])
                     count(params, token: token, connection: connection)
                 case "get":
-                    guard let id = value["id"]?.idString else {
-                        throw WireError(.invalidID, "expected {\"op\":\"get\",\"id\":\"…\"} with a string or integer id")
+                    // The ingest port's rules and codes (`missing_id`, `invalid_id`): an id no
+                    // document can have is an error, not `not_found`.
+                    let id: String
+                    switch DocumentID.extract(from: value) {
+                    case .success(let valid): id = valid
+                    case .failure(let error): throw error
                     }
                     // `min_seq` waits as for a search: read-your-writes by id.
                     let params = try SearchParams(value, config: state.config, allowed: ["op", "id", "min_seq", "timeout_ms"])
