@@ -620,13 +620,4 @@ extension JSONValue {
         default: return nil
         }
     }
-
-    /// A document id for `get`: a string, or an integer kept as its decimal string.
-    var idString: String? {
-        switch self {
-        case .string(let s): return s
-        case .integer(let i): return String(i)
-        default: return nil
-        }
-    }
 }
