@@ -261,6 +261,13 @@ public final class Connection: ChannelDuplexHandler, WireInputDemand {
     }
 
     public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent {
+            // Graceful stop: no more requests are read; those taken are answered in order (the
+            // session submits its batch now), then `shutting_down` and the summary, and a close.
+            // A connection already ending (half-closed, `quit`) ends as it would have.
+            beginEnding(.failure(WireError(.shuttingDown, "the \(config.name) service is shutting down; requests after the last reply were not read")))
+            return
+        }
         if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
             if slots.isEmpty && !exemptFromIdleTimeout && ending == nil && !closing {
                 let seconds = config.idleTimeout.nanoseconds / 1_000_000_000

@@ -10,7 +10,8 @@ import TidendeModels
 import TidendeWire
 
 /// A TCP server speaking Tidende's line protocol on one port, as a `Service`: it binds in `run()`,
-/// serves until graceful shutdown, then stops accepting and closes its connections.
+/// serves until graceful shutdown, then stops accepting, lets each connection finish what it took
+/// (within `shutdownGrace`) and closes it.
 ///
 /// Pipeline per connection: `IdleStateHandler` → `WireDecoderHandler` (sniff, inflate, frame;
 /// delivers only what the connection wants) → `Connection` (order, hello, quit, backpressure) →
@@ -28,6 +29,9 @@ public final class LineServer: Service, Sendable {
         var open: [ObjectIdentifier: Channel] = [:]
         var accepted = 0
         var refused = 0
+        /// Set on graceful shutdown: a connection accepted just before the listener closed is
+        /// refused with `shutting_down` rather than served.
+        var stopping = false
     }
 
     public init(config: LineServerConfig, service: any LineService, group: EventLoopGroup, logger: Logger) {
@@ -67,12 +71,11 @@ public final class LineServer: Service, Sendable {
             // Replies a client has not read yet: past 1 MiB the connection stops reading requests.
             .childChannelOption(.writeBufferWaterMark, value: .init(low: 256 << 10, high: 1 << 20))
             .childChannelInitializer { [self] channel in
-                let admitted = self.admit(channel)
+                let refusal = self.admit(channel)
                 return channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
-                    if !admitted {
-                        try sync.addHandler(RefuseHandler(
-                            line: WireError(.tooManyConnections, "the server already has \(config.maxConnections) connections (--max-connections); try again later").replyLine(line: nil)))
+                    if let refusal {
+                        try sync.addHandler(RefuseHandler(line: refusal.replyLine(line: nil)))
                         return
                     }
                     try sync.addHandler(IdleStateHandler(readTimeout: config.idleTimeout))
@@ -100,34 +103,53 @@ public final class LineServer: Service, Sendable {
 
         logger.info("stopping", metadata: ["service": "\(config.name)"])
         try? await channel.close()
-        // Give connections a moment to finish their replies, then close the rest.
-        for _ in 0..<50 {
-            if state.withLockedValue({ $0.open.isEmpty }) { break }
+        // Every connection stops taking requests, answers those it took (the service is still
+        // running: ingest commits them), says `shutting_down` and closes (see `Connection`).
+        let children = state.withLockedValue { s in
+            s.stopping = true
+            return Array(s.open.values)
+        }
+        for child in children {
+            child.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        }
+        // Those still open after the grace period (a client not reading its replies) are closed.
+        let deadline = NIODeadline.now() + config.shutdownGrace
+        while !state.withLockedValue({ $0.open.isEmpty }) && NIODeadline.now() < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
         let open = state.withLockedValue { Array($0.open.values) }
+        if !open.isEmpty {
+            logger.warning("closing connections still open after the shutdown grace", metadata: ["service": "\(config.name)", "count": "\(open.count)"])
+        }
         for child in open { child.close(promise: nil) }
     }
 
-    /// Counts the connection in (or refuses it over the limit) and forgets it when it closes.
-    private func admit(_ channel: Channel) -> Bool {
+    /// Counts the connection in (or refuses it over the limit, or while stopping) and forgets it
+    /// when it closes.
+    private func admit(_ channel: Channel) -> WireError? {
         let id = ObjectIdentifier(channel)
-        let admitted = state.withLockedValue { s -> Bool in
-            if s.open.count >= config.maxConnections { s.refused += 1; return false }
+        let refusal = state.withLockedValue { s -> WireError? in
+            if s.stopping {
+                return WireError(.shuttingDown, "the \(config.name) service is shutting down")
+            }
+            if s.open.count >= config.maxConnections {
+                s.refused += 1
+                return WireError(.tooManyConnections, "the server already has \(config.maxConnections) connections (--max-connections); try again later")
+            }
             s.open[id] = channel
             s.accepted += 1
-            return true
+            return nil
         }
-        if admitted {
+        if refusal == nil {
             channel.closeFuture.whenComplete { [state] _ in
                 state.withLockedValue { _ = $0.open.removeValue(forKey: id) }
             }
         }
-        return admitted
+        return refusal
     }
 }
 
-/// Says one line and closes: for connections over the limit.
+/// Says one line and closes: for connections over the limit, or accepted as the server stops.
 final class RefuseHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer

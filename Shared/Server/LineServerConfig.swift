@@ -20,6 +20,9 @@ public struct LineServerConfig: Sendable {
     public var wire: WireLimits
     /// Unanswered requests per connection before the server stops reading from it (backpressure).
     public var maxPendingReplies: Int
+    /// On a graceful stop, how long connections get to answer what they took (ingest: once it is
+    /// committed) and close; the rest are then closed as they are.
+    public var shutdownGrace: TimeAmount
 
     public init(
         name: String,
@@ -29,7 +32,8 @@ public struct LineServerConfig: Sendable {
         idleTimeout: TimeAmount = .seconds(300),
         token: String? = nil,
         wire: WireLimits = WireLimits(),
-        maxPendingReplies: Int = 4096
+        maxPendingReplies: Int = 4096,
+        shutdownGrace: TimeAmount = .seconds(10)
     ) {
         self.name = name
         self.host = host
@@ -39,5 +43,6 @@ public struct LineServerConfig: Sendable {
         self.token = token
         self.wire = wire
         self.maxPendingReplies = maxPendingReplies
+        self.shutdownGrace = shutdownGrace
     }
 }

@@ -142,4 +142,77 @@ struct DurabilityTests {
         #expect(head >= Int64(acked.count))
         #expect(acked.allSatisfy { ids[$0.seq] == $0.id }, "every ack survives a graceful stop")
     }
+
+    @Test("SIGTERM in the middle of a pipelined upload: every stored document is acked, then shutting_down and the summary; idle connections get shutting_down")
+    func terminateMidPipelinedUpload() throws {
+        let server = try IngestProcess()
+        defer { server.stop() }
+        // Idle connections: ingest and feed (one subscribed, one not), each known to be served.
+        let idle = try server.connect(timeout: 60)
+        try idle.send("{\"op\":\"ping\"}\n")
+        #expect(try idle.readObject().op == "pong")
+        let idleFeed = try server.connectFeed(timeout: 60)
+        try idleFeed.send("{\"op\":\"ping\"}\n")
+        #expect(try idleFeed.readObject().op == "pong")
+        let tail = try server.connectFeed(timeout: 60)
+        try tail.send("{\"op\":\"subscribe\",\"from\":0,\"compress\":\"none\"}\n")
+        #expect(try tail.readObject().op == "subscribe")
+
+        let count = 300_000
+        let client = try server.connect(timeout: 60)
+        let writer = client.sendInBackground(Corpus.ndjson(Corpus.documents("p", count: count, bodyBytes: 16)))
+        var acked = try readAcks(client, count: 5000)
+        // The signal comes while the upload is in full flight (the first acks are in); replies
+        // are read on as they come, and the process is only waited for after the close.
+        kill(server.pid, SIGTERM)
+        var ending: [JSONObject] = []
+        while let line = try client.readLine() {
+            let reply = try JSONObject(line)
+            if ending.isEmpty, reply.ok == true, let id = reply.id, let seq = reply.seq {
+                acked.append((id, seq))
+            } else {
+                ending.append(reply)
+            }
+        }
+        _ = writer.wait()
+        let deadline = Date().addingTimeInterval(30)
+        while server.isRunning && Date() < deadline { usleep(10_000) }
+        #expect(!server.isRunning && server.process.terminationStatus == 0, "a clean exit on SIGTERM\n\(server.logTail())")
+
+        #expect(acked.count < count, "the signal came in the middle of the upload")
+        for (i, ack) in acked.enumerated() {
+            try #require(ack.seq == Int64(i + 1) && ack.id == "p-\(i)", "ack \(i): \(ack)")
+        }
+        // After the acks: shutting_down (per line not committed, if any, then for the
+        // connection), then the summary, then the close.
+        #expect(ending.count >= 2, "shutting_down and the summary after the last ack: \(ending)")
+        if ending.count >= 2 {
+            let perLine = ending.dropLast(2)
+            for (i, reply) in perLine.enumerated() {
+                #expect(reply.code == "shutting_down" && reply.line == acked.count + i + 1, "\(reply)")
+            }
+            let notice = ending[ending.count - 2], summary = ending[ending.count - 1]
+            #expect(notice.ok == false && notice.code == "shutting_down" && notice.line == nil, "\(notice)")
+            #expect(summary.op == "summary" && summary.ok == false, "\(summary)")
+            #expect(summary.int("accepted") == Int64(acked.count) && summary.int("last_seq") == acked.last?.seq,
+                    "the summary counts the acks (\(acked.count), last seq \(acked.last?.seq ?? 0)): \(summary)")
+        }
+
+        // Idle connections: shutting_down (ingest: then its summary), then the close.
+        let idleLines = try idle.readAllLines().map { try JSONObject($0) }
+        #expect(idleLines.count == 2 && idleLines.first?.code == "shutting_down" && idleLines.last?.op == "summary", "\(idleLines)")
+        let feedLines = try idleFeed.readAllLines().map { try JSONObject($0) }
+        #expect(feedLines.count == 1 && feedLines.first?.code == "shutting_down", "\(feedLines)")
+        let tailLines = try tail.readAllLines()
+        #expect(tailLines.last.flatMap { try? JSONObject($0) }?.code == "shutting_down", "the feed tail ends with shutting_down")
+
+        // After a restart: the store holds exactly the acked documents at their seqs, no more.
+        try server.restart()
+        let (head, ids) = try replayFeed(server)
+        #expect(head == Int64(acked.count), "stored \(head) documents, acked \(acked.count)")
+        for ack in acked where ids[ack.seq] != ack.id {
+            Issue.record("acked \(ack.id) at seq \(ack.seq), after restart seq \(ack.seq) is \(ids[ack.seq] ?? "missing")")
+            break
+        }
+    }
 }
