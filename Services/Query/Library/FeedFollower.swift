@@ -172,8 +172,14 @@ final class FeedFollowerHandler: ChannelDuplexHandler {
                     // The feed refused (the store is unavailable, too many connections, …): it
                     // sends nothing more on this connection, so try again on a new one.
                     let reply = String(decoding: bytes, as: UTF8.self)
-                    host.noteFeedError("the feed refused: \(reply)")
-                    logger.error("feed error", metadata: ["reply": "\(reply)"])
+                    if reply.contains("\"code\":\"shutting_down\"") {
+                        // Ingest is stopping (a restart, most likely): nothing is wrong here yet.
+                        host.noteFeedError("the ingest service is stopping: \(reply)")
+                        logger.info("feed ended: the ingest service is stopping")
+                    } else {
+                        host.noteFeedError("the feed refused: \(reply)")
+                        logger.error("feed error", metadata: ["reply": "\(reply)"])
+                    }
                     context.close(promise: nil)
                     return
                 }
