@@ -140,6 +140,7 @@ public final class Connection: ChannelDuplexHandler, WireInputDemand {
     /// Compresses everything written from now on (the feed's default is zlib).
     public func startCompression(_ format: DeflateFormat) {
         replyCompression = format
+        compressionChosen = true
         flushOutput()
         deflater = Deflater(format: format, level: 1)
     }
@@ -148,6 +149,12 @@ public final class Connection: ChannelDuplexHandler, WireInputDemand {
     /// for it), nil while they are plain. It never changes once set: a second compressed stream
     /// cannot start inside the first.
     public private(set) var replyCompression: DeflateFormat?
+
+    /// Whether this connection's reply compression is settled: a `hello` named one (`"none"`
+    /// included) or the session started one. Once settled, asking for another is refused, so an
+    /// explicit `"none"` binds as firmly as `"zlib"`; a connection that never said anything may
+    /// still choose once.
+    public private(set) var compressionChosen = false
 
     /// The formats `hello` and `subscribe` accept, by name (`none`: plain).
     public static let formats: [String: DeflateFormat?] = ["none": nil, "zlib": .zlib, "gzip": .gzip]
@@ -160,6 +167,11 @@ public final class Connection: ChannelDuplexHandler, WireInputDemand {
         case .gzip?: "gzip"
         case .raw?: "raw"
         }
+    }
+
+    /// How refusals describe the settled compression: `zlib-compressed`, or `plain` for none.
+    public static func alreadyText(_ format: DeflateFormat?) -> String {
+        format.map { "\(name($0))-compressed" } ?? "plain (\"compress\":\"none\")"
     }
 
     /// Closes after writing what is buffered.
@@ -343,13 +355,16 @@ public final class Connection: ChannelDuplexHandler, WireInputDemand {
         let format = hello.compress.flatMap { Self.formats[$0] } ?? nil
         // Switching back to plain would need the client to find the end of the zlib stream, and a
         // new stream cannot start inside the running one: refuse any change.
-        if let asked = hello.compress, let current = replyCompression, current != format {
-            reply(reserve(line: line), error: WireError(.invalidRequest, "replies on this connection are already \(Self.name(current))-compressed; \"compress\" can be set once (asked for \"\(asked)\")"))
+        // An earlier explicit "none" binds too: a client that said "none" reads plain replies,
+        // and a zlib stream starting under it would be unreadable to it.
+        if let asked = hello.compress, compressionChosen, replyCompression != format {
+            reply(reserve(line: line), error: WireError(.invalidRequest, "replies on this connection are already \(Self.alreadyText(replyCompression)); \"compress\" can be set once (asked for \"\(asked)\")"))
             return
         }
         if let acks = hello.acks { acksOnlyErrors = acks == "errors" }
         let starts = replyCompression == nil ? format : nil
         if let starts { replyCompression = starts }
+        if hello.compress != nil { compressionChosen = true }
         var w = JSONWriter(capacity: 128)
         w.object { o in
             o.member("ok", true)

@@ -98,6 +98,35 @@ struct HelloTests {
         #expect(client.inflatedStreamEnded, "one zlib stream, finished properly before the close")
     }
 
+    @Test("an explicit compress: none binds too: a later hello or subscribe asking for zlib is refused, replies stay plain")
+    func noneIsBinding() throws {
+        let server = try IngestProcess()
+        defer { server.stop() }
+        let client = try server.connect()
+        try client.send(Corpus.ndjson(["{\"op\":\"hello\",\"compress\":\"none\"}", "{\"op\":\"hello\",\"compress\":\"zlib\"}",
+                                       "{\"op\":\"hello\",\"compress\":\"none\"}", "{\"op\":\"ping\"}"]))
+        client.shutdownWrite()
+        #expect(try client.readObject()["compress"] as? String == "none")
+        let refused = try client.readObject()
+        #expect(refused.code == "invalid_request" && refused.line == 2 && (refused.message ?? "").contains("plain"), "\(refused)")
+        let same = try client.readObject()
+        #expect(same.op == "hello" && same["compress"] as? String == "none", "\(same)")
+        #expect(try client.readObject().op == "pong", "replies are still plain")
+        #expect(try client.readObject().op == "summary")
+
+        try FeedTests().upload(server, Corpus.documents("n", count: 2))
+        let feed = try server.connectFeed()
+        try feed.send("{\"op\":\"hello\",\"compress\":\"none\"}\n{\"op\":\"subscribe\",\"from\":1,\"compress\":\"zlib\"}\n{\"op\":\"subscribe\",\"from\":1}\n")
+        #expect(try feed.readObject().op == "hello")
+        let refusedFeed = try feed.readObject()
+        #expect(refusedFeed.code == "invalid_request" && refusedFeed.line == 2, "\(refusedFeed)")
+        // Without `compress`, subscribe keeps what hello chose: plain.
+        let reply = try feed.readObject()
+        #expect(reply.op == "subscribe" && reply["compress"] as? String == "none", "\(reply)")
+        let changes = try FeedTests().readChanges(feed, from: 1, through: 2)
+        #expect(changes.map { $0.object("put")?["id"] as? String } == ["n-0", "n-1"])
+    }
+
     @Test("hello compress then subscribe: the feed goes on in the same stream, and says so")
     func helloCompressThenSubscribe() throws {
         let server = try IngestProcess()

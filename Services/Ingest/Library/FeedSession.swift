@@ -86,12 +86,14 @@ final class FeedSession: LineSession {
                 return connection.reply(token, error: WireError(.invalidRequest, "\"compress\" must be \"zlib\" (default), \"gzip\" or \"none\""))
             }
             format = asked
-            if let current = connection.replyCompression, current != format {
-                return connection.reply(token, error: WireError(.invalidRequest, "hello already made this connection \(Connection.name(current))-compressed; leave \"compress\" out of subscribe or ask for the same"))
+            // A `hello` that said "none" binds as much as one that said "zlib" (README: the
+            // compression is chosen once per connection).
+            if connection.compressionChosen, connection.replyCompression != format {
+                return connection.reply(token, error: WireError(.invalidRequest, "hello already made this connection \(Connection.alreadyText(connection.replyCompression)); leave \"compress\" out of subscribe or ask for the same"))
             }
         }
-        // After `hello` with `compress`, the stream is already compressed: no second stream.
-        if let current = connection.replyCompression { format = current }
+        // After `hello` with `compress`, that choice holds: no second stream, and "none" stays plain.
+        if connection.compressionChosen { format = connection.replyCompression }
         let horizon: Int64
         do {
             horizon = try state.store.horizon()
