@@ -180,6 +180,18 @@ struct FeedTests {
         #expect(line.code == "invalid_request" && line.line == 5, "\(line)")
     }
 
+    @Test("subscribe without from is an invalid_request that says {\"from\":SEQ} is expected, not from 1")
+    func fromIsRequired() throws {
+        let server = try IngestProcess()
+        defer { server.stop() }
+        let feed = try server.connectFeed()
+        try feed.send("{\"op\":\"subscribe\",\"compress\":\"none\"}\n{\"op\":\"subscribe\",\"from\":0,\"compress\":\"none\"}\n")
+        let missing = try feed.readObject()
+        #expect(missing.code == "invalid_request" && missing.line == 1 && (missing.message ?? "").contains("\"from\":SEQ"), "\(missing)")
+        // The refused subscribe left the connection free to subscribe properly.
+        #expect(try feed.readObject().op == "subscribe")
+    }
+
     @Test("from head + 1 waits for the next change; gzip compression decodes too")
     func fromTheNextSeq() throws {
         let server = try IngestProcess()

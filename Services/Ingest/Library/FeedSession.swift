@@ -65,12 +65,13 @@ final class FeedSession: LineSession {
         if subscribed {
             return connection.reply(token, error: WireError(.invalidRequest, "this connection is already subscribed"))
         }
-        var from: Int64 = 0
-        if let m = scan.member("from") {
-            guard let n = scan.int64(m), n >= 0 else {
-                return connection.reply(token, error: WireError(.invalidRequest, "\"from\" must be a whole number ≥ 0 (the first seq wanted)"))
-            }
-            from = n
+        // `from` is part of the request (DESIGN §4): a subscriber that leaves it out may mean
+        // "everything" or "only new changes", and guessing either silently is worse than asking.
+        guard let fromMember = scan.member("from") else {
+            return connection.reply(token, error: WireError(.invalidRequest, "expected {\"op\":\"subscribe\",\"from\":SEQ}: \"from\" is the first seq wanted (0: everything)"))
+        }
+        guard let from = scan.int64(fromMember), from >= 0 else {
+            return connection.reply(token, error: WireError(.invalidRequest, "\"from\" must be a whole number ≥ 0 (the first seq wanted)"))
         }
         // The store the subscriber's state came from (when it names one).
         var theirStore: Int64?
