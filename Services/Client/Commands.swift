@@ -32,6 +32,8 @@ struct Search: ParsableCommand {
         let reply = try endpoints.ask(port: endpoints.queryPort, service: "query", .object(members))
         if json {
             print(reply.jsonText)
+            // The raw reply is printed either way; an error reply still fails the command.
+            if reply.errorText != nil { throw ExitCode(1) }
             return
         }
         if let error = reply.errorText { throw CLIError(error) }
@@ -115,7 +117,14 @@ struct Stats: ParsableCommand {
         for (name, port) in [("ingest", endpoints.ingestPort), ("query", endpoints.queryPort)] {
             do {
                 let reply = try endpoints.ask(port: port, service: name, .object([("op", .string("stats"))]))
-                if json { print(reply.jsonText); continue }
+                if json { print(reply.jsonText) }
+                // An error reply (unauthorized…) is not stats: say so and fail, not print it as such.
+                if let error = reply.errorText {
+                    printErr("\(name): \(error)")
+                    failed = true
+                    continue
+                }
+                if json { continue }
                 print("\(name):")
                 guard case .object(let members) = reply else { continue }
                 for (key, value) in members where key != "ok" && key != "op" && key != "service" {
@@ -132,9 +141,11 @@ struct Stats: ParsableCommand {
 
 /// `tidende tail`: follow the feed.
 struct Tail: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Follow the feed (every change, then the live tail).")
+    static let configuration = CommandConfiguration(
+        abstract: "Follow the feed (new changes as they come; --from SEQ replays from SEQ first).",
+        discussion: "Without --from, only changes made after it starts are shown; --from 0 shows every change, then the live tail.")
     @OptionGroup var endpoints: Endpoints
-    @Option(help: "First seq to show (default: only new changes).")
+    @Option(help: "First seq to show (default: only new changes; 0: every change).")
     var from: Int?
     @Flag(help: "Show heartbeats too.")
     var heartbeats = false
@@ -143,13 +154,28 @@ struct Tail: ParsableCommand {
         let client = try endpoints.connect(port: endpoints.feedPort, service: "feed", timeout: nil)
         var start = from
         if start == nil {
-            let stats = try endpoints.ask(port: endpoints.ingestPort, service: "ingest", .object([("op", .string("ping"))]))
-            start = (stats["seq"]?.int ?? 0) + 1
+            let pong = try endpoints.ask(port: endpoints.ingestPort, service: "ingest", .object([("op", .string("ping"))]))
+            if let error = pong.errorText { throw CLIError("ingest: \(error)") }
+            start = (pong["seq"]?.int ?? 0) + 1
         }
-        try client.sendLine("{\"op\":\"subscribe\",\"from\":\(start!),\"compress\":\"zlib\"}")
+        // Compression is asked for with hello, whose reply is plain, so that every later line,
+        // the subscribe reply included (or its error), comes in the one zlib stream.
+        try client.sendLine("{\"op\":\"hello\",\"compress\":\"zlib\"}")
+        guard let helloLine = try client.readLine() else { throw CLIError("the feed service closed without a reply") }
+        let hello = try JSONValue.parse(helloLine)
+        if let error = hello.errorText { throw CLIError("feed: \(error)") }
         client.expectCompressedReplies()
+        try client.sendLine("{\"op\":\"subscribe\",\"from\":\(start!)}")
+        var first = true
         while let line = try client.readLine() {
             if !heartbeats, line.starts(with: Array("{\"head\"".utf8)) { continue }
+            // Changes are never ok:false; an error line (a refused subscribe, the store failing)
+            // ends the command with exit 1.
+            if first || line.starts(with: Array("{\"ok\":false".utf8)),
+               let reply = try? JSONValue.parse(line), let error = reply.errorText {
+                throw CLIError("feed: \(error)")
+            }
+            first = false
             FileHandle.standardOutput.write(Data(line + [0x0A]))
         }
     }
