@@ -41,43 +41,75 @@ struct Ingest: ParsableCommand {
             handle = h
             size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
         }
-        let client = try endpoints.connect(port: endpoints.ingestPort, service: "ingest", timeout: nil)
-        let progress = UploadProgress(name: name, totalBytes: size)
+        // The hello with the token travels inside the gzip stream, as its first line: the
+        // service decides plain or gzip from a connection's first bytes, so a plain hello
+        // followed by gzip would have the upload read as (invalid) text.
+        let hello = endpoints.helloLine
+        let client = try endpoints.connect(port: endpoints.ingestPort, service: "ingest", timeout: nil, hello: false)
+        let progress = UploadProgress(name: name, totalBytes: size, sentHello: hello != nil)
         let reader = Thread { progress.readReplies(from: client) }
         reader.start()
 
         let showBar = !quiet && isatty(2) == 1
-        var deflater: Deflater? = path.hasSuffix(".gz") ? nil : Deflater(format: .gzip, level: 1)
+        // A .gz file is inflated and sent again compressed, so that its lines pass the same
+        // check as a plain file's (UploadLines) and share one stream with the hello.
+        var inflater: Inflater? = path.hasSuffix(".gz") ? Inflater(format: .gzip) : nil
+        var insideMember = false
+        var deflater = Deflater(format: .gzip, level: 1)
+        var lines = UploadLines()
         var lastDraw = Date.distantPast
+        var sendFailed = false
+        func send(_ plain: [UInt8], flush: DeflateFlush) throws {
+            var out = ByteBuffer()
+            deflater.compress(ByteBuffer(bytes: plain), into: &out, flush: flush)
+            if out.readableBytes > 0 { try client.send(Array(out.readableBytesView)) }
+            progress.addSent(out.readableBytes)
+        }
         do {
+            if let hello { try send(hello, flush: .none) }
             while true {
                 let chunk = handle.readData(ofLength: 1 << 20)
                 if chunk.isEmpty { break }
                 progress.addRead(chunk.count)
-                if deflater != nil {
-                    var out = ByteBuffer()
-                    deflater!.compress(ByteBuffer(bytes: chunk), into: &out, flush: .none)
-                    if out.readableBytes > 0 { try client.send(Array(out.readableBytesView)) }
-                    progress.addSent(out.readableBytes)
-                } else {
-                    try client.send(Array(chunk))
-                    progress.addSent(chunk.count)
+                var decoded = Array(chunk)
+                if inflater != nil {
+                    var input = ByteBuffer(bytes: chunk)
+                    var output = ByteBuffer()
+                    do {
+                        // Concatenated members (`cat a.gz b.gz`) are one file.
+                        while input.readableBytes > 0 {
+                            insideMember = true
+                            if try inflater!.inflate(&input, into: &output) == .streamEnd {
+                                insideMember = false
+                                inflater!.reset()
+                            }
+                        }
+                    } catch {
+                        throw CLIError("\(name) is not a readable gzip file: \(error)")
+                    }
+                    decoded = Array(output.readableBytesView)
                 }
+                var plain: [UInt8] = []
+                lines.feed(decoded, into: &plain)
+                try send(plain, flush: .none)
                 if showBar && Date().timeIntervalSince(lastDraw) > 0.2 {
                     progress.draw()
                     lastDraw = Date()
                 }
                 if progress.brokenEarly { break }
             }
-            if deflater != nil {
-                var out = ByteBuffer()
-                deflater!.compress(ByteBuffer(), into: &out, flush: .finish)
-                try client.send(Array(out.readableBytesView))
-                progress.addSent(out.readableBytes)
+            if insideMember {
+                progress.note("the file ends inside a gzip member (truncated); what it held up to there was sent")
+                sendFailed = true
             }
+            var plain: [UInt8] = []
+            lines.finish(into: &plain)
+            try send(plain, flush: .finish)
         } catch {
             progress.note("sending stopped: \(error)")
+            sendFailed = true
         }
+        progress.sendingDone(lines: lines, complete: !sendFailed)
         client.finishSending()
         while !progress.finished {
             if showBar { progress.draw() }
@@ -104,9 +136,30 @@ final class UploadProgress: @unchecked Sendable {
     private var done = false
     private var broken = false
 
-    init(name: String, totalBytes: Int64?) {
+    /// A hello line went first: its reply comes first, and the service's line numbers count it.
+    private let sentHello: Bool
+    private var awaitingHello: Bool
+    /// Replies to the file's lines (errors included; not the hello's, not the summary).
+    private var answered = 0
+    /// Set once sending is over (see ``sendingDone(lines:complete:)``).
+    private var sentLines: Int?
+    private var refused: [UploadLines.Refusal] = []
+    private var sentEverything = false
+
+    init(name: String, totalBytes: Int64?, sentHello: Bool) {
         self.name = name
         self.totalBytes = totalBytes
+        self.sentHello = sentHello
+        self.awaitingHello = sentHello
+    }
+
+    /// What was sent of the file: the lines that expect a reply and those kept out.
+    func sendingDone(lines: UploadLines, complete: Bool) {
+        lock.withLock {
+            sentLines = lines.sentLines
+            refused = lines.refusals
+            sentEverything = complete
+        }
     }
 
     func addRead(_ n: Int) { lock.withLock { readBytes += n } }
@@ -128,23 +181,29 @@ final class UploadProgress: @unchecked Sendable {
                 continue
             }
             lock.withLock {
+                let code: String? = if case .string(let c)? = reply["error"]?["code"] { c } else { nil }
+                if awaitingHello {
+                    awaitingHello = false
+                    if reply["ok"] == .bool(true) && reply["op"] == .string("hello") { return }
+                }
                 if reply["op"] == .string("summary") {
                     summary = reply
+                } else if let code, ["unauthorized", "http_not_supported", "too_many_connections"].contains(code) {
+                    // The connection is refused as a whole (it closes): no line of the file was taken.
+                    notes.append(reply.errorText ?? code)
+                    broken = true
                 } else if reply["ok"] == .bool(true) {
+                    answered += 1
                     if reply["id"] != nil { acked += 1 }
-                } else {
+                } else if let n = reply["line"]?.int {
+                    answered += 1
                     rejectedCount += 1
-                    let text = reply.errorText ?? "error"
-                    if let n = reply["line"]?.int {
-                        if rejected.count < 1000 { rejected.append((n, text)) }
-                    } else {
-                        // A stream-level error (truncated, corrupt, unauthorized…).
-                        notes.append(text)
-                        if case .string(let code)? = reply["error"]?["code"],
-                           ["unauthorized", "http_not_supported", "too_many_connections"].contains(code) {
-                            broken = true
-                        }
-                    }
+                    // The service numbers the connection's lines: the hello was its first.
+                    if rejected.count < 1000 { rejected.append((n - (sentHello ? 1 : 0), reply.errorText ?? "error")) }
+                } else {
+                    // A stream-level error (truncated, corrupt…).
+                    rejectedCount += 1
+                    notes.append(reply.errorText ?? "error")
                 }
             }
         }
@@ -176,21 +235,28 @@ final class UploadProgress: @unchecked Sendable {
     func report() -> Bool {
         lock.lock()
         defer { lock.unlock() }
-        for r in rejected { printErr("\(name):\(r.line): \(r.text)") }
+        let lines = (rejected + refused.map { ($0.line, $0.text) }).sorted { $0.line < $1.line }
+        for r in lines { printErr("\(name):\(r.line): \(r.text)") }
         if rejectedCount > rejected.count { printErr("\(name): … and \(rejectedCount - rejected.count) more rejected lines") }
         for n in notes { printErr("\(name): \(n)") }
+        // Every line sent gets one reply: fewer means the service stopped early (or the replies
+        // could not be read), and those lines may not be stored.
+        let unanswered = max(0, (sentLines ?? 0) - answered)
+        if unanswered > 0 {
+            printErr("\(name): \(unanswered) of \(sentLines ?? 0) lines sent got no answer; they may not be stored")
+        }
         let elapsed = Date().timeIntervalSince(start)
         guard let summary else {
             printErr("\(name): the upload did not finish: \(acked) documents were acknowledged (durable); the rest may not be stored")
             return false
         }
         let accepted = summary["accepted"]?.int ?? acked
-        let rejectedTotal = summary["rejected"]?.int ?? rejectedCount
+        let rejectedTotal = (summary["rejected"]?.int ?? rejectedCount) + refused.count
         let lastSeq = summary["last_seq"]?.int ?? 0
         print(String(format: "%@: %d accepted, %d rejected, last seq %d, %.1f s, %.0f docs/s, %.1f MB/s",
                      name, accepted, rejectedTotal, lastSeq, elapsed, Double(accepted) / max(elapsed, 0.001),
                      Double(readBytes) / 1e6 / max(elapsed, 0.001)))
-        return rejectedTotal == 0 && summary["ok"] == .bool(true)
+        return rejectedTotal == 0 && unanswered == 0 && sentEverything && summary["ok"] == .bool(true)
     }
 }
 

@@ -21,24 +21,32 @@ struct Endpoints: ParsableArguments {
 
     var resolvedToken: String? { token ?? Env.string("TIDENDE_TOKEN") }
 
-    /// Connects and, when a token is set, says hello with it (the reply is checked and consumed).
-    func connect(port: Int, service: String, timeout: Double? = 30) throws -> LineClient {
+    /// Connects and, when a token is set and `hello` is true, says hello with it (the reply is
+    /// checked and consumed). An upload passes false and sends ``helloLine`` itself, inside its
+    /// compressed stream: the service tells plain from gzip by a connection's first bytes.
+    func connect(port: Int, service: String, timeout: Double? = 30, hello: Bool = true) throws -> LineClient {
         let client: LineClient
         do {
             client = try LineClient(host: host, port: port, receiveTimeout: timeout)
         } catch {
             throw CLIError("the \(service) service is not reachable: \(error)")
         }
-        if let token = resolvedToken {
-            var w = JSONWriter()
-            w.object { o in o.member("op", "hello"); o.member("token", token) }
-            try client.send(w.bytes + [0x0A])
+        if hello, let line = helloLine {
+            try client.send(line)
             let reply = try client.readLine().map { try JSONValue.parse($0) }
             guard reply?["ok"] == .bool(true) else {
                 throw CLIError("the \(service) service refused the token: \(reply.map { $0.jsonText } ?? "no reply")")
             }
         }
         return client
+    }
+
+    /// `{"op":"hello","token":…}` and its newline when a token is set.
+    var helloLine: [UInt8]? {
+        guard let token = resolvedToken else { return nil }
+        var w = JSONWriter()
+        w.object { o in o.member("op", "hello"); o.member("token", token) }
+        return w.bytes + [0x0A]
     }
 
     /// One request, one reply (JSON), on a fresh connection.
