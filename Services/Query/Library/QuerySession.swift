@@ -232,7 +232,7 @@ final class QuerySession: LineSession {
         if let minSeq = params.minSeq {
             floorSeq = max(floorSeq, minSeq)
             floorDeadline = max(floorDeadline, now + timeout)
-        } else if floorSeq > host.searchableSeq && floorDeadline > now {
+        } else if floorSeq > 0 && floorDeadline > now && floorSeq > host.searchableSeq {
             wait = floorSeq
             timeout = floorDeadline - now
             inherited = true
