@@ -36,6 +36,10 @@ struct PipelineTests {
         (Array("{\"op\":\"put\"}".utf8), "invalid_request"),
         (Array("{\"op\":\"put\",\"doc\":[1]}".utf8), "not_an_object"),
         (Array("{\"op\":\"delete\"}".utf8), "missing_id"),
+        (Array("{\"op\":\"delete\",\"id\":\"a\",\"x\":1}".utf8), "invalid_request"),
+        (Array("{\"op\":\"put\",\"doc\":{\"id\":\"w\"},\"extra\":1}".utf8), "invalid_request"),
+        (Array("{\"op\":\"sync\",\"x\":1}".utf8), "invalid_request"),
+        (Array("{\"op\":\"get\",\"ids\":\"a\"}".utf8), "invalid_request"),
     ]
 
     @Test("5 000 documents and every kind of bad line on one connection")

@@ -23,6 +23,11 @@ final class IngestSession: LineSession {
 
     private static let scanner = JSONScanner()
     private static let ops = "put, delete, get, sync, stats, ping, hello, quit (or a bare document object)"
+    /// The members each op takes (a bare document's are free).
+    private static let members: [String: Set<String>] = [
+        "put": ["op", "doc"], "delete": ["op", "id"], "get": ["op", "id"],
+        "sync": ["op"], "stats": ["op"], "ping": ["op"],
+    ]
 
     init(state: IngestState, connectionCount: @escaping @Sendable () -> Int) {
         self.state = state
@@ -37,7 +42,13 @@ final class IngestSession: LineSession {
             guard let opMember = scan.member("op") else {
                 return put(documentIn: scan, token: token, connection: connection)
             }
-            switch scan.string(opMember) ?? "" {
+            let op = scan.string(opMember) ?? ""
+            if let allowed = Self.members[op], let extra = scan.members.first(where: { !allowed.contains($0.key) }) {
+                // As on the query port: a misspelt member (`"ids"`) must not pass unnoticed.
+                return reject(token, connection, WireError(
+                    .invalidRequest, "unknown key \"\(extra.key)\" for \"\(op)\"; expected some of: \(allowed.sorted().joined(separator: ", "))"))
+            }
+            switch op {
             case "put":
                 guard let docMember = scan.member("doc") else {
                     return reject(token, connection, WireError(.invalidRequest, "\"put\" needs \"doc\": {\"op\":\"put\",\"doc\":{\"id\":…}}"))
