@@ -10,17 +10,6 @@ enum DocValue: Sendable, Hashable {
     case truncated(String)
 }
 
-extension DocValue {
-    /// A number as facet keys (and `=` between a number and the string that spells it) write it:
-    /// an integral one within ±2^63 as an integer (`123456789012345680`, not
-    /// `1.2345678901234568e+17` or `9007199254740992.0`), any other as Swift's shortest text that
-    /// reads back to it (`49.5`). Values are Doubles, so an integer past 2^53 is the nearest one.
-    static func text(ofNumber n: Double) -> String {
-        if let i = Int64(exactly: n) { return String(i) }
-        return String(n)
-    }
-}
-
 /// One field's values over a segment's documents, columnar: documents index into flat value
 /// arrays (an array field gives several values to one document). Strings are stored once, sorted,
 /// and referenced by ordinal, so equality and range filters compare integers.

@@ -42,12 +42,17 @@ struct FlatDocument {
             case .string(let text):
                 if !config.unindexedFields.contains(path) { addText(path, text) }
                 // Values compare by their bytes (filters, sorting, facets): `Köln` typed
-                // decomposed must be the same value as `Köln` composed.
-                let s = TermFolding.nfc(text)
+                // decomposed must be the same value as `Köln` composed. Composing shrinks text
+                // to a third at most (Hangul jamo), so only text up to three times a kept value's
+                // size is put in NFC: a body's kilobytes are not scanned for it.
+                let composable = Self.nfcShrink * config.maxDocValueBytes
+                let s = text.utf8.count <= composable ? TermFolding.nfc(text) : text
                 if s.utf8.count <= config.maxDocValueBytes {
                     addValue(path, .string(s, date: Self.looksLikeDate(s) ? ISO8601.parse(s) : nil))
                 } else if config.sortPrefixBytes > 0 && config.sortPrefixFields.contains(path) {
-                    addValue(path, .truncated(Self.prefix(s, bytes: config.sortPrefixBytes)))
+                    // The sort prefix of the NFC text is within its first bytes times three.
+                    let head = Self.prefix(s, bytes: Self.nfcShrink * config.sortPrefixBytes)
+                    addValue(path, .truncated(Self.prefix(TermFolding.nfc(head), bytes: config.sortPrefixBytes)))
                 }
             case .array(let items):
                 for item in items { walk(item, path, depth: depth + 1) }
@@ -59,6 +64,10 @@ struct FlatDocument {
         }
         walk(document, "", depth: 0)
     }
+
+    /// The most that putting text in NFC divides its UTF-8 size by (three Hangul jamo of three
+    /// bytes each compose to one syllable of three).
+    static let nfcShrink = 3
 
     /// The longest prefix of `s` of at most `bytes` UTF-8 bytes that ends on a character.
     static func prefix(_ s: String, bytes: Int) -> String {

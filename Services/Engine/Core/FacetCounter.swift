@@ -1,3 +1,5 @@
+import TidendeQuerySyntax
+
 /// Counts, over the whole matching set, how many documents have each value of some fields.
 /// Strings are counted by ordinal per segment (an array increment per hit) and turned into text
 /// once per segment; a document counts once per distinct value.
@@ -148,7 +150,7 @@ struct FacetCounter {
     static func text(_ v: DocValue) -> String {
         switch v {
         case .bool(let b): return b ? "true" : "false"
-        case .number(let n): return DocValue.text(ofNumber: n)
+        case .number(let n): return FilterValue.text(ofNumber: n)
         case .string(let s, _), .truncated(let s): return s
         }
     }

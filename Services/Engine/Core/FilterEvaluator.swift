@@ -129,7 +129,7 @@ struct FilterEvaluator {
         case .string(let s): literalText = s
         // `= 95` and `= true` also equal the strings "95" and "true", as `= "95"` equals the
         // number 95: whether a producer quoted a value should not decide whether `=` finds it.
-        case .number(let n) where op == .eq: literalText = DocValue.text(ofNumber: n)
+        case .number(let n) where op == .eq: literalText = FilterValue.text(ofNumber: n)
         case .bool(let b) where op == .eq: literalText = b ? "true" : "false"
         default: literalText = nil
         }

@@ -36,6 +36,9 @@ final class QueryPlanner {
 
     /// The indexed surface words that start with a normalised prefix (none when not given).
     private let wordsWithPrefix: (String) -> [String]
+    /// What `wordsWithPrefix` gave, by prefix: a query is planned once per language, and the
+    /// word lists are the same for both.
+    private var prefixWords: [String: [String]] = [:]
 
     init(analyzer: Analyzer, cache: StemCache = StemCache(expectedTerms: 16),
          wordsWithPrefix: @escaping (String) -> [String] = { _ in [] }) {
@@ -87,7 +90,8 @@ final class QueryPlanner {
             if normal.isEmpty { return .all }
             // Stems that do not start with the prefix themselves: the others are found anyway.
             var stems = Set<String>()
-            for word in wordsWithPrefix(normal) {
+            if prefixWords[normal] == nil { prefixWords[normal] = wordsWithPrefix(normal) }
+            for word in prefixWords[normal]! {
                 let stem = cache.string(cache.stem(of: cache.intern(word), language: language))
                 if !stem.hasPrefix(normal) { stems.insert(stem) }
             }

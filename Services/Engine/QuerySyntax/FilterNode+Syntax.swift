@@ -15,15 +15,24 @@ extension FilterValue {
                 }
             }
             return out + "\""
-        case .number(let n):
-            if n == n.rounded(), abs(n) < 1e15 { return String(Int64(n)) }
-            return String(n)
+        case .number(let n): return Self.text(ofNumber: n)
         case .bool(let b): return b ? "true" : "false"
         // Quoted only when the lexer would split it (`2026-01-01 10:00`): quoted or not, it
         // parses back as the same date.
         case .date(_, let text): return text.contains(" ") ? "\"" + text + "\"" : text
         case .null: return "null"
         }
+    }
+}
+
+extension FilterValue {
+    /// A number as text: an integral one within ±2^63 as an integer (`123456789012345680`, not
+    /// `1.2345678901234568e+17` or `9007199254740992.0`), any other as Swift's shortest text that
+    /// reads back to it (`49.5`). Filter syntax, facet keys and `=` between a number and the
+    /// string that spells it all write numbers this way.
+    public static func text(ofNumber n: Double) -> String {
+        if let i = Int64(exactly: n) { return String(i) }
+        return String(n)
     }
 }
 

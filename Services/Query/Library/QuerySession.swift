@@ -48,11 +48,7 @@ final class QuerySession: LineSession {
                 case "get":
                     // The ingest port's rules and codes (`missing_id`, `invalid_id`): an id no
                     // document can have is an error, not `not_found`.
-                    let id: String
-                    switch DocumentID.extract(from: value) {
-                    case .success(let valid): id = valid
-                    case .failure(let error): throw error
-                    }
+                    let id = try DocumentID.extract(from: value).get()
                     // `min_seq` waits as for a search: read-your-writes by id.
                     let params = try SearchParams(value, config: state.config, allowed: ["op", "id", "min_seq", "timeout_ms"])
                     get(id, params, token: token, connection: connection)
@@ -225,24 +221,24 @@ final class QuerySession: LineSession {
                 }
             }
         }
-        let now = NIODeadline.now()
-        var timeout = TimeAmount.milliseconds(Int64(params.timeoutMs))
-        var wait = params.minSeq
-        var inherited = false
+        // The wait: this request's own `min_seq`, or one asked earlier on this connection that
+        // still lasts (the common case, no `min_seq` ever, reads no clock).
+        let wait: (seq: UInt64, timeout: TimeAmount, inherited: Bool)
         if let minSeq = params.minSeq {
+            let timeout = TimeAmount.milliseconds(Int64(params.timeoutMs))
             floorSeq = max(floorSeq, minSeq)
-            floorDeadline = max(floorDeadline, now + timeout)
-        } else if floorSeq > 0 && floorDeadline > now && floorSeq > host.searchableSeq {
-            wait = floorSeq
-            timeout = floorDeadline - now
-            inherited = true
+            floorDeadline = max(floorDeadline, .now() + timeout)
+            wait = (minSeq, timeout, false)
+        } else if floorSeq > 0, case let now = NIODeadline.now(), floorDeadline > now, floorSeq > host.searchableSeq {
+            wait = (floorSeq, floorDeadline - now, true)
+        } else {
+            return run()
         }
-        guard let minSeq = wait else { return run() }
-        let runAnyway = inherited
-        host.whenSearchable(minSeq, on: loop, timeout: timeout).whenSuccess { ok in
+        let minSeq = wait.seq
+        host.whenSearchable(minSeq, on: loop, timeout: wait.timeout).whenSuccess { ok in
             // A wait this request only inherited ends in its own answer either way (the request
             // that asked gets the timeout).
-            if ok || runAnyway { return run() }
+            if ok || wait.inherited { return run() }
             bound.value.reply(token, error: WireError(.timeout, "seq \(minSeq) is not searchable after \(params.timeoutMs) ms; the index is at seq \(host.searchableSeq)"))
         }
     }
